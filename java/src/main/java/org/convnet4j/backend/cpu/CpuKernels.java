@@ -1,0 +1,81 @@
+package org.convnet4j.backend.cpu;
+
+import org.convnet4j.nativelib.NativeResources;
+
+/**
+ * The JNI surface of libconvnet4j.so, one method per export of native/cpu/jni.cpp: our own CPU
+ * kernels for what oneDNN does not provide (optimizer steps, softmax cross-entropy, dropout,
+ * running statistics, the ReLU mask). Each forwards to an OpenMP loop over the per-element math of
+ * native/include/convnet4j/, the same headers the CUDA kernels compile, so the CPU and GPU
+ * backends share one definition of every update.
+ *
+ * <p>Raw host addresses stay in this package-private class: a {@code long} argument is the address
+ * of float32 memory unless it says int32, owned by the caller for the duration of the call, and
+ * nothing is checked on the native side. Addresses of outputs may equal those of inputs where noted.
+ */
+final class CpuKernels {
+    static final String LIBRARY = "libconvnet4j.so";
+
+    static {
+        NativeResources.loadLibrary(LIBRARY);
+    }
+
+    private CpuKernels() {
+    }
+
+    /**
+     * Makes sure the library is loaded: the first call initializes this class, whose static block
+     * loads it, so a missing or broken library fails here, in the backend's constructor, with
+     * NativeResources' message, rather than at the first kernel call.
+     */
+    static void ensureLoaded() {
+        NativeResources.loadLibrary(LIBRARY);
+    }
+
+    /** Compiler, build type and flags, OpenMP version and thread count: one line for diagnostics. */
+    static native String buildInfo();
+
+    /** One Philox4x32-10 block: {@code out4 = philox(counter4, key2)}; for known-answer tests. */
+    static native void philox4x32(int[] counter4, int[] key2, int[] out4);
+
+    /** {@code dst[i] = value} for i in [0, n). */
+    static native void fill(long dst, long n, float value);
+
+    /**
+     * One Keras Adam step over n elements: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+     * param -= alpha m / (sqrt(v) + epsilon)}, with alpha the bias-corrected step size of this step
+     * ({@code Adam.stepSize(t)}).
+     */
+    static native void adam(long param, long grad, long m, long v, long n, float alpha, float beta1, float beta2,
+                            float epsilon);
+
+    /** Keras SGD with momentum: {@code velocity = momentum velocity - lr g; param += velocity}. */
+    static native void sgdMomentum(long param, long grad, long velocity, long n, float lr, float momentum);
+
+    /** The index of the first int32 label outside [0, classes), or -1 when all n are valid. */
+    static native int firstBadLabel(long labels, int n, int classes);
+
+    /**
+     * Softmax of n rows of {@code classes} logits fused with cross-entropy against int32 class
+     * indices ({@code sparse}) or float32 n x classes targets. Writes probs and
+     * {@code dlogits = weight (softmax - onehot) / n}; either address may be 0 to skip that output,
+     * or equal logits. Returns weight times the mean loss, summed in a fixed order (the same bits on
+     * every run). A sparse label outside [0, classes) gives a NaN loss: check with
+     * {@link #firstBadLabel} first.
+     */
+    static native float softmaxCrossEntropy(long logits, long labels, boolean sparse, int n, int classes, float weight,
+                                            long probs, long dlogits);
+
+    /**
+     * Inverted dropout: {@code y = x * keep / (1 - rate)} with keep a pure function of (seed, step,
+     * element index) (native/include/convnet4j/dropout.h), so the forward pass (x to y) and the
+     * backward pass (dy to dx) call it with the same seed and step. y may equal x.
+     */
+    static native void dropout(long x, long y, long n, float rate, long seed, long step);
+
+    /** Batch-norm running statistics, Keras convention: {@code moving = moving momentum + batch (1 - momentum)}. */
+    static native void movingAverage(long moving, long batch, long n, float momentum);
+
+    /** {@code dx = y > 0 ? dy : 0} from the ReLU's forward output y; dx may equal dy. */
+    static native void reluBackward(long y, long dy, long dx, long n);
+}

@@ -1,0 +1,30 @@
+// dropout.cpp: inverted dropout with a mask recomputed from (seed, step, index) by Philox, so the
+// forward pass (x -> y) and the backward pass (dy -> dx) call the same function and no mask tensor
+// is ever stored (include/convnet4j/dropout.h defines the layout the CUDA kernel shares).
+// Also the raw Philox block, exported for the known-answer tests.
+#include "convnet4j/dropout.h"
+
+#include "kernels.h"
+
+namespace c4j::cpu {
+
+void philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]) {
+    Philox4 r = philox4x32_10({{counter[0], counter[1], counter[2], counter[3]}}, {{key[0], key[1]}});
+    for (int j = 0; j < 4; ++j) out[j] = r.v[j];
+}
+
+// One generator call per group of four elements; the last group may be partial. Each element is
+// read before it is written at the same index, so y == x is safe.
+void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
+    const float scale = dropout_scale(rate);
+    const int64_t groups = (n + 3) / 4;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t g = 0; g < groups; ++g) {
+        Philox4 bits = dropout_bits(seed, step, (uint64_t)g);
+        int64_t base = 4 * g;
+        int lanes = n - base < 4 ? (int)(n - base) : 4;
+        for (int j = 0; j < lanes; ++j) y[base + j] = dropout_apply(x[base + j], dropout_keep(bits.v[j], rate), scale);
+    }
+}
+
+}  // namespace c4j::cpu

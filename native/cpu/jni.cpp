@@ -1,0 +1,107 @@
+// jni.cpp: the JNI exports of libconvnet4j.so and nothing else; one per native method of
+// org.convnet4j.backend.cpu.CpuKernels, written by hand.
+//
+// Why hand-written JNI and not JavaCPP's parser: our own boundary is ten flat functions taking raw
+// host addresses (jlong) and sizes, so every crossing is visible in one screen, no generated code
+// sits between Java and the kernels, and nothing but these symbols is exported (the library is
+// built with -fvisibility=hidden; JNIEXPORT marks these default). Each export only converts types
+// and forwards to a c4j::cpu function of kernels.h; the math lives in the op files.
+//
+// Addresses are not checked here: they come from package-private Java code that owns the memory.
+#include <jni.h>
+#include <stdlib.h>
+
+#include "kernels.h"
+
+namespace {
+
+float* f32(jlong address) {
+    return reinterpret_cast<float*>(address);
+}
+
+const int32_t* i32(jlong address) {
+    return reinterpret_cast<const int32_t*>(address);
+}
+
+bool has_length(JNIEnv* env, jintArray a, jsize n) {
+    return a != nullptr && env->GetArrayLength(a) == n;
+}
+
+}  // namespace
+
+extern "C" {
+
+JNIEXPORT jstring JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_buildInfo(JNIEnv* env, jclass) {
+    char line[1024];
+    c4j::cpu::build_info(line, sizeof line);
+    return env->NewStringUTF(line);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_philox4x32(JNIEnv* env, jclass, jintArray counter4,
+                                                                            jintArray key2, jintArray out4) {
+    if (!has_length(env, counter4, 4) || !has_length(env, key2, 2) || !has_length(env, out4, 4)) {
+        env->ThrowNew(env->FindClass("java/lang/IllegalArgumentException"),
+                      "philox4x32 expects int[4] counter, int[2] key, int[4] out");
+        return;
+    }
+    uint32_t counter[4], key[2], out[4];
+    env->GetIntArrayRegion(counter4, 0, 4, reinterpret_cast<jint*>(counter));
+    env->GetIntArrayRegion(key2, 0, 2, reinterpret_cast<jint*>(key));
+    c4j::cpu::philox4x32(counter, key, out);
+    env->SetIntArrayRegion(out4, 0, 4, reinterpret_cast<const jint*>(out));
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_fill(JNIEnv*, jclass, jlong dst, jlong n, jfloat value) {
+    c4j::cpu::fill(f32(dst), n, value);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_adam(JNIEnv*, jclass, jlong param, jlong grad, jlong m,
+                                                                      jlong v, jlong n, jfloat alpha, jfloat beta1,
+                                                                      jfloat beta2, jfloat epsilon) {
+    c4j::cpu::adam(f32(param), f32(grad), f32(m), f32(v), n, c4j::AdamStep{alpha, beta1, beta2, epsilon});
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sgdMomentum(JNIEnv*, jclass, jlong param, jlong grad,
+                                                                             jlong velocity, jlong n, jfloat lr,
+                                                                             jfloat momentum) {
+    c4j::cpu::sgd_momentum(f32(param), f32(grad), f32(velocity), n, lr, momentum);
+}
+
+JNIEXPORT jint JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_firstBadLabel(JNIEnv*, jclass, jlong labels, jint n,
+                                                                               jint classes) {
+    return c4j::cpu::first_bad_label(i32(labels), n, classes);
+}
+
+// The only export that allocates: n floats of row losses, so that their sum has a fixed order.
+JNIEXPORT jfloat JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_softmaxCrossEntropy(
+    JNIEnv* env, jclass, jlong logits, jlong labels, jboolean sparse, jint n, jint classes, jfloat weight, jlong probs,
+    jlong dlogits) {
+    float* row_loss = static_cast<float*>(malloc(sizeof(float) * (n > 0 ? n : 1)));
+    if (row_loss == nullptr) {
+        env->ThrowNew(env->FindClass("java/lang/OutOfMemoryError"), "softmaxCrossEntropy: no memory for n row losses");
+        return 0.0f;
+    }
+    float loss = sparse ? c4j::cpu::softmax_xent_sparse(f32(logits), i32(labels), n, classes, weight, f32(probs),
+                                                        f32(dlogits), row_loss)
+                        : c4j::cpu::softmax_xent_onehot(f32(logits), f32(labels), n, classes, weight, f32(probs),
+                                                        f32(dlogits), row_loss);
+    free(row_loss);
+    return loss;
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_dropout(JNIEnv*, jclass, jlong x, jlong y, jlong n,
+                                                                         jfloat rate, jlong seed, jlong step) {
+    c4j::cpu::dropout(f32(x), f32(y), n, rate, (uint64_t)seed, (uint64_t)step);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_movingAverage(JNIEnv*, jclass, jlong moving, jlong batch,
+                                                                               jlong n, jfloat momentum) {
+    c4j::cpu::moving_average(f32(moving), f32(batch), n, momentum);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluBackward(JNIEnv*, jclass, jlong y, jlong dy,
+                                                                              jlong dx, jlong n) {
+    c4j::cpu::relu_backward(f32(y), f32(dy), f32(dx), n);
+}
+
+}  // extern "C"

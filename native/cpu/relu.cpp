@@ -1,0 +1,15 @@
+// relu.cpp: the ReLU backward mask dx = dy * (y > 0), reading the forward output so it can run in
+// place over dy (include/convnet4j/relu.h). Each element is read and written at the same index, so
+// dx == dy is safe.
+#include "convnet4j/relu.h"
+
+#include "kernels.h"
+
+namespace c4j::cpu {
+
+void relu_backward(const float* y, const float* dy, float* dx, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+    for (int64_t i = 0; i < n; ++i) dx[i] = c4j::relu_backward(y[i], dy[i]);
+}
+
+}  // namespace c4j::cpu

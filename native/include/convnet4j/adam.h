@@ -1,0 +1,26 @@
+// adam.h: one element of the Adam update as Keras computes it. The bias correction of step t is
+// folded by the caller into alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) (Adam.stepSize in Java),
+// so the per-element work is two moment updates and one parameter update, and m and v are
+// read and written exactly once.
+#pragma once
+
+#include <math.h>
+
+#include "convnet4j/hd.h"
+
+namespace c4j {
+
+struct AdamStep {
+    float alpha;  // bias-corrected step size of this step
+    float beta1;
+    float beta2;
+    float epsilon;  // added to sqrt(v), as Keras does (not inside the square root)
+};
+
+C4J_HD void adam_update(float& p, float g, float& m, float& v, AdamStep s) {
+    m = s.beta1 * m + (1.0f - s.beta1) * g;
+    v = s.beta2 * v + (1.0f - s.beta2) * g * g;
+    p -= s.alpha * m / (sqrtf(v) + s.epsilon);
+}
+
+}  // namespace c4j
