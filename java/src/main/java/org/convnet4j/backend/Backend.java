@@ -1,0 +1,198 @@
+package org.convnet4j.backend;
+
+import java.util.List;
+
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.Adam;
+import org.convnet4j.ops.BatchNorm;
+import org.convnet4j.ops.BatchNormParams;
+import org.convnet4j.ops.Concat;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.GlobalAvgPool;
+import org.convnet4j.ops.Pool2d;
+import org.convnet4j.ops.SgdMomentum;
+import org.convnet4j.ops.SoftmaxCrossEntropy;
+import org.convnet4j.ops.ZeroPad2d;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * The closed set of primitives every backend implements, so that every graph runs on either. All
+ * tensors are FP32, NCHW, allocated from this backend's {@link #pool()}; outputs are written, never
+ * allocated, and must not alias inputs unless a method says so. Every method validates shapes in Java
+ * (IllegalArgumentException naming the op and the shapes) before any native call, and every native
+ * status becomes a {@link NativeException}.
+ *
+ * <p>Naming is the same at every layer: {@code conv2dForward} here is {@code Conv.java} in each
+ * backend, {@code ConvTest} in the suite and {@code ConvBenchmark} in bench/.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "cpu" or "cuda". */
+    String name();
+
+    /** The device memory pool all of this backend's tensors come from. */
+    MemoryPool pool();
+
+    // ---- Tensors and host transfers -------------------------------------------------------------
+
+    default Tensor allocate(Shape shape) {
+        return Tensor.allocate(pool(), shape, DType.FP32);
+    }
+
+    default Tensor allocate(Shape shape, DType dtype) {
+        return Tensor.allocate(pool(), shape, dtype);
+    }
+
+    void upload(float[] src, Tensor dst);
+
+    void upload(int[] src, Tensor dst);
+
+    void download(Tensor src, float[] dst);
+
+    /** Sets every element to {@code value}. */
+    void fill(Tensor t, float value);
+
+    /** {@code dst = src}; same shape. */
+    void copy(Tensor src, Tensor dst);
+
+    /** Waits until all work queued on this backend has finished (a no-op on a synchronous CPU). */
+    void synchronize();
+
+    // ---- Convolution (Conv.java) -----------------------------------------------------------------
+
+    /** {@code y = conv(x, w) + bias}; bias is null when {@code op.bias()} is false. */
+    void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
+
+    /** {@code dx = conv_transpose(dy, w)}. */
+    void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx);
+
+    /** {@code dw = corr(x, dy)} and, when dbias is not null, {@code dbias = sum of dy over N, H, W}. Overwrites. */
+    void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
+
+    /** Fused {@code y = relu(conv(x, w) + bias)}; its backward is {@link #reluBackward} on y, then the two above. */
+    void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
+
+    // ---- Pooling (Pool.java) ---------------------------------------------------------------------
+
+    void pool2dForward(Pool2d op, Tensor x, Tensor y);
+
+    /** {@code dx} from {@code dy}; x and y are the forward's input and output (max pooling needs them). */
+    void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /** N x C x H x W to N x C means. */
+    void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y);
+
+    void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx);
+
+    // ---- Batch normalization (BatchNorm.java) ----------------------------------------------------
+
+    /**
+     * Training forward: normalizes with batch statistics, writes them to {@code saved} (see
+     * {@link BatchNorm#savedShape()}) and updates the moving statistics in {@code p}.
+     */
+    void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved);
+
+    /** Inference forward with the moving statistics. */
+    void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y);
+
+    /** {@code dx}, {@code dgamma}, {@code dbeta} (overwritten) from dy and the forward's x and saved statistics. */
+    void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
+                           Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    /** Fused {@code y = relu(bn(x))}, training. */
+    void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved);
+
+    /** Fused {@code y = relu(bn(x))}, inference. */
+    void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y);
+
+    /** Backward of {@code y = relu(bn(x))} given its output y: masks dy by {@code y > 0}, then bn backward. */
+    void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                               Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    /** Fused {@code y = relu(bn(x) + residual)}, training (ResNet's block tail). */
+    void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
+                                         Tensor y, Tensor saved);
+
+    /** Fused {@code y = relu(bn(x) + residual)}, inference. */
+    void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y);
+
+    /**
+     * Backward of {@code y = relu(bn(x) + residual)}: the residual's gradient is {@code dy * (y > 0)},
+     * written to dresidual, and the bn backward takes the same masked gradient.
+     */
+    void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                                  Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta);
+
+    // ---- Activations (Relu.java) -----------------------------------------------------------------
+
+    /** {@code y = max(x, 0)}; y may be x (in place). */
+    void reluForward(Tensor x, Tensor y);
+
+    /** {@code dx = dy * (y > 0)} from the forward's output; dx may be dy (in place). */
+    void reluBackward(Tensor y, Tensor dy, Tensor dx);
+
+    // ---- Loss (SoftmaxCrossEntropy.java) ---------------------------------------------------------
+
+    /**
+     * Softmax plus cross-entropy, forward and backward in one pass: writes the probabilities and
+     * {@code dlogits = weight * (probs - onehot) / N}, and returns {@code weight * mean loss}.
+     * Labels are N x K FP32 one-hot or N INT32 class indices, as {@code op.sparse()} says.
+     */
+    float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
+                              Tensor probs, Tensor dlogits);
+
+    // ---- Dense (Dense.java) ----------------------------------------------------------------------
+
+    /** {@code y = x . w + bias}; bias null when {@code op.bias()} is false. */
+    void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y);
+
+    /** {@code dx = dy . w^T}. */
+    void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx);
+
+    /** {@code dw = x^T . dy} and, when dbias is not null, {@code dbias = sum of dy over N}. Overwrites. */
+    void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
+
+    // ---- Elementwise (Elementwise.java) ----------------------------------------------------------
+
+    /** {@code y = a + b}; same shapes; y may be a or b. Its backward passes dy to both inputs. */
+    void add(Tensor a, Tensor b, Tensor y);
+
+    /** {@code dst += src}: gradient accumulation where a node's output fans out. */
+    void accumulate(Tensor src, Tensor dst);
+
+    // ---- Concat (Concat.java) --------------------------------------------------------------------
+
+    void concatForward(Concat op, List<Tensor> xs, Tensor y);
+
+    /** Splits dy into the inputs' channel ranges. */
+    void concatBackward(Concat op, Tensor dy, List<Tensor> dxs);
+
+    // ---- Zero padding (ZeroPad.java) -------------------------------------------------------------
+
+    void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y);
+
+    void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx);
+
+    // ---- Dropout (Dropout.java) ------------------------------------------------------------------
+
+    /** Training forward of step {@code step}; the same (seed, step) in backward applies the same mask. */
+    void dropoutForward(Dropout op, long step, Tensor x, Tensor y);
+
+    void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx);
+
+    // ---- Optimizers (Optimizers.java) ------------------------------------------------------------
+
+    /** One Adam step t (1-based) on param from grad, updating the moments m and v in place. */
+    void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v);
+
+    /** One SGD-with-momentum step on param from grad, updating velocity in place. */
+    void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity);
+
+    /** Releases cached primitives and the pool's cache. Tensors still open stay valid until closed. */
+    @Override
+    void close();
+}

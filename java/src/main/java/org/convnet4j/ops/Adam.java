@@ -1,0 +1,32 @@
+package org.convnet4j.ops;
+
+/**
+ * Adam as Keras computes it: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+ * p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)}, with t the 1-based step. Keras defaults.
+ */
+public record Adam(float learningRate, float beta1, float beta2, float epsilon) {
+    public static final String OP = "adam";
+
+    public Adam {
+        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
+            throw new IllegalArgumentException(OP + ": expected lr > 0, beta1 and beta2 in [0, 1), epsilon > 0. Received "
+                    + "lr=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon=" + epsilon);
+        }
+    }
+
+    public static Adam keras() {
+        return new Adam(1e-3f, 0.9f, 0.999f, 1e-7f);
+    }
+
+    public static Adam withLearningRate(float lr) {
+        return new Adam(lr, 0.9f, 0.999f, 1e-7f);
+    }
+
+    /** The bias-corrected step size of step t (1-based). */
+    public double stepSize(long t) {
+        if (t < 1) {
+            throw new IllegalArgumentException(OP + ": step must be >= 1. Received step=" + t);
+        }
+        return learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+    }
+}

@@ -1,0 +1,17 @@
+package org.convnet4j.ops;
+
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * The four per-channel tensors of a batch-norm layer: gamma and beta (trainable), the moving mean and
+ * moving variance (updated by training forward passes, read by inference).
+ */
+public record BatchNormParams(Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVariance) {
+    /** Checks all four against the op's channel count. */
+    public void check(BatchNorm op) {
+        Checks.tensor(BatchNorm.OP, "gamma", gamma, op.paramShape());
+        Checks.tensor(BatchNorm.OP, "beta", beta, op.paramShape());
+        Checks.tensor(BatchNorm.OP, "moving_mean", movingMean, op.paramShape());
+        Checks.tensor(BatchNorm.OP, "moving_variance", movingVariance, op.paramShape());
+    }
+}

@@ -1,0 +1,58 @@
+package org.convnet4j.ops;
+
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Argument checks shared by every op. They run in Java before any native call, so a wrong shape
+ * becomes an IllegalArgumentException naming the op, the argument, what was expected and what was
+ * received, never a native crash.
+ */
+public final class Checks {
+    private Checks() {
+    }
+
+    public static void rank(String op, String arg, Shape shape, int... allowed) {
+        for (int r : allowed) {
+            if (shape.rank() == r) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(op + ": " + arg + " must have rank "
+                + java.util.Arrays.toString(allowed) + ". Received shape " + shape);
+    }
+
+    public static void positive(String op, String what, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(op + ": expected a strictly positive value. Received " + what + "=" + value);
+        }
+    }
+
+    /** The tensor exists, is live, holds FP32 and has exactly {@code expected} as its shape. */
+    public static void tensor(String op, String arg, Tensor t, Shape expected) {
+        tensor(op, arg, t, expected, DType.FP32);
+    }
+
+    public static void tensor(String op, String arg, Tensor t, Shape expected, DType dtype) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + arg + " is null; expected a tensor of shape " + expected);
+        }
+        if (!t.isLive()) {
+            throw new IllegalArgumentException(op + ": " + arg + " was already closed");
+        }
+        if (!t.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": " + arg + " must have shape " + expected + ". Received " + t.shape());
+        }
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(op + ": " + arg + " must be " + dtype + ". Received " + t.dtype());
+        }
+    }
+
+    /** Two tensors of one op must not share storage where the op cannot work in place. */
+    public static void distinct(String op, String a, Tensor ta, String b, Tensor tb) {
+        if (ta.address() == tb.address()) {
+            throw new IllegalArgumentException(op + ": " + a + " and " + b + " must not share storage");
+        }
+    }
+}

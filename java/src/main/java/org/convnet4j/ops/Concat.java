@@ -1,0 +1,56 @@
+package org.convnet4j.ops;
+
+import java.util.List;
+
+import org.convnet4j.tensor.Shape;
+
+/**
+ * Concatenation along channels (axis 1) of inputs that agree on every other axis, as Inception joins
+ * its paths; backward splits the gradient into the same channel ranges.
+ */
+public record Concat(List<Shape> inputs) {
+    public static final String OP = "concat";
+
+    public Concat {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException(OP + ": needs at least one input. Received " + inputs);
+        }
+        inputs = List.copyOf(inputs);
+        Shape first = inputs.get(0);
+        Checks.rank(OP, "inputs[0]", first, 2, 4);
+        for (int i = 1; i < inputs.size(); i++) {
+            Shape s = inputs.get(i);
+            boolean ok = s.rank() == first.rank();
+            for (int a = 0; ok && a < s.rank(); a++) {
+                ok = a == 1 || s.dim(a) == first.dim(a);
+            }
+            if (!ok) {
+                throw new IllegalArgumentException(OP + ": inputs must agree on every axis but channels. Received " + inputs);
+            }
+        }
+    }
+
+    public static Concat of(Shape... inputs) {
+        return new Concat(List.of(inputs));
+    }
+
+    /** Channel offset of input i in the output. */
+    public long offset(int i) {
+        long c = 0;
+        for (int k = 0; k < i; k++) {
+            c += inputs.get(k).dim(1);
+        }
+        return c;
+    }
+
+    public Shape outputShape() {
+        long[] d = inputs.get(0).dims();
+        d[1] = offset(inputs.size());
+        return Shape.of(d);
+    }
+
+    @Override
+    public String toString() {
+        return OP + "(inputs " + inputs + ")";
+    }
+}

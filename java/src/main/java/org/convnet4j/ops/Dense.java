@@ -1,0 +1,45 @@
+package org.convnet4j.ops;
+
+import org.convnet4j.tensor.Shape;
+
+/**
+ * A fully connected layer {@code y = x . W + b} over an N x in input. The kernel is in x units, as in
+ * Keras, so weights need no transposition when compared with Keras.
+ */
+public record Dense(Shape input, int units, boolean bias) {
+    public static final String OP = "dense";
+
+    public Dense {
+        Checks.rank(OP, "input", input, 2);
+        Checks.positive(OP, "units", units);
+    }
+
+    public static Dense of(Shape input, int units) {
+        return new Dense(input, units, true);
+    }
+
+    public int inFeatures() {
+        return input.intDim(1);
+    }
+
+    public Shape outputShape() {
+        return Shape.of(input.dim(0), units);
+    }
+
+    public Shape weightShape() {
+        return Shape.of(input.dim(1), units);
+    }
+
+    public Shape biasShape() {
+        return Shape.of(units);
+    }
+
+    public double flops() {
+        return 2.0 * input.dim(0) * input.dim(1) * units;
+    }
+
+    @Override
+    public String toString() {
+        return OP + "(input " + input + ", units " + units + (bias ? ", bias" : ", no bias") + ")";
+    }
+}

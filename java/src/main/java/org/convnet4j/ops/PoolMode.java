@@ -1,0 +1,6 @@
+package org.convnet4j.ops;
+
+/** What a pooling window computes. AVERAGE divides by the number of real (unpadded) elements, as Keras does. */
+public enum PoolMode {
+    MAX, AVERAGE
+}

@@ -1,0 +1,93 @@
+package org.convnet4j.tensor;
+
+import org.convnet4j.memory.Block;
+import org.convnet4j.memory.MemoryPool;
+
+/**
+ * A dense tensor whose storage is a block of a device's {@link MemoryPool}. A tensor made by
+ * {@link #allocate} owns its block and returns it to the pool on {@link #close()}; a view made by
+ * {@link #reshape} shares the block and owns nothing, so closing a view is a no-op.
+ *
+ * <p>Element access goes through the backend that owns the pool (host and device memory differ),
+ * never through this class.
+ */
+public final class Tensor implements AutoCloseable {
+    private final Shape shape;
+    private final DType dtype;
+    private final Layout layout;
+    private final Block block;
+    private final boolean owner;
+
+    private Tensor(Shape shape, DType dtype, Layout layout, Block block, boolean owner) {
+        this.shape = shape;
+        this.dtype = dtype;
+        this.layout = layout;
+        this.block = block;
+        this.owner = owner;
+    }
+
+    /** A new NCHW tensor of {@code dtype} whose storage comes from {@code pool}; contents are undefined. */
+    public static Tensor allocate(MemoryPool pool, Shape shape, DType dtype) {
+        long bytes = Math.multiplyExact(shape.size(), (long) dtype.bytes());
+        return new Tensor(shape, dtype, Layout.NCHW, pool.allocate(bytes), true);
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Number of elements. */
+    public long size() {
+        return shape.size();
+    }
+
+    /** Bytes of the elements (the block may be larger: pools round up). */
+    public long bytes() {
+        return shape.size() * dtype.bytes();
+    }
+
+    /** Start of the elements on the owning device; fails once the storage was returned to its pool. */
+    public long address() {
+        return block.address();
+    }
+
+    public MemoryPool pool() {
+        return block.pool();
+    }
+
+    /** True until the storage has been returned to its pool. */
+    public boolean isLive() {
+        return !block.isReleased();
+    }
+
+    /**
+     * A view of the same storage under another shape with the same element count (Flatten, and the
+     * N x C view of a global pool's N x C x 1 x 1 output).
+     */
+    public Tensor reshape(Shape newShape) {
+        if (newShape.size() != shape.size()) {
+            throw new IllegalArgumentException("reshape: element counts differ. Received " + shape + " -> " + newShape);
+        }
+        return new Tensor(newShape, dtype, layout, block, false);
+    }
+
+    @Override
+    public void close() {
+        if (owner) {
+            block.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + shape + ", " + dtype + ", " + layout + ")";
+    }
+}
