@@ -1,0 +1,179 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convnet4j.memory.Block;
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.BatchNorm;
+import org.convnet4j.ops.BatchNormParams;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Batch normalization on oneDNN, plain and with its two fusions: {@code relu(bn(x))} through
+ * {@code dnnl_fuse_norm_relu} and {@code relu(bn(x) + residual)} through {@code dnnl_fuse_norm_add_relu},
+ * both one pass over memory instead of two or three.
+ *
+ * <p>The fused backward passes apply the relu mask from the forward output y (our native
+ * reluBackward) and then the plain batch-norm backward, rather than oneDNN's fused backward, which
+ * would need the forward's bit-mask workspace carried between calls.
+ */
+final class BatchNormOps {
+    /** Which of the three forward forms. */
+    enum Fusion { NONE, RELU, ADD_RELU }
+
+    private final Dnnl dnnl;
+    private final PrimitiveCache cache;
+    private final MemoryPool pool;
+
+    BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
+        this.dnnl = dnnl;
+        this.cache = cache;
+        this.pool = pool;
+    }
+
+    void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
+        check(op, fusion, x, residual, p, y);
+        Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
+        Primitive prim = cache.get(new Key("bn_fwd_training_" + fusion, op, false),
+                () -> build(op, fusion, dnnl_forward_training));
+        long mean = saved.address();
+        long variance = mean + 4L * op.channels();
+        long ws = prim.workspaceBytes();
+        try (Block workspace = ws > 0 ? pool.allocate(ws) : null) {
+            long[] args = fusion == Fusion.ADD_RELU
+                    ? new long[] {x.address(), residual.address(), p.gamma().address(), p.beta().address(), mean, variance,
+                        y.address(), workspace.address()}
+                    : fusion == Fusion.RELU
+                    ? new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address(),
+                        workspace.address()}
+                    : new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address()};
+            prim.execute(args);
+        }
+        CpuKernels.movingAverage(p.movingMean().address(), mean, op.channels(), op.momentum());
+        CpuKernels.movingAverage(p.movingVariance().address(), variance, op.channels(), op.momentum());
+    }
+
+    void forwardInference(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+        check(op, fusion, x, residual, p, y);
+        Primitive prim = cache.get(new Key("bn_fwd_inference_" + fusion, op, false),
+                () -> build(op, fusion, dnnl_forward_inference));
+        long mean = p.movingMean().address();
+        long variance = p.movingVariance().address();
+        if (fusion == Fusion.ADD_RELU) {
+            prim.execute(x.address(), residual.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
+        } else {
+            prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
+        }
+    }
+
+    /** Plain backward: dx, dgamma, dbeta from dy. */
+    void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        backwardFrom(op, x, dy.address(), p, saved, dx, dgamma, dbeta);
+    }
+
+    /** Backward of relu(bn(x)), masking dy by y > 0 into a scratch buffer first. */
+    void backwardRelu(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                      Tensor dx, Tensor dgamma, Tensor dbeta) {
+        Checks.tensor(BatchNorm.OP, "y", y, op.input());
+        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        try (Block masked = pool.allocate(dy.bytes())) {
+            CpuKernels.reluBackward(y.address(), dy.address(), masked.address(), dy.size());
+            backwardFrom(op, x, masked.address(), p, saved, dx, dgamma, dbeta);
+        }
+    }
+
+    /** Backward of relu(bn(x) + residual): the masked gradient is the residual's gradient and feeds bn backward. */
+    void backwardAddRelu(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                         Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
+        Checks.tensor(BatchNorm.OP, "y", y, op.input());
+        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.tensor(BatchNorm.OP, "dresidual", dresidual, op.input());
+        CpuKernels.reluBackward(y.address(), dy.address(), dresidual.address(), dy.size());
+        backwardFrom(op, x, dresidual.address(), p, saved, dx, dgamma, dbeta);
+    }
+
+    private void backwardFrom(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
+                              Tensor dx, Tensor dgamma, Tensor dbeta) {
+        Checks.tensor(BatchNorm.OP, "x", x, op.input());
+        Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
+        Checks.tensor(BatchNorm.OP, "dx", dx, op.input());
+        Checks.tensor(BatchNorm.OP, "dgamma", dgamma, op.paramShape());
+        Checks.tensor(BatchNorm.OP, "dbeta", dbeta, op.paramShape());
+        p.check(op);
+        Primitive prim = cache.get(new Key("bn_bwd", op, false), () -> buildBackward(op));
+        long mean = saved.address();
+        prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
+                dx.address(), dgamma.address(), dbeta.address());
+    }
+
+    private static void check(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+        if (p == null) {
+            throw new IllegalArgumentException(BatchNorm.OP + ": parameters are null for " + op);
+        }
+        Checks.tensor(BatchNorm.OP, "x", x, op.input());
+        Checks.tensor(BatchNorm.OP, "y", y, op.input());
+        p.check(op);
+        if (fusion == Fusion.ADD_RELU) {
+            Checks.tensor(BatchNorm.OP, "residual", residual, op.input());
+        }
+    }
+
+    private static int flags(Fusion fusion, int prop) {
+        int f = dnnl_use_scale | dnnl_use_shift;
+        if (prop == dnnl_forward_inference) {
+            f |= dnnl_use_global_stats;
+        }
+        return switch (fusion) {
+            case NONE -> f;
+            case RELU -> f | dnnl_fuse_norm_relu;
+            case ADD_RELU -> f | dnnl_fuse_norm_add_relu;
+        };
+    }
+
+    private dnnl_primitive_desc forwardDesc(BatchNorm op, Fusion fusion, int prop) {
+        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
+                    op.epsilon(), flags(fusion, prop), null), "dnnl_batch_normalization_forward_primitive_desc_create", op);
+            return pd;
+        } finally {
+            Dnnl.destroy(src);
+        }
+    }
+
+    private Primitive build(BatchNorm op, Fusion fusion, int prop) {
+        dnnl_primitive_desc pd = forwardDesc(op, fusion, prop);
+        boolean training = prop == dnnl_forward_training;
+        boolean workspace = training && fusion != Fusion.NONE;
+        int[] args = fusion == Fusion.ADD_RELU
+                ? new int[] {DNNL_ARG_SRC, DNNL_ARG_SRC_1, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST}
+                : new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST};
+        if (workspace) {
+            int[] w = java.util.Arrays.copyOf(args, args.length + 1);
+            w[args.length] = DNNL_ARG_WORKSPACE;
+            args = w;
+        }
+        return new Primitive(dnnl, op, pd, args);
+    }
+
+    private Primitive buildBackward(BatchNorm op) {
+        dnnl_primitive_desc hint = forwardDesc(op, Fusion.NONE, dnnl_forward_training);
+        dnnl_memory_desc md = Dnnl.plain(op.input(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, dnnl.engine, dnnl_backward, md, md, md,
+                    op.epsilon(), dnnl_use_scale | dnnl_use_shift, hint, null),
+                    "dnnl_batch_normalization_backward_primitive_desc_create", op);
+            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST,
+                    DNNL_ARG_SCALE, DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT);
+        } finally {
+            Dnnl.destroy(md);
+            dnnl_primitive_desc_destroy(hint);
+        }
+    }
+}

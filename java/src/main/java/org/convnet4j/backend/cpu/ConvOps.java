@@ -1,0 +1,200 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Pads;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Convolution on oneDNN: forward (optionally with a fused relu post-op), backward-data and
+ * backward-filter (with the bias gradient in the same pass). oneDNN picks the layouts its JIT kernels
+ * want; {@link Staged} reorders our plain NCHW / OIHW tensors in and out. One staged primitive per
+ * (op, pass) is built once and cached.
+ */
+final class ConvOps {
+    private final Dnnl dnnl;
+    private final PrimitiveCache cache;
+    private final MemoryPool pool;
+
+    ConvOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
+        this.dnnl = dnnl;
+        this.cache = cache;
+        this.pool = pool;
+    }
+
+    void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
+        checkForward(op, x, w, bias, y);
+        Staged p = cache.get(new Key("conv_fwd", op, relu), () -> buildForward(op, relu));
+        if (op.bias()) {
+            p.execute(pool, x.address(), w.address(), bias.address(), y.address());
+        } else {
+            p.execute(pool, x.address(), w.address(), y.address());
+        }
+    }
+
+    void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
+        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
+        Checks.tensor(Conv2d.OP, "dx", dx, op.input());
+        Staged p = cache.get(new Key("conv_bwd_data", op, false), () -> buildBackwardData(op));
+        p.execute(pool, dy.address(), w.address(), dx.address());
+    }
+
+    void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        Checks.tensor(Conv2d.OP, "x", x, op.input());
+        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
+        Checks.tensor(Conv2d.OP, "dw", dw, op.weightShape());
+        boolean withBias = dbias != null;
+        if (withBias) {
+            Checks.tensor(Conv2d.OP, "dbias", dbias, op.biasShape());
+        }
+        Staged p = cache.get(new Key("conv_bwd_filter", op, withBias), () -> buildBackwardFilter(op, withBias));
+        if (withBias) {
+            p.execute(pool, x.address(), dy.address(), dw.address(), dbias.address());
+        } else {
+            p.execute(pool, x.address(), dy.address(), dw.address());
+        }
+    }
+
+    private static void checkForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Checks.tensor(Conv2d.OP, "x", x, op.input());
+        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
+        Checks.tensor(Conv2d.OP, "y", y, op.outputShape());
+        if (op.bias()) {
+            Checks.tensor(Conv2d.OP, "bias", bias, op.biasShape());
+        } else if (bias != null) {
+            throw new IllegalArgumentException(Conv2d.OP + ": a bias was passed to a convolution built without bias: " + op);
+        }
+        Checks.distinct(Conv2d.OP, "x", x, "y", y);
+    }
+
+    /** The geometry arrays oneDNN wants: strides, dilations (0 = none), and the two paddings. */
+    private record Geometry(long[] strides, long[] dilates, long[] padL, long[] padR) {
+        static Geometry of(Conv2d op) {
+            Pads p = op.pads();
+            return new Geometry(new long[] {op.stride().h(), op.stride().w()}, new long[] {0, 0},
+                    new long[] {p.top(), p.left()}, new long[] {p.bottom(), p.right()});
+        }
+    }
+
+    /** Descriptors oneDNN may lay out as it likes ({@code any}); the plain ones are what our tensors hold. */
+    private static dnnl_memory_desc free(org.convnet4j.tensor.Shape s, Object op) {
+        return Dnnl.withTag(s.dims(), dnnl_format_tag_any, dnnl_f32, op);
+    }
+
+    private dnnl_primitive_desc forwardDesc(Conv2d op, boolean relu) {
+        Geometry g = Geometry.of(op);
+        dnnl_memory_desc src = free(op.input(), op);
+        dnnl_memory_desc wei = free(op.weightShape(), op);
+        dnnl_memory_desc bia = op.bias() ? Dnnl.plain(op.biasShape(), op) : null;
+        dnnl_memory_desc dst = free(op.outputShape(), op);
+        dnnl_primitive_attr attr = relu ? reluAttr(op) : null;
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_training,
+                    dnnl_convolution_direct, src, wei, bia, dst, g.strides, g.dilates, g.padL, g.padR, attr),
+                    "dnnl_convolution_forward_primitive_desc_create", op);
+            return pd;
+        } finally {
+            Dnnl.destroy(src, wei, bia, dst);
+            if (attr != null) {
+                dnnl_primitive_attr_destroy(attr);
+            }
+        }
+    }
+
+    private static dnnl_primitive_attr reluAttr(Object op) {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        Dnnl.check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create", op);
+        dnnl_post_ops po = new dnnl_post_ops();
+        Dnnl.check(dnnl_post_ops_create(po), "dnnl_post_ops_create", op);
+        try {
+            Dnnl.check(dnnl_post_ops_append_eltwise(po, dnnl_eltwise_relu, 0f, 0f), "dnnl_post_ops_append_eltwise", op);
+            Dnnl.check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops", op);
+        } finally {
+            dnnl_post_ops_destroy(po);
+        }
+        return attr;
+    }
+
+    /** A staged primitive over {@code pd} whose arguments are our plain tensors of the given shapes (null: bias). */
+    private Staged staged(Conv2d op, dnnl_primitive_desc pd, int[] args, org.convnet4j.tensor.Shape[] shapes,
+                          boolean[] outputs) {
+        dnnl_memory_desc[] user = new dnnl_memory_desc[args.length];
+        try {
+            for (int i = 0; i < args.length; i++) {
+                user[i] = shapes[i] == null ? null : Dnnl.plain(shapes[i], op);
+            }
+            return new Staged(dnnl, op, pd, args, user, outputs);
+        } finally {
+            Dnnl.destroy(user);
+        }
+    }
+
+    private Staged buildForward(Conv2d op, boolean relu) {
+        dnnl_primitive_desc pd = forwardDesc(op, relu);
+        if (op.bias()) {
+            return staged(op, pd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+                    new org.convnet4j.tensor.Shape[] {op.input(), op.weightShape(), null, op.outputShape()},
+                    new boolean[] {false, false, false, true});
+        }
+        return staged(op, pd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
+                new org.convnet4j.tensor.Shape[] {op.input(), op.weightShape(), op.outputShape()},
+                new boolean[] {false, false, true});
+    }
+
+    private Staged buildBackwardData(Conv2d op) {
+        Geometry g = Geometry.of(op);
+        dnnl_primitive_desc hint = forwardDesc(op, false);
+        dnnl_memory_desc dsrc = free(op.input(), op);
+        dnnl_memory_desc wei = free(op.weightShape(), op);
+        dnnl_memory_desc ddst = free(op.outputShape(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_convolution_backward_data_primitive_desc_create(pd, dnnl.engine, dnnl_convolution_direct,
+                    dsrc, wei, ddst, g.strides, g.dilates, g.padL, g.padR, hint, null),
+                    "dnnl_convolution_backward_data_primitive_desc_create", op);
+            return staged(op, pd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
+                    new org.convnet4j.tensor.Shape[] {op.outputShape(), op.weightShape(), op.input()},
+                    new boolean[] {false, false, true});
+        } finally {
+            Dnnl.destroy(dsrc, wei, ddst);
+            dnnl_primitive_desc_destroy(hint);
+        }
+    }
+
+    private Staged buildBackwardFilter(Conv2d op, boolean withBias) {
+        Geometry g = Geometry.of(op);
+        // The hint must describe a forward pass with the same bias-ness as the gradients asked for.
+        Conv2d fwd = op.withBias(withBias);
+        dnnl_primitive_desc hint = forwardDesc(fwd, false);
+        dnnl_memory_desc src = free(op.input(), op);
+        dnnl_memory_desc dwei = free(op.weightShape(), op);
+        dnnl_memory_desc dbia = withBias ? Dnnl.plain(op.biasShape(), op) : null;
+        dnnl_memory_desc ddst = free(op.outputShape(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_convolution_backward_weights_primitive_desc_create(pd, dnnl.engine, dnnl_convolution_direct,
+                    src, dwei, dbia, ddst, g.strides, g.dilates, g.padL, g.padR, hint, null),
+                    "dnnl_convolution_backward_weights_primitive_desc_create", op);
+            if (withBias) {
+                return staged(op, pd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
+                        new org.convnet4j.tensor.Shape[] {op.input(), op.outputShape(), op.weightShape(), null},
+                        new boolean[] {false, false, true, true});
+            }
+            return staged(op, pd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS},
+                    new org.convnet4j.tensor.Shape[] {op.input(), op.outputShape(), op.weightShape()},
+                    new boolean[] {false, false, true});
+        } finally {
+            Dnnl.destroy(src, dwei, dbia, ddst);
+            dnnl_primitive_desc_destroy(hint);
+        }
+    }
+}

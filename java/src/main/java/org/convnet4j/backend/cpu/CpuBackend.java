@@ -1,0 +1,311 @@
+package org.convnet4j.backend.cpu;
+
+import java.util.List;
+
+import org.bytedeco.javacpp.Pointer;
+import org.convnet4j.backend.Backend;
+import org.convnet4j.memory.HostMemoryPool;
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.Adam;
+import org.convnet4j.ops.BatchNorm;
+import org.convnet4j.ops.BatchNormParams;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.Concat;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.GlobalAvgPool;
+import org.convnet4j.ops.Pool2d;
+import org.convnet4j.ops.SgdMomentum;
+import org.convnet4j.ops.SoftmaxCrossEntropy;
+import org.convnet4j.ops.ZeroPad2d;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * The CPU backend: oneDNN primitives (convolution, pooling, batch norm, eltwise, matmul, binary,
+ * concat, reorder, reduction), each built once per shape and cached, plus our native kernels for the
+ * loss, dropout, optimizers and relu masks. oneDNN's OpenMP runtime uses every core.
+ *
+ * <p>Not thread-safe: one backend serves one training or inference loop. Calls are synchronous.
+ */
+public final class CpuBackend implements Backend {
+    private final HostMemoryPool pool = new HostMemoryPool();
+    private final Dnnl dnnl = new Dnnl();
+    private final PrimitiveCache cache = new PrimitiveCache();
+    private final ConvOps conv = new ConvOps(dnnl, cache, pool);
+    private final PoolOps pooling = new PoolOps(dnnl, cache, pool);
+    private final BatchNormOps batchNorm = new BatchNormOps(dnnl, cache, pool);
+    private final DenseOps dense = new DenseOps(dnnl, cache);
+    private final ElementwiseOps elementwise = new ElementwiseOps(dnnl, cache);
+    private final ConcatOps concat = new ConcatOps(dnnl, cache);
+    private final ZeroPadOps zeroPad = new ZeroPadOps(dnnl, cache);
+    private final SoftmaxCrossEntropyOps loss = new SoftmaxCrossEntropyOps();
+    private final DropoutOps dropout = new DropoutOps();
+    private final OptimizerOps optimizers = new OptimizerOps();
+    private boolean closed;
+
+    public CpuBackend() {
+        CpuKernels.ensureLoaded();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public MemoryPool pool() {
+        return pool;
+    }
+
+    /** Number of compiled primitives held, for tests of the cache. */
+    public int cachedPrimitives() {
+        return cache.size();
+    }
+
+    // ---- Tensors and host transfers
+
+    @Override
+    public void upload(float[] src, Tensor dst) {
+        checkLength("upload", src.length, dst, DType.FP32);
+        Address.floats(dst.address(), src.length).put(src);
+    }
+
+    @Override
+    public void upload(int[] src, Tensor dst) {
+        checkLength("upload", src.length, dst, DType.INT32);
+        Address.ints(dst.address(), src.length).put(src);
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst) {
+        checkLength("download", dst.length, src, DType.FP32);
+        Address.floats(src.address(), dst.length).get(dst);
+    }
+
+    private static void checkLength(String op, int length, Tensor t, DType dtype) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": tensor is null");
+        }
+        Checks.tensor(op, "tensor", t, t.shape(), dtype);
+        if (length != t.size()) {
+            throw new IllegalArgumentException(op + ": the array has " + length + " elements but the tensor "
+                    + t.shape() + " has " + t.size());
+        }
+    }
+
+    @Override
+    public void fill(Tensor t, float value) {
+        if (t == null) {
+            throw new IllegalArgumentException("fill: tensor is null");
+        }
+        Checks.tensor("fill", "t", t, t.shape());
+        CpuKernels.fill(t.address(), t.size(), value);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        if (src == null) {
+            throw new IllegalArgumentException("copy: src is null");
+        }
+        Checks.tensor("copy", "src", src, src.shape(), src.dtype());
+        Checks.tensor("copy", "dst", dst, src.shape(), src.dtype());
+        Pointer.memcpy(new Address(dst.address()), new Address(src.address()), src.bytes());
+    }
+
+    @Override
+    public void synchronize() {
+        dnnl.await("synchronize");
+    }
+
+    // ---- Convolution
+
+    @Override
+    public void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        conv.forward(op, x, w, bias, y, false);
+    }
+
+    @Override
+    public void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+        conv.backwardData(op, dy, w, dx);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        conv.backwardFilter(op, x, dy, dw, dbias);
+    }
+
+    @Override
+    public void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        conv.forward(op, x, w, bias, y, true);
+    }
+
+    // ---- Pooling
+
+    @Override
+    public void pool2dForward(Pool2d op, Tensor x, Tensor y) {
+        pooling.forward(op, x, y);
+    }
+
+    @Override
+    public void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        pooling.backward(op, x, y, dy, dx);
+    }
+
+    @Override
+    public void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
+        pooling.globalForward(op, x, y);
+    }
+
+    @Override
+    public void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+        pooling.globalBackward(op, dy, dx);
+    }
+
+    // ---- Batch normalization
+
+    @Override
+    public void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        batchNorm.forwardTraining(op, BatchNormOps.Fusion.NONE, x, null, p, y, saved);
+    }
+
+    @Override
+    public void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        batchNorm.forwardInference(op, BatchNormOps.Fusion.NONE, x, null, p, y);
+    }
+
+    @Override
+    public void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
+                                  Tensor dx, Tensor dgamma, Tensor dbeta) {
+        batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        batchNorm.forwardTraining(op, BatchNormOps.Fusion.RELU, x, null, p, y, saved);
+    }
+
+    @Override
+    public void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        batchNorm.forwardInference(op, BatchNormOps.Fusion.RELU, x, null, p, y);
+    }
+
+    @Override
+    public void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                                      Tensor dx, Tensor dgamma, Tensor dbeta) {
+        batchNorm.backwardRelu(op, x, y, dy, p, saved, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
+                                                Tensor y, Tensor saved) {
+        batchNorm.forwardTraining(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y, saved);
+    }
+
+    @Override
+    public void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+        batchNorm.forwardInference(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y);
+    }
+
+    @Override
+    public void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+                                         Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
+        batchNorm.backwardAddRelu(op, x, y, dy, p, saved, dx, dresidual, dgamma, dbeta);
+    }
+
+    // ---- Activations, loss, dense, elementwise
+
+    @Override
+    public void reluForward(Tensor x, Tensor y) {
+        elementwise.reluForward(x, y);
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        elementwise.reluBackward(y, dy, dx);
+    }
+
+    @Override
+    public float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
+                                     Tensor probs, Tensor dlogits) {
+        return loss.run(op, logits, labels, weight, probs, dlogits);
+    }
+
+    @Override
+    public void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        dense.forward(op, x, w, bias, y);
+    }
+
+    @Override
+    public void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+        dense.backwardData(op, dy, w, dx);
+    }
+
+    @Override
+    public void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        dense.backwardWeights(op, x, dy, dw, dbias);
+    }
+
+    @Override
+    public void add(Tensor a, Tensor b, Tensor y) {
+        elementwise.add(a, b, y);
+    }
+
+    @Override
+    public void accumulate(Tensor src, Tensor dst) {
+        elementwise.accumulate(src, dst);
+    }
+
+    // ---- Concat, padding, dropout, optimizers
+
+    @Override
+    public void concatForward(Concat op, List<Tensor> xs, Tensor y) {
+        concat.forward(op, xs, y);
+    }
+
+    @Override
+    public void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
+        concat.backward(op, dy, dxs);
+    }
+
+    @Override
+    public void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
+        zeroPad.forward(op, x, y);
+    }
+
+    @Override
+    public void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
+        zeroPad.backward(op, dy, dx);
+    }
+
+    @Override
+    public void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+        dropout.forward(op, step, x, y);
+    }
+
+    @Override
+    public void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+        dropout.backward(op, step, dy, dx);
+    }
+
+    @Override
+    public void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
+        optimizers.adam(op, step, param, grad, m, v);
+    }
+
+    @Override
+    public void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
+        optimizers.sgdMomentum(op, param, grad, velocity);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            cache.close();
+            dnnl.close();
+            pool.close();
+        }
+    }
+}

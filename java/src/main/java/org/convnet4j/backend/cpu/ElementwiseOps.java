@@ -1,0 +1,88 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/** Relu (oneDNN eltwise forward, our kernel backward), add and gradient accumulation (oneDNN binary). */
+final class ElementwiseOps {
+    static final String RELU = "relu";
+    static final String ADD = "add";
+    static final String ACCUMULATE = "accumulate";
+
+    private final Dnnl dnnl;
+    private final PrimitiveCache cache;
+
+    ElementwiseOps(Dnnl dnnl, PrimitiveCache cache) {
+        this.dnnl = dnnl;
+        this.cache = cache;
+    }
+
+    void reluForward(Tensor x, Tensor y) {
+        Shape s = shapeOf(RELU, "x", x);
+        Checks.tensor(RELU, "y", y, s);
+        Primitive p = cache.get(new Key("relu_fwd", s, false), () -> buildRelu(s));
+        p.execute(x.address(), y.address());
+    }
+
+    void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        Shape s = shapeOf(RELU, "y", y);
+        Checks.tensor(RELU, "dy", dy, s);
+        Checks.tensor(RELU, "dx", dx, s);
+        CpuKernels.reluBackward(y.address(), dy.address(), dx.address(), s.size());
+    }
+
+    void add(Tensor a, Tensor b, Tensor y) {
+        Shape s = shapeOf(ADD, "a", a);
+        Checks.tensor(ADD, "b", b, s);
+        Checks.tensor(ADD, "y", y, s);
+        binaryAdd(s, a.address(), b.address(), y.address());
+    }
+
+    void accumulate(Tensor src, Tensor dst) {
+        Shape s = shapeOf(ACCUMULATE, "src", src);
+        Checks.tensor(ACCUMULATE, "dst", dst, s);
+        binaryAdd(s, dst.address(), src.address(), dst.address());
+    }
+
+    private void binaryAdd(Shape s, long a, long b, long y) {
+        Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s));
+        p.execute(a, b, y);
+    }
+
+    static Shape shapeOf(String op, String arg, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + arg + " is null");
+        }
+        Checks.tensor(op, arg, t, t.shape());
+        return t.shape();
+    }
+
+    private Primitive buildRelu(Shape s) {
+        dnnl_memory_desc md = Dnnl.plain(s, RELU);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_eltwise_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_training, dnnl_eltwise_relu,
+                    md, md, 0f, 0f, null), "dnnl_eltwise_forward_primitive_desc_create", RELU + "(" + s + ")");
+            return new Primitive(dnnl, RELU, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+        } finally {
+            Dnnl.destroy(md);
+        }
+    }
+
+    private Primitive buildAdd(Shape s) {
+        dnnl_memory_desc md = Dnnl.plain(s, ADD);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_binary_primitive_desc_create(pd, dnnl.engine, dnnl_binary_add, md, md, md, null),
+                    "dnnl_binary_primitive_desc_create", ADD + "(" + s + ")");
+            return new Primitive(dnnl, ADD, pd, DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST);
+        } finally {
+            Dnnl.destroy(md);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convnet4j.memory.Block;
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.GlobalAvgPool;
+import org.convnet4j.ops.Padding;
+import org.convnet4j.ops.Pads;
+import org.convnet4j.ops.Pool2d;
+import org.convnet4j.ops.PoolMode;
+import org.convnet4j.ops.Size2;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Max and average pooling, and global average pooling as an average over the whole plane.
+ *
+ * <p>oneDNN's max-pool backward needs the argmax workspace of a training forward pass. The backend
+ * interface keeps forward and backward free of hidden state, so the backward pass re-runs the forward
+ * pass into a pooled scratch output to get the workspace: one extra memory-bound pass, no state held
+ * between calls.
+ */
+final class PoolOps {
+    private final Dnnl dnnl;
+    private final PrimitiveCache cache;
+    private final MemoryPool pool;
+
+    PoolOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
+        this.dnnl = dnnl;
+        this.cache = cache;
+        this.pool = pool;
+    }
+
+    void forward(Pool2d op, Tensor x, Tensor y) {
+        Checks.tensor(Pool2d.OP, "x", x, op.input());
+        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        Primitive p = cache.get(new Key("pool_fwd", op, false), () -> buildForward(op, dnnl_forward_inference));
+        p.execute(x.address(), y.address());
+    }
+
+    void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        Checks.tensor(Pool2d.OP, "x", x, op.input());
+        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        Checks.tensor(Pool2d.OP, "dy", dy, op.outputShape());
+        Checks.tensor(Pool2d.OP, "dx", dx, op.input());
+        Primitive bwd = cache.get(new Key("pool_bwd", op, false), () -> buildBackward(op));
+        if (op.mode() == PoolMode.AVERAGE) {
+            bwd.execute(dy.address(), dx.address());
+            return;
+        }
+        Primitive fwd = cache.get(new Key("pool_fwd_training", op, false), () -> buildForward(op, dnnl_forward_training));
+        try (Block scratch = pool.allocate(y.bytes()); Block ws = pool.allocate(fwd.workspaceBytes())) {
+            fwd.execute(x.address(), scratch.address(), ws.address());
+            bwd.execute(dy.address(), ws.address(), dx.address());
+        }
+    }
+
+    void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
+        Checks.tensor(GlobalAvgPool.OP, "x", x, op.input());
+        Checks.tensor(GlobalAvgPool.OP, "y", y, op.outputShape());
+        forward(asPool(op), x, y.reshape(asPool(op).outputShape()));
+    }
+
+    void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+        Checks.tensor(GlobalAvgPool.OP, "dy", dy, op.outputShape());
+        Checks.tensor(GlobalAvgPool.OP, "dx", dx, op.input());
+        Pool2d p = asPool(op);
+        Primitive bwd = cache.get(new Key("pool_bwd", p, false), () -> buildBackward(p));
+        bwd.execute(dy.address(), dx.address());
+    }
+
+    private static Pool2d asPool(GlobalAvgPool op) {
+        Size2 plane = Size2.of(op.input().intDim(2), op.input().intDim(3));
+        return new Pool2d(op.input(), PoolMode.AVERAGE, plane, Size2.of(1), Padding.VALID);
+    }
+
+    private static int algorithm(Pool2d op) {
+        // Keras averages over the cells inside the image only.
+        return op.mode() == PoolMode.MAX ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
+    }
+
+    private record Geometry(long[] strides, long[] kernel, long[] dilation, long[] padL, long[] padR) {
+        static Geometry of(Pool2d op) {
+            Pads p = op.pads();
+            return new Geometry(new long[] {op.stride().h(), op.stride().w()}, new long[] {op.window().h(), op.window().w()},
+                    new long[] {0, 0}, new long[] {p.top(), p.left()}, new long[] {p.bottom(), p.right()});
+        }
+    }
+
+    private dnnl_primitive_desc forwardDesc(Pool2d op, int prop) {
+        Geometry g = Geometry.of(op);
+        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
+        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_pooling_forward_primitive_desc_create(pd, dnnl.engine, prop, algorithm(op), src, dst,
+                    g.strides, g.kernel, g.dilation, g.padL, g.padR, null),
+                    "dnnl_pooling_forward_primitive_desc_create", op);
+            return pd;
+        } finally {
+            Dnnl.destroy(src, dst);
+        }
+    }
+
+    private Primitive buildForward(Pool2d op, int prop) {
+        dnnl_primitive_desc pd = forwardDesc(op, prop);
+        boolean workspace = prop == dnnl_forward_training && op.mode() == PoolMode.MAX;
+        return workspace ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE)
+                : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+    }
+
+    private Primitive buildBackward(Pool2d op) {
+        Geometry g = Geometry.of(op);
+        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
+        dnnl_memory_desc dsrc = Dnnl.plain(op.input(), op);
+        dnnl_memory_desc ddst = Dnnl.plain(op.outputShape(), op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_pooling_backward_primitive_desc_create(pd, dnnl.engine, algorithm(op), dsrc, ddst,
+                    g.strides, g.kernel, g.dilation, g.padL, g.padR, hint, null),
+                    "dnnl_pooling_backward_primitive_desc_create", op);
+            return op.mode() == PoolMode.MAX
+                    ? new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC)
+                    : new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC);
+        } finally {
+            Dnnl.destroy(dsrc, ddst);
+            dnnl_primitive_desc_destroy(hint);
+        }
+    }
+}

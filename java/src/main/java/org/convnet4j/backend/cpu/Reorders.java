@@ -1,0 +1,52 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+
+/**
+ * Copies between a plain tensor and a rectangular window of a larger plain tensor (the channel range
+ * of a concat output, the interior of a zero-padded image), as oneDNN reorders over sub-memory
+ * descriptors: strided copies with no intermediate buffer.
+ */
+final class Reorders {
+    private Reorders() {
+    }
+
+    /**
+     * A reorder from {@code from} to {@code to}; the caller keeps ownership of both descriptors.
+     * The memory objects take the descriptors as given, so a sub-memory's offset rides in the
+     * descriptor and the data handle stays the base address of the whole tensor.
+     */
+    static Primitive build(Dnnl dnnl, Object op, dnnl_memory_desc from, dnnl_memory_desc to) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_reorder_primitive_desc_create(pd, from, dnnl.engine, to, dnnl.engine, null),
+                "dnnl_reorder_primitive_desc_create", op);
+        return new Primitive(dnnl, op, pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory_desc[] {from, to});
+    }
+
+    /** Plain tensor of {@code dims} into the window at {@code offsets} of a plain tensor of {@code outer}. */
+    static Primitive intoWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
+        dnnl_memory_desc whole = Dnnl.plain(outer, op);
+        dnnl_memory_desc part = Dnnl.plain(dims, op);
+        dnnl_memory_desc window = Dnnl.sub(whole, dims, offsets, op);
+        try {
+            return build(dnnl, op, part, window);
+        } finally {
+            Dnnl.destroy(whole, part, window);
+        }
+    }
+
+    /** The window at {@code offsets} of a plain tensor of {@code outer} out to a plain tensor of {@code dims}. */
+    static Primitive fromWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
+        dnnl_memory_desc whole = Dnnl.plain(outer, op);
+        dnnl_memory_desc part = Dnnl.plain(dims, op);
+        dnnl_memory_desc window = Dnnl.sub(whole, dims, offsets, op);
+        try {
+            return build(dnnl, op, window, part);
+        } finally {
+            Dnnl.destroy(whole, part, window);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package org.convnet4j.backend.cpu;
+
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.SoftmaxCrossEntropy;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Softmax with cross-entropy, forward and backward in one pass of our native kernel (the same
+ * per-row math the CUDA kernel runs). Sparse labels are range-checked before any arithmetic, so a bad
+ * label is an error naming the row, never a read out of bounds.
+ */
+final class SoftmaxCrossEntropyOps {
+    float run(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight, Tensor probs, Tensor dlogits) {
+        Checks.tensor(SoftmaxCrossEntropy.OP, "logits", logits, op.logits());
+        Checks.tensor(SoftmaxCrossEntropy.OP, "labels", labels, op.labelShape(), op.labelType());
+        Checks.tensor(SoftmaxCrossEntropy.OP, "probs", probs, op.logits());
+        Checks.tensor(SoftmaxCrossEntropy.OP, "dlogits", dlogits, op.logits());
+        if (!Float.isFinite(weight)) {
+            throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": weight must be finite. Received " + weight);
+        }
+        if (op.sparse()) {
+            int bad = CpuKernels.firstBadLabel(labels.address(), op.batch(), op.classes());
+            if (bad >= 0) {
+                throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": label of row " + bad
+                        + " is outside [0, " + op.classes() + ") in " + op);
+            }
+        }
+        return CpuKernels.softmaxCrossEntropy(logits.address(), labels.address(), op.sparse(), op.batch(), op.classes(),
+                weight, probs.address(), dlogits.address());
+    }
+}
