@@ -1,0 +1,81 @@
+package org.convnet4j.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.Backends;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** Convolution forward, backward-data and backward-filter; {@link BenchMain} turns ms/op into GFLOP/s. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class ConvBenchmark {
+    @Param({Shapes.ALEXNET8_CONV2, Shapes.RESNET50_CONV2_3X3, Shapes.RESNET50_CONV4_1X1})
+    public String shape;
+
+    @Param({"cpu"})
+    public String backend;
+
+    private Backend b;
+    private Conv2d op;
+    private Tensor x, w, bias, y, dx, dw, dbias;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        b = Backends.create(backend);
+        op = Shapes.conv(shape);
+        x = Fixtures.random(b, op.input(), 1);
+        w = Fixtures.random(b, op.weightShape(), 2);
+        bias = Fixtures.random(b, op.biasShape(), 3);
+        y = Fixtures.random(b, op.outputShape(), 4);
+        dx = b.allocate(op.input());
+        dw = b.allocate(op.weightShape());
+        dbias = b.allocate(op.biasShape());
+    }
+
+    @Benchmark
+    public Tensor forward() {
+        b.conv2dForward(op, x, w, bias, y);
+        b.synchronize();
+        return y;
+    }
+
+    @Benchmark
+    public Tensor backwardData() {
+        b.conv2dBackwardData(op, y, w, dx);
+        b.synchronize();
+        return dx;
+    }
+
+    @Benchmark
+    public Tensor backwardFilter() {
+        b.conv2dBackwardFilter(op, x, y, dw, dbias);
+        b.synchronize();
+        return dw;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        for (Tensor t : new Tensor[] {x, w, bias, y, dx, dw, dbias}) {
+            t.close();
+        }
+        b.close();
+    }
+
+    /** Floating-point operations of one call; each of the three passes does the same multiply-adds. */
+    static double flops(String shape) {
+        return Shapes.conv(shape).flops();
+    }
+}
