@@ -39,7 +39,7 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": " + arg + " is null; expected a tensor of shape " + expected);
         }
         if (!t.isLive()) {
-            throw new IllegalArgumentException(op + ": " + arg + " was already closed");
+            throw new IllegalArgumentException(op + ": " + arg + " (" + t.shape() + ") was already closed");
         }
         if (!t.shape().equals(expected)) {
             throw new IllegalArgumentException(op + ": " + arg + " must have shape " + expected + ". Received " + t.shape());

@@ -16,20 +16,22 @@ public final class Tensor implements AutoCloseable {
     private final DType dtype;
     private final Layout layout;
     private final Block block;
+    private final long offset;
     private final boolean owner;
 
-    private Tensor(Shape shape, DType dtype, Layout layout, Block block, boolean owner) {
+    private Tensor(Shape shape, DType dtype, Layout layout, Block block, long offset, boolean owner) {
         this.shape = shape;
         this.dtype = dtype;
         this.layout = layout;
         this.block = block;
+        this.offset = offset;
         this.owner = owner;
     }
 
     /** A new NCHW tensor of {@code dtype} whose storage comes from {@code pool}; contents are undefined. */
     public static Tensor allocate(MemoryPool pool, Shape shape, DType dtype) {
         long bytes = Math.multiplyExact(shape.size(), (long) dtype.bytes());
-        return new Tensor(shape, dtype, Layout.NCHW, pool.allocate(bytes), true);
+        return new Tensor(shape, dtype, Layout.NCHW, pool.allocate(bytes), 0, true);
     }
 
     public Shape shape() {
@@ -56,7 +58,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Start of the elements on the owning device; fails once the storage was returned to its pool. */
     public long address() {
-        return block.address();
+        return block.address() + offset;
     }
 
     public MemoryPool pool() {
@@ -76,7 +78,20 @@ public final class Tensor implements AutoCloseable {
         if (newShape.size() != shape.size()) {
             throw new IllegalArgumentException("reshape: element counts differ. Received " + shape + " -> " + newShape);
         }
-        return new Tensor(newShape, dtype, layout, block, false);
+        return new Tensor(newShape, dtype, layout, block, offset, false);
+    }
+
+    /**
+     * A non-owning tensor of {@code shape} placed {@code byteOffset} bytes into this one's storage:
+     * how a static memory plan carves one arena into the activations and gradients of a graph.
+     */
+    public Tensor slice(long byteOffset, Shape newShape, DType newType) {
+        long bytes = Math.multiplyExact(newShape.size(), (long) newType.bytes());
+        if (byteOffset < 0 || byteOffset % newType.bytes() != 0 || byteOffset + bytes > bytes()) {
+            throw new IllegalArgumentException("slice: " + bytes + " bytes at offset " + byteOffset
+                    + " do not fit in " + this + " (" + bytes() + " bytes)");
+        }
+        return new Tensor(newShape, newType, layout, block, offset + byteOffset, false);
     }
 
     @Override

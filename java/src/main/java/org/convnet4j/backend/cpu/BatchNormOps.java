@@ -12,9 +12,11 @@ import org.convnet4j.ops.Checks;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Batch normalization on oneDNN, plain and with its two fusions: {@code relu(bn(x))} through
- * {@code dnnl_fuse_norm_relu} and {@code relu(bn(x) + residual)} through {@code dnnl_fuse_norm_add_relu},
- * both one pass over memory instead of two or three.
+ * Batch normalization on oneDNN, plain and with its two fusions. {@code relu(bn(x))} is oneDNN's
+ * {@code dnnl_fuse_norm_relu}: one pass. {@code relu(bn(x) + residual)} is two passes: the batch
+ * norm, then one binary add with a relu post-op in place. oneDNN 3.13 has no CPU implementation of
+ * {@code dnnl_fuse_norm_add_relu} for plain NCHW FP32 (it answers dnnl_unimplemented), so that
+ * composition is the CPU implementation of the fused op, not a fallback chosen at run time.
  *
  * <p>The fused backward passes apply the relu mask from the forward output y (our native
  * reluBackward) and then the plain batch-norm backward, rather than oneDNN's fused backward, which
@@ -27,15 +29,22 @@ final class BatchNormOps {
     private final Dnnl dnnl;
     private final PrimitiveCache cache;
     private final MemoryPool pool;
+    private final ElementwiseOps elementwise;
 
-    BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
+    BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool, ElementwiseOps elementwise) {
         this.dnnl = dnnl;
         this.cache = cache;
         this.pool = pool;
+        this.elementwise = elementwise;
     }
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
         check(op, fusion, x, residual, p, y);
+        if (fusion == Fusion.ADD_RELU) {
+            forwardTraining(op, Fusion.NONE, x, null, p, y, saved);
+            elementwise.addRelu(y, residual, y);
+            return;
+        }
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
         Primitive prim = cache.get(new Key("bn_fwd_training_" + fusion, op, false),
                 () -> build(op, fusion, dnnl_forward_training));
@@ -43,10 +52,7 @@ final class BatchNormOps {
         long variance = mean + 4L * op.channels();
         long ws = prim.workspaceBytes();
         try (Block workspace = ws > 0 ? pool.allocate(ws) : null) {
-            long[] args = fusion == Fusion.ADD_RELU
-                    ? new long[] {x.address(), residual.address(), p.gamma().address(), p.beta().address(), mean, variance,
-                        y.address(), workspace.address()}
-                    : fusion == Fusion.RELU
+            long[] args = fusion == Fusion.RELU
                     ? new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address(),
                         workspace.address()}
                     : new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address()};
@@ -58,15 +64,15 @@ final class BatchNormOps {
 
     void forwardInference(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
         check(op, fusion, x, residual, p, y);
+        if (fusion == Fusion.ADD_RELU) {
+            forwardInference(op, Fusion.NONE, x, null, p, y);
+            elementwise.addRelu(y, residual, y);
+            return;
+        }
         Primitive prim = cache.get(new Key("bn_fwd_inference_" + fusion, op, false),
                 () -> build(op, fusion, dnnl_forward_inference));
-        long mean = p.movingMean().address();
-        long variance = p.movingVariance().address();
-        if (fusion == Fusion.ADD_RELU) {
-            prim.execute(x.address(), residual.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
-        } else {
-            prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
-        }
+        prim.execute(x.address(), p.gamma().address(), p.beta().address(), p.movingMean().address(),
+                p.movingVariance().address(), y.address());
     }
 
     /** Plain backward: dx, dgamma, dbeta from dy. */
@@ -119,6 +125,7 @@ final class BatchNormOps {
         p.check(op);
         if (fusion == Fusion.ADD_RELU) {
             Checks.tensor(BatchNorm.OP, "residual", residual, op.input());
+            Checks.distinct(BatchNorm.OP, "residual", residual, "y", y);
         }
     }
 
@@ -130,7 +137,7 @@ final class BatchNormOps {
         return switch (fusion) {
             case NONE -> f;
             case RELU -> f | dnnl_fuse_norm_relu;
-            case ADD_RELU -> f | dnnl_fuse_norm_add_relu;
+            case ADD_RELU -> throw new IllegalStateException("batch norm + add + relu is composed, never one primitive");
         };
     }
 
@@ -150,9 +157,7 @@ final class BatchNormOps {
         dnnl_primitive_desc pd = forwardDesc(op, fusion, prop);
         boolean training = prop == dnnl_forward_training;
         boolean workspace = training && fusion != Fusion.NONE;
-        int[] args = fusion == Fusion.ADD_RELU
-                ? new int[] {DNNL_ARG_SRC, DNNL_ARG_SRC_1, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST}
-                : new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST};
+        int[] args = {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST};
         if (workspace) {
             int[] w = java.util.Arrays.copyOf(args, args.length + 1);
             w[args.length] = DNNL_ARG_WORKSPACE;

@@ -3,7 +3,6 @@ package org.convnet4j.backend.cpu;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.memory.MemoryPool;
@@ -95,7 +94,7 @@ final class ConvOps {
         dnnl_memory_desc wei = free(op.weightShape(), op);
         dnnl_memory_desc bia = op.bias() ? Dnnl.plain(op.biasShape(), op) : null;
         dnnl_memory_desc dst = free(op.outputShape(), op);
-        dnnl_primitive_attr attr = relu ? reluAttr(op) : null;
+        dnnl_primitive_attr attr = relu ? Dnnl.reluPostOp(op) : null;
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_training,
@@ -108,20 +107,6 @@ final class ConvOps {
                 dnnl_primitive_attr_destroy(attr);
             }
         }
-    }
-
-    private static dnnl_primitive_attr reluAttr(Object op) {
-        dnnl_primitive_attr attr = new dnnl_primitive_attr();
-        Dnnl.check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create", op);
-        dnnl_post_ops po = new dnnl_post_ops();
-        Dnnl.check(dnnl_post_ops_create(po), "dnnl_post_ops_create", op);
-        try {
-            Dnnl.check(dnnl_post_ops_append_eltwise(po, dnnl_eltwise_relu, 0f, 0f), "dnnl_post_ops_append_eltwise", op);
-            Dnnl.check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops", op);
-        } finally {
-            dnnl_post_ops_destroy(po);
-        }
-        return attr;
     }
 
     /** A staged primitive over {@code pd} whose arguments are our plain tensors of the given shapes (null: bias). */

@@ -35,9 +35,9 @@ public final class CpuBackend implements Backend {
     private final PrimitiveCache cache = new PrimitiveCache();
     private final ConvOps conv = new ConvOps(dnnl, cache, pool);
     private final PoolOps pooling = new PoolOps(dnnl, cache, pool);
-    private final BatchNormOps batchNorm = new BatchNormOps(dnnl, cache, pool);
-    private final DenseOps dense = new DenseOps(dnnl, cache);
     private final ElementwiseOps elementwise = new ElementwiseOps(dnnl, cache);
+    private final BatchNormOps batchNorm = new BatchNormOps(dnnl, cache, pool, elementwise);
+    private final DenseOps dense = new DenseOps(dnnl, cache);
     private final ConcatOps concat = new ConcatOps(dnnl, cache);
     private final ZeroPadOps zeroPad = new ZeroPadOps(dnnl, cache);
     private final SoftmaxCrossEntropyOps loss = new SoftmaxCrossEntropyOps();

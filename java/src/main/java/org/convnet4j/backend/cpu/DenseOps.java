@@ -66,6 +66,11 @@ final class DenseOps {
         p.execute(x.address(), dy.address(), dw.address());
         if (dbias != null) {
             Checks.tensor(Dense.OP, "dbias", dbias, op.biasShape());
+            if (n == 1) {
+                // oneDNN refuses a reduction that reduces nothing; with one row the sum is the row.
+                org.bytedeco.javacpp.Pointer.memcpy(new Address(dbias.address()), new Address(dy.address()), dbias.bytes());
+                return;
+            }
             Primitive r = cache.get(new Key("dense_bwd_bias", op, false), () -> buildBiasReduction(op));
             r.execute(dy.address(), dbias.address());
         }

@@ -4,6 +4,8 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.dnnl.global.dnnl;
@@ -72,6 +74,21 @@ final class Dnnl implements AutoCloseable {
         dnnl_memory_desc md = new dnnl_memory_desc();
         check(dnnl_memory_desc_create_submemory(md, parent, dims, offsets), "dnnl_memory_desc_create_submemory", op);
         return md;
+    }
+
+    /** Attributes holding one relu post-op; the caller destroys them. */
+    static dnnl_primitive_attr reluPostOp(Object op) {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create", op);
+        dnnl_post_ops po = new dnnl_post_ops();
+        check(dnnl_post_ops_create(po), "dnnl_post_ops_create", op);
+        try {
+            check(dnnl_post_ops_append_eltwise(po, dnnl_eltwise_relu, 0f, 0f), "dnnl_post_ops_append_eltwise", op);
+            check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops", op);
+        } finally {
+            dnnl_post_ops_destroy(po);
+        }
+        return attr;
     }
 
     static int plainTag(int rank) {

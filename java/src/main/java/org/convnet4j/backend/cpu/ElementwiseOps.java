@@ -49,8 +49,17 @@ final class ElementwiseOps {
         binaryAdd(s, dst.address(), src.address(), dst.address());
     }
 
+    /** {@code y = relu(a + b)} in one pass (binary add with a relu post-op); y may be a. */
+    void addRelu(Tensor a, Tensor b, Tensor y) {
+        Shape s = shapeOf(ADD, "a", a);
+        Checks.tensor(ADD, "b", b, s);
+        Checks.tensor(ADD, "y", y, s);
+        Primitive p = cache.get(new Key("add", s, true), () -> buildAdd(s, true));
+        p.execute(a.address(), b.address(), y.address());
+    }
+
     private void binaryAdd(Shape s, long a, long b, long y) {
-        Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s));
+        Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s, false));
         p.execute(a, b, y);
     }
 
@@ -74,15 +83,20 @@ final class ElementwiseOps {
         }
     }
 
-    private Primitive buildAdd(Shape s) {
-        dnnl_memory_desc md = Dnnl.plain(s, ADD);
+    private Primitive buildAdd(Shape s, boolean relu) {
+        String op = ADD + (relu ? "_relu(" : "(") + s + ")";
+        dnnl_memory_desc md = Dnnl.plain(s, op);
+        org.bytedeco.dnnl.dnnl_primitive_attr attr = relu ? Dnnl.reluPostOp(op) : null;
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_binary_primitive_desc_create(pd, dnnl.engine, dnnl_binary_add, md, md, md, null),
-                    "dnnl_binary_primitive_desc_create", ADD + "(" + s + ")");
-            return new Primitive(dnnl, ADD, pd, DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST);
+            Dnnl.check(dnnl_binary_primitive_desc_create(pd, dnnl.engine, dnnl_binary_add, md, md, md, attr),
+                    "dnnl_binary_primitive_desc_create", op);
+            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST);
         } finally {
             Dnnl.destroy(md);
+            if (attr != null) {
+                dnnl_primitive_attr_destroy(attr);
+            }
         }
     }
 }

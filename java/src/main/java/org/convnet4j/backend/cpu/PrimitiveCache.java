@@ -10,9 +10,14 @@ import java.util.function.Supplier;
  */
 final class PrimitiveCache implements AutoCloseable {
     private final Map<Key, AutoCloseable> primitives = new HashMap<>();
+    private boolean closed;
 
     @SuppressWarnings("unchecked")
     <T extends AutoCloseable> T get(Key key, Supplier<T> build) {
+        if (closed) {
+            // The engine is gone with the backend: refuse here rather than hand oneDNN a dead engine.
+            throw new IllegalStateException("The CPU backend is closed; " + key.op() + " cannot run");
+        }
         AutoCloseable p = primitives.get(key);
         if (p == null) {
             p = build.get();
@@ -35,5 +40,6 @@ final class PrimitiveCache implements AutoCloseable {
             }
         }
         primitives.clear();
+        closed = true;
     }
 }

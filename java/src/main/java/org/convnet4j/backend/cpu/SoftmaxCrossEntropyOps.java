@@ -21,8 +21,9 @@ final class SoftmaxCrossEntropyOps {
         if (op.sparse()) {
             int bad = CpuKernels.firstBadLabel(labels.address(), op.batch(), op.classes());
             if (bad >= 0) {
-                throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": label of row " + bad
-                        + " is outside [0, " + op.classes() + ") in " + op);
+                int label = Address.ints(labels.address() + 4L * bad, 1).get(0);
+                throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": expected labels in [0, " + op.classes()
+                        + "). Received label " + label + " in row " + bad + " of " + op);
             }
         }
         return CpuKernels.softmaxCrossEntropy(logits.address(), labels.address(), op.sparse(), op.batch(), op.classes(),
