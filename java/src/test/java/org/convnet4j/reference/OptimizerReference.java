@@ -1,0 +1,40 @@
+package org.convnet4j.reference;
+
+import org.convnet4j.ops.Adam;
+import org.convnet4j.ops.SgdMomentum;
+
+/**
+ * The float64 oracle for the optimizer updates, written as Keras writes them. Both update their
+ * arguments in place, as the backend primitives do.
+ */
+public final class OptimizerReference {
+    private OptimizerReference() {
+    }
+
+    /**
+     * Adam step t (1-based): {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+     * p -= lr sqrt(1-b2^t) / (1-b1^t) * m / (sqrt(v) + eps)}. Note eps is added to sqrt(v), not to the
+     * bias-corrected sqrt(v hat): that is Keras' form, and it differs from PyTorch's when eps matters.
+     */
+    public static void adam(Adam op, long t, double[] param, double[] grad, double[] m, double[] v) {
+        double b1 = op.beta1();
+        double b2 = op.beta2();
+        double eps = op.epsilon();
+        double alpha = op.learningRate() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+        for (int i = 0; i < param.length; i++) {
+            m[i] = b1 * m[i] + (1 - b1) * grad[i];
+            v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+            param[i] -= alpha * m[i] / (Math.sqrt(v[i]) + eps);
+        }
+    }
+
+    /** {@code velocity = momentum * velocity - lr * g; p += velocity}. */
+    public static void sgdMomentum(SgdMomentum op, double[] param, double[] grad, double[] velocity) {
+        double lr = op.learningRate();
+        double mom = op.momentum();
+        for (int i = 0; i < param.length; i++) {
+            velocity[i] = mom * velocity[i] - lr * grad[i];
+            param[i] += velocity[i];
+        }
+    }
+}
