@@ -1,0 +1,38 @@
+package org.convnet4j.graph;
+
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * What an executor hands a layer to bind: the backend, the batch size, and the tensors the layer
+ * reads and writes, all placed by the executor's memory plan.
+ *
+ * @param inputs      activations of the layer's inputs (N x ...)
+ * @param output      the layer's output activation
+ * @param params      the layer's parameters, in the order of {@link Layer#params}
+ * @param inputGrads  where to write each input's gradient; an entry is null when that input needs none
+ * @param outputGrad  the gradient of the output, or null for an inference-only binding
+ * @param paramGrads  where to write each parameter's gradient (null entries for non-trainable ones),
+ *                    or null for an inference-only binding
+ */
+public record Binding(Backend backend, int batch, List<Tensor> inputs, Tensor output, List<Tensor> params,
+                      List<Tensor> inputGrads, Tensor outputGrad, List<Tensor> paramGrads) {
+
+    public Tensor input() {
+        return inputs.get(0);
+    }
+
+    public Tensor param(int i) {
+        return params.get(i);
+    }
+
+    public Tensor inputGrad(int i) {
+        return inputGrads == null ? null : inputGrads.get(i);
+    }
+
+    public Tensor paramGrad(int i) {
+        return paramGrads == null ? null : paramGrads.get(i);
+    }
+}

@@ -1,0 +1,20 @@
+package org.convnet4j.graph;
+
+/**
+ * A layer bound to a backend and a batch size: its op records are built and its extra tensors (batch
+ * statistics saved for backward) allocated once, so running a step allocates nothing.
+ */
+public interface Bound extends AutoCloseable {
+    /** Computes the output from the inputs; {@code training} selects batch statistics and dropout; step seeds dropout. */
+    void forward(boolean training, long step);
+
+    /**
+     * Computes the gradients of the inputs that need one (null ones are skipped) and of the
+     * parameters (overwritten) from the output's gradient.
+     */
+    void backward(long step);
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,106 @@
+package org.convnet4j.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.convnet4j.tensor.Shape;
+
+/**
+ * A layer in the Keras lifecycle: configure (constructor and setters), apply to input nodes (which
+ * infers and checks shapes and claims a name), then bind to a backend for a batch size (which
+ * yields the {@link Bound} that runs forward and backward). One layer object is applied once.
+ */
+public abstract class Layer {
+    private String requestedName;
+    private String name;
+    private Node output;
+
+    /** The Keras class name shown by summary(), e.g. "Conv2D". */
+    public abstract String type();
+
+    /** Output shape per sample from the inputs' shapes; throws IllegalArgumentException naming this layer. */
+    protected abstract Shape outputShape(List<Shape> inputs);
+
+    /** The parameters this layer owns for these input shapes (none by default). */
+    public List<ParamSpec> params(List<Shape> inputs) {
+        return List.of();
+    }
+
+    /** A runnable instance of this layer for one batch size on one backend. */
+    public abstract Bound bind(Binding binding);
+
+    /** Sets the name (before apply); names are checkpoint keys and must be unique in a model. */
+    @SuppressWarnings("unchecked")
+    public <T extends Layer> T name(String n) {
+        if (name != null) {
+            throw new IllegalStateException("Layer " + name + " is already applied; name it before applying");
+        }
+        this.requestedName = n;
+        return (T) this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Applies this layer to its inputs and returns the node of its output. */
+    public Node apply(Node... inputs) {
+        if (output != null) {
+            throw new IllegalStateException("Layer " + name + " is already applied; make a new layer object to reuse its configuration");
+        }
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(type() + ": apply needs at least one input node");
+        }
+        Graph g = inputs[0].graph();
+        for (Node n : inputs) {
+            if (n.graph() != g) {
+                throw new IllegalArgumentException(type() + ": inputs come from different models");
+            }
+        }
+        return attach(g, Arrays.asList(inputs));
+    }
+
+    /** Starts a new model's graph with an input layer (for {@link org.convnet4j.graph.layers.Input}). */
+    protected static Node startGraph(Layer input) {
+        return input.attach(new Graph(), List.of());
+    }
+
+    Node attach(Graph g, List<Node> inputs) {
+        List<Shape> shapes = new ArrayList<>();
+        for (Node n : inputs) {
+            shapes.add(n.shape());
+        }
+        String claimed = g.claim(requestedName, defaultPrefix());
+        this.name = claimed;
+        Shape out;
+        try {
+            out = outputShape(shapes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Layer " + claimed + " (" + type() + "): " + e.getMessage(), e);
+        }
+        output = g.add(this, inputs, out);
+        return output;
+    }
+
+    /** Keras' default name prefix: the type in snake case (Conv2D -> conv2d, MaxPooling2D -> max_pooling2d). */
+    protected String defaultPrefix() {
+        String t = type();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            boolean boundary = Character.isUpperCase(c) && i > 0
+                    && (Character.isLowerCase(t.charAt(i - 1))
+                        || (i + 1 < t.length() && Character.isLowerCase(t.charAt(i + 1)) && Character.isUpperCase(t.charAt(i - 1))));
+            if (boundary) {
+                b.append('_');
+            }
+            b.append(Character.toLowerCase(c));
+        }
+        return b.toString();
+    }
+
+    public Node output() {
+        return output;
+    }
+}

@@ -1,0 +1,169 @@
+package org.convnet4j.graph;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.convnet4j.graph.layers.Activation;
+import org.convnet4j.graph.layers.Conv2D;
+import org.convnet4j.graph.layers.Dense;
+import org.convnet4j.tensor.Shape;
+
+/**
+ * A model: one input, one or more softmax outputs with loss weights (GoogLeNet trains on
+ * main + 0.3 aux1 + 0.3 aux2 and predicts with the main output, the first). Holds the nodes that
+ * lead to the outputs in topological order and every parameter with its checkpoint key.
+ */
+public final class Model {
+    private final String name;
+    private final Node input;
+    private final List<Node> outputs;
+    private final double[] lossWeights;
+    private final List<Node> nodes;
+    private final List<ParamRef> params;
+
+    private Model(String name, Node input, List<Node> outputs, double[] lossWeights) {
+        this.name = name;
+        this.input = input;
+        this.outputs = List.copyOf(outputs);
+        this.lossWeights = lossWeights.clone();
+        this.nodes = reachable(outputs);
+        if (!nodes.contains(input)) {
+            throw new IllegalArgumentException("Model " + name + ": the outputs do not depend on the input " + input);
+        }
+        for (Node n : nodes) {
+            if (n.inputs().isEmpty() && n != input) {
+                throw new IllegalArgumentException("Model " + name + ": node " + n + " is a second input; one input is supported");
+            }
+            if (isSoftmax(n) && !outputs.contains(n)) {
+                throw new IllegalArgumentException("Model " + name + ": layer " + n.layer().name()
+                        + " has a softmax but is not a model output; softmax is fused into the loss at outputs only");
+            }
+        }
+        for (Node o : outputs) {
+            if (!isSoftmax(o)) {
+                throw new IllegalArgumentException("Model " + name + ": output " + o.layer().name()
+                        + " must end in a softmax (Dense(..., softmax) or Activation(softmax)) for the cross-entropy loss");
+            }
+        }
+        List<ParamRef> ps = new ArrayList<>();
+        for (Node n : nodes) {
+            for (ParamSpec s : n.layer().params(inputShapes(n))) {
+                ps.add(new ParamRef(ps.size(), n, s));
+            }
+        }
+        this.params = List.copyOf(ps);
+    }
+
+    public static Model of(String name, Node input, Node output) {
+        return new Model(name, input, List.of(output), new double[] {1.0});
+    }
+
+    /** Several outputs, the first the main one; {@code lossWeights[i]} weights output i's loss in training. */
+    public static Model of(String name, Node input, List<Node> outputs, double... lossWeights) {
+        if (outputs.isEmpty() || outputs.size() != lossWeights.length) {
+            throw new IllegalArgumentException("Model " + name + ": expected one loss weight per output. Received "
+                    + outputs.size() + " outputs and " + lossWeights.length + " weights");
+        }
+        return new Model(name, input, outputs, lossWeights);
+    }
+
+    static boolean isSoftmax(Node n) {
+        Layer l = n.layer();
+        return (l instanceof Dense d && d.activation() == ActivationFn.SOFTMAX)
+                || (l instanceof Conv2D c && c.activation() == ActivationFn.SOFTMAX)
+                || (l instanceof Activation a && a.activation() == ActivationFn.SOFTMAX);
+    }
+
+    private static List<Node> reachable(List<Node> outputs) {
+        Set<Node> seen = new HashSet<>();
+        ArrayList<Node> stack = new ArrayList<>(outputs);
+        while (!stack.isEmpty()) {
+            Node n = stack.remove(stack.size() - 1);
+            if (seen.add(n)) {
+                stack.addAll(n.inputs());
+            }
+        }
+        List<Node> order = new ArrayList<>(seen);
+        order.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return List.copyOf(order);
+    }
+
+    static List<Shape> inputShapes(Node n) {
+        List<Shape> s = new ArrayList<>();
+        for (Node i : n.inputs()) {
+            s.add(i.shape());
+        }
+        return s;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Node input() {
+        return input;
+    }
+
+    public List<Node> outputs() {
+        return outputs;
+    }
+
+    public double lossWeight(int i) {
+        return lossWeights[i];
+    }
+
+    /** Nodes in topological order, the input first. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public List<ParamRef> params() {
+        return params;
+    }
+
+    /** The nodes that read {@code n}, in topological order (a node reading n twice appears twice). */
+    public List<Node> consumers(Node n) {
+        List<Node> c = new ArrayList<>();
+        for (Node m : nodes) {
+            for (Node i : m.inputs()) {
+                if (i == n) {
+                    c.add(m);
+                }
+            }
+        }
+        return c;
+    }
+
+    public int classes() {
+        return outputs.get(0).shape().intDim(0);
+    }
+
+    public long totalParams() {
+        return count(null);
+    }
+
+    public long trainableParams() {
+        return count(true);
+    }
+
+    public long nonTrainableParams() {
+        return count(false);
+    }
+
+    private long count(Boolean trainable) {
+        long n = 0;
+        for (ParamRef p : params) {
+            if (trainable == null || p.spec().trainable() == trainable) {
+                n += p.spec().shape().size();
+            }
+        }
+        return n;
+    }
+
+    /** The Keras-style summary table; see {@link Summary}. */
+    public String summary() {
+        return Summary.of(this);
+    }
+}

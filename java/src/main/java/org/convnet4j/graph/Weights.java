@@ -1,0 +1,71 @@
+package org.convnet4j.graph;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.tensor.Tensor;
+
+/** A model's parameters on one backend, in the order of {@link Model#params()}. */
+public final class Weights implements AutoCloseable {
+    private final Model model;
+    private final Backend backend;
+    private final Tensor[] tensors;
+
+    public Weights(Model model, Backend backend) {
+        this.model = model;
+        this.backend = backend;
+        List<ParamRef> params = model.params();
+        this.tensors = new Tensor[params.size()];
+        for (ParamRef p : params) {
+            tensors[p.index()] = backend.allocate(p.spec().shape());
+        }
+    }
+
+    /**
+     * Keras' initial values. Each parameter draws from its own stream, split from one seeded
+     * generator in parameter order, so a seed fixes every weight of the model.
+     */
+    public void initialize(long seed) {
+        SplittableRandom root = new SplittableRandom(seed);
+        for (ParamRef p : model.params()) {
+            SplittableRandom r = root.split();
+            float[] v = new float[Math.toIntExact(p.spec().shape().size())];
+            p.spec().initializer().fill(v, p.spec().shape(), r);
+            backend.upload(v, tensors[p.index()]);
+        }
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Tensor get(ParamRef p) {
+        return tensors[p.index()];
+    }
+
+    public Tensor get(int index) {
+        return tensors[index];
+    }
+
+    public float[] read(ParamRef p) {
+        float[] v = new float[Math.toIntExact(p.spec().shape().size())];
+        backend.download(tensors[p.index()], v);
+        return v;
+    }
+
+    public void write(ParamRef p, float[] values) {
+        backend.upload(values, tensors[p.index()]);
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : tensors) {
+            t.close();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package org.convnet4j.graph.layers;
+
+import org.convnet4j.ops.PoolMode;
+
+/** Keras' AveragePooling2D(pool): stride defaults to the window; padded cells never count. */
+public final class AveragePooling2D extends Pooling2D<AveragePooling2D> {
+    public AveragePooling2D(int window) {
+        super(PoolMode.AVERAGE, window);
+    }
+
+    @Override
+    public String type() {
+        return "AveragePooling2D";
+    }
+}

@@ -1,0 +1,93 @@
+package org.convnet4j.graph.layers;
+
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Binding;
+import org.convnet4j.graph.Bound;
+import org.convnet4j.graph.Initializer;
+import org.convnet4j.graph.Layer;
+import org.convnet4j.graph.ParamSpec;
+import org.convnet4j.ops.BatchNorm;
+import org.convnet4j.ops.BatchNormParams;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Keras' BatchNormalization over channels (or features): gamma 1 and beta 0 trained, moving mean 0
+ * and moving variance 1 not trained; momentum 0.99, epsilon 0.001.
+ */
+public final class BatchNormalization extends Layer {
+    private float momentum = BatchNorm.KERAS_MOMENTUM;
+    private float epsilon = BatchNorm.KERAS_EPSILON;
+
+    public BatchNormalization momentum(float m) {
+        this.momentum = m;
+        return this;
+    }
+
+    public BatchNormalization epsilon(float e) {
+        this.epsilon = e;
+        return this;
+    }
+
+    @Override
+    public String type() {
+        return "BatchNormalization";
+    }
+
+    @Override
+    protected Shape outputShape(List<Shape> inputs) {
+        Shape in = inputs.get(0);
+        if (in.rank() != 1 && in.rank() != 3) {
+            throw new IllegalArgumentException("expected C x H x W or features. Received " + in);
+        }
+        new BatchNorm(batched(in, 1), epsilon, momentum);
+        return in;
+    }
+
+    private static Shape batched(Shape in, long n) {
+        return in.rank() == 1 ? Shape.of(n, in.dim(0)) : Shape.of(n, in.dim(0), in.dim(1), in.dim(2));
+    }
+
+    @Override
+    public List<ParamSpec> params(List<Shape> inputs) {
+        Shape c = Shape.of(inputs.get(0).dim(0));
+        return List.of(new ParamSpec("gamma", c, true, Initializer.ones()),
+                new ParamSpec("beta", c, true, Initializer.zeros()),
+                new ParamSpec("moving_mean", c, false, Initializer.zeros()),
+                new ParamSpec("moving_variance", c, false, Initializer.ones()));
+    }
+
+    @Override
+    public Bound bind(Binding b) {
+        Backend be = b.backend();
+        BatchNorm op = new BatchNorm(batched(output().inputs().get(0).shape(), b.batch()), epsilon, momentum);
+        BatchNormParams p = new BatchNormParams(b.param(0), b.param(1), b.param(2), b.param(3));
+        Tensor saved = be.allocate(op.savedShape());
+        return new Bound() {
+            @Override
+            public void forward(boolean training, long step) {
+                if (training) {
+                    be.batchNormForwardTraining(op, b.input(), p, b.output(), saved);
+                } else {
+                    be.batchNormForwardInference(op, b.input(), p, b.output());
+                }
+            }
+
+            @Override
+            public void backward(long step) {
+                Tensor dx = b.inputGrad(0);
+                if (dx == null) {
+                    throw new IllegalStateException(name() + ": batch normalization needs its input's gradient buffer");
+                }
+                be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, b.paramGrad(0), b.paramGrad(1));
+            }
+
+            @Override
+            public void close() {
+                saved.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,68 @@
+package org.convnet4j.graph.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Binding;
+import org.convnet4j.graph.Bound;
+import org.convnet4j.graph.Layer;
+import org.convnet4j.graph.Node;
+import org.convnet4j.ops.Concat;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/** Keras' Concatenate along channels, as Inception joins its four paths. */
+public final class Concatenate extends Layer {
+    @Override
+    public String type() {
+        return "Concatenate";
+    }
+
+    private static Concat op(List<Shape> inputs, long n) {
+        List<Shape> batched = new ArrayList<>();
+        for (Shape s : inputs) {
+            long[] d = s.dims();
+            long[] b = new long[d.length + 1];
+            b[0] = n;
+            System.arraycopy(d, 0, b, 1, d.length);
+            batched.add(Shape.of(b));
+        }
+        return new Concat(batched);
+    }
+
+    @Override
+    protected Shape outputShape(List<Shape> inputs) {
+        if (inputs.size() < 2) {
+            throw new IllegalArgumentException("expected at least two inputs. Received " + inputs.size());
+        }
+        Shape y = op(inputs, 1).outputShape();
+        long[] d = y.dims();
+        return Shape.of(java.util.Arrays.copyOfRange(d, 1, d.length));
+    }
+
+    @Override
+    public Bound bind(Binding b) {
+        Backend be = b.backend();
+        List<Shape> shapes = new ArrayList<>();
+        for (Node n : output().inputs()) {
+            shapes.add(n.shape());
+        }
+        Concat op = op(shapes, b.batch());
+        return new Bound() {
+            @Override
+            public void forward(boolean training, long step) {
+                be.concatForward(op, b.inputs(), b.output());
+            }
+
+            @Override
+            public void backward(long step) {
+                List<Tensor> grads = b.inputGrads();
+                if (grads.contains(null)) {
+                    throw new IllegalStateException(name() + ": concatenate needs every input's gradient buffer");
+                }
+                be.concatBackward(op, b.outputGrad(), grads);
+            }
+        };
+    }
+}

@@ -1,0 +1,127 @@
+package org.convnet4j.graph.layers;
+
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.ActivationFn;
+import org.convnet4j.graph.Binding;
+import org.convnet4j.graph.Bound;
+import org.convnet4j.graph.Initializer;
+import org.convnet4j.graph.Layer;
+import org.convnet4j.graph.ParamSpec;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Padding;
+import org.convnet4j.ops.Size2;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Keras' Conv2D: {@code new Conv2D(64, 3).padding(Padding.SAME).activation(ActivationFn.RELU)}.
+ * Defaults as Keras: stride 1, valid padding, bias, linear activation, glorot_uniform kernel, zero bias.
+ * With relu the forward pass is the backend's fused conv+bias+relu.
+ */
+public final class Conv2D extends Layer {
+    private final int filters;
+    private final Size2 kernel;
+    private Size2 stride = Size2.of(1);
+    private Padding padding = Padding.VALID;
+    private ActivationFn activation = ActivationFn.LINEAR;
+    private boolean useBias = true;
+
+    public Conv2D(int filters, int kernel) {
+        this(filters, Size2.of(kernel));
+    }
+
+    public Conv2D(int filters, Size2 kernel) {
+        if (filters <= 0) {
+            throw new IllegalArgumentException("Conv2D: expected a strictly positive value. Received filters=" + filters);
+        }
+        this.filters = filters;
+        this.kernel = kernel;
+    }
+
+    public Conv2D stride(int s) {
+        this.stride = Size2.of(s);
+        return this;
+    }
+
+    public Conv2D padding(Padding p) {
+        this.padding = p;
+        return this;
+    }
+
+    public Conv2D activation(ActivationFn a) {
+        this.activation = a;
+        return this;
+    }
+
+    public Conv2D useBias(boolean b) {
+        this.useBias = b;
+        return this;
+    }
+
+    public ActivationFn activation() {
+        return activation;
+    }
+
+    @Override
+    public String type() {
+        return "Conv2D";
+    }
+
+    private Conv2d op(Shape in, long batch) {
+        Shape x = Shape.of(batch, in.dim(0), in.dim(1), in.dim(2));
+        return new Conv2d(x, filters, kernel, stride, padding, useBias);
+    }
+
+    @Override
+    protected Shape outputShape(List<Shape> inputs) {
+        Shape in = inputs.get(0);
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
+        }
+        Shape y = op(in, 1).outputShape();
+        return Shape.of(y.dim(1), y.dim(2), y.dim(3));
+    }
+
+    @Override
+    public List<ParamSpec> params(List<Shape> inputs) {
+        Conv2d op = op(inputs.get(0), 1);
+        ParamSpec k = new ParamSpec("kernel", op.weightShape(), true, Initializer.glorotUniform());
+        return useBias ? List.of(k, new ParamSpec("bias", op.biasShape(), true, Initializer.zeros())) : List.of(k);
+    }
+
+    @Override
+    public Bound bind(Binding b) {
+        Backend be = b.backend();
+        Conv2d op = op(output().inputs().get(0).shape(), b.batch());
+        Tensor x = b.input();
+        Tensor y = b.output();
+        Tensor w = b.param(0);
+        Tensor bias = useBias ? b.param(1) : null;
+        boolean relu = activation == ActivationFn.RELU;
+        return new Bound() {
+            @Override
+            public void forward(boolean training, long step) {
+                if (relu) {
+                    be.conv2dBiasReluForward(op, x, w, bias, y);
+                } else {
+                    be.conv2dForward(op, x, w, bias, y);
+                }
+            }
+
+            @Override
+            public void backward(long step) {
+                Tensor dy = b.outputGrad();
+                if (relu) {
+                    be.reluBackward(y, dy, dy);
+                }
+                Tensor dx = b.inputGrad(0);
+                if (dx != null) {
+                    be.conv2dBackwardData(op, dy, w, dx);
+                }
+                be.conv2dBackwardFilter(op, x, dy, b.paramGrad(0), useBias ? b.paramGrad(1) : null);
+            }
+        };
+    }
+}

@@ -1,0 +1,15 @@
+package org.convnet4j.graph.layers;
+
+import org.convnet4j.ops.PoolMode;
+
+/** Keras' MaxPooling2D(pool): stride defaults to the window, padding to valid. */
+public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
+    public MaxPooling2D(int window) {
+        super(PoolMode.MAX, window);
+    }
+
+    @Override
+    public String type() {
+        return "MaxPooling2D";
+    }
+}

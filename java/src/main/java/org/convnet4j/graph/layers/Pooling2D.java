@@ -1,0 +1,75 @@
+package org.convnet4j.graph.layers;
+
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Binding;
+import org.convnet4j.graph.Bound;
+import org.convnet4j.graph.Layer;
+import org.convnet4j.ops.Padding;
+import org.convnet4j.ops.Pool2d;
+import org.convnet4j.ops.PoolMode;
+import org.convnet4j.ops.Size2;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/** What MaxPooling2D and AveragePooling2D share: Keras' defaults (stride = window, valid padding). */
+abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
+    private final PoolMode mode;
+    private final Size2 window;
+    private Size2 stride;
+    private Padding padding = Padding.VALID;
+
+    Pooling2D(PoolMode mode, int window) {
+        this.mode = mode;
+        this.window = Size2.of(window);
+        this.stride = this.window;
+    }
+
+    @SuppressWarnings("unchecked")
+    public T stride(int s) {
+        this.stride = Size2.of(s);
+        return (T) this;
+    }
+
+    @SuppressWarnings("unchecked")
+    public T padding(Padding p) {
+        this.padding = p;
+        return (T) this;
+    }
+
+    private Pool2d op(Shape in, long batch) {
+        return new Pool2d(Shape.of(batch, in.dim(0), in.dim(1), in.dim(2)), mode, window, stride, padding);
+    }
+
+    @Override
+    protected Shape outputShape(List<Shape> inputs) {
+        Shape in = inputs.get(0);
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
+        }
+        Shape y = op(in, 1).outputShape();
+        return Shape.of(y.dim(1), y.dim(2), y.dim(3));
+    }
+
+    @Override
+    public Bound bind(Binding b) {
+        Backend be = b.backend();
+        Pool2d op = op(output().inputs().get(0).shape(), b.batch());
+        Tensor x = b.input();
+        Tensor y = b.output();
+        return new Bound() {
+            @Override
+            public void forward(boolean training, long step) {
+                be.pool2dForward(op, x, y);
+            }
+
+            @Override
+            public void backward(long step) {
+                if (b.inputGrad(0) != null) {
+                    be.pool2dBackward(op, x, y, b.outputGrad(), b.inputGrad(0));
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,176 @@
+package org.convnet4j.train;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Executor;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.ParamRef;
+import org.convnet4j.graph.Weights;
+import org.convnet4j.ops.SoftmaxCrossEntropy;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * One model's weights, gradients and optimizer on one backend, and the steps a training loop is made
+ * of: {@link #trainBatch} (forward, loss, backward, update) and {@link #evaluateBatch}. Executors
+ * are bound once per batch size (the full batch and a last, smaller one) and reused every step.
+ */
+public final class Trainer implements AutoCloseable {
+    /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
+    public record BatchResult(double loss, int correct, int count) {
+    }
+
+    private final Model model;
+    private final Backend backend;
+    private final Weights weights;
+    private final Tensor[] grads;
+    private final Optimizer optimizer;
+    private final Map<Integer, Executor> trainExecutors = new HashMap<>();
+    private final Map<Integer, Executor> inferExecutors = new HashMap<>();
+    private float[] probsHost = new float[0];
+
+    public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer) {
+        this.model = model;
+        this.backend = backend;
+        this.weights = weights;
+        this.optimizer = optimizer;
+        this.grads = new Tensor[model.params().size()];
+        for (ParamRef p : model.params()) {
+            if (p.spec().trainable()) {
+                grads[p.index()] = backend.allocate(p.spec().shape());
+            }
+        }
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Weights weights() {
+        return weights;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    private Executor trainExecutor(int n) {
+        return trainExecutors.computeIfAbsent(n, k -> new Executor(model, weights, grads, k));
+    }
+
+    private Executor inferExecutor(int n) {
+        return inferExecutors.computeIfAbsent(n, k -> new Executor(model, weights, null, k));
+    }
+
+    /** One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices. */
+    public BatchResult trainBatch(float[] images, int[] labels, int count) {
+        Executor ex = trainExecutor(count);
+        upload(ex, images, labels, count);
+        long step = optimizer.iterations() + 1;
+        ex.forward(true, step);
+        double loss = 0;
+        for (int i = 0; i < model.outputs().size(); i++) {
+            SoftmaxCrossEntropy op = new SoftmaxCrossEntropy(ex.logits(i).shape(), true);
+            loss += backend.softmaxCrossEntropy(op, ex.logits(i), ex.labels(), (float) model.lossWeight(i),
+                    ex.probs(i), ex.logitsGrad(i));
+        }
+        if (!Double.isFinite(loss)) {
+            throw new NonFiniteLossException(step, loss);
+        }
+        ex.backward(step);
+        optimizer.step(weights, grads);
+        return new BatchResult(loss, correct(ex, labels, count), count);
+    }
+
+    /** Loss and accuracy of the main output on one batch, in inference mode (moving statistics, no dropout). */
+    public BatchResult evaluateBatch(float[] images, int[] labels, int count) {
+        Executor ex = inferExecutor(count);
+        upload(ex, images, labels, count);
+        ex.forward(false, 0);
+        SoftmaxCrossEntropy op = new SoftmaxCrossEntropy(ex.logits(0).shape(), true);
+        double loss = backend.softmaxCrossEntropy(op, ex.logits(0), ex.labels(), 1f, ex.probs(0), ex.logitsGrad(0));
+        return new BatchResult(loss, correct(ex, labels, count), count);
+    }
+
+    /** Class probabilities of the main output for a batch, in inference mode: count x classes. */
+    public float[] predictBatch(float[] images, int count) {
+        Executor ex = inferExecutor(count);
+        int[] dummy = new int[count];
+        upload(ex, images, dummy, count);
+        ex.forward(false, 0);
+        int k = model.classes();
+        float[] logits = new float[count * k];
+        backend.download(ex.logits(0), logits);
+        float[] p = new float[count * k];
+        for (int r = 0; r < count; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                max = Math.max(max, logits[r * k + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < k; c++) {
+                sum += Math.exp(logits[r * k + c] - max);
+            }
+            for (int c = 0; c < k; c++) {
+                p[r * k + c] = (float) (Math.exp(logits[r * k + c] - max) / sum);
+            }
+        }
+        return p;
+    }
+
+    private void upload(Executor ex, float[] images, int[] labels, int count) {
+        int per = Math.toIntExact(ex.input().size() / count);
+        if (images.length < (long) per * count || labels.length < count) {
+            throw new IllegalArgumentException("batch: expected " + count + " images of " + per + " values and "
+                    + count + " labels. Received " + images.length + " values and " + labels.length + " labels");
+        }
+        if (images.length == (long) per * count) {
+            backend.upload(images, ex.input());
+        } else {
+            backend.upload(java.util.Arrays.copyOf(images, per * count), ex.input());
+        }
+        int[] l = labels.length == count ? labels : java.util.Arrays.copyOf(labels, count);
+        backend.upload(l, ex.labels());
+    }
+
+    private int correct(Executor ex, int[] labels, int count) {
+        int k = model.classes();
+        ensureProbs(count * k);
+        backend.download(ex.probs(0), probsHost);
+        int right = 0;
+        for (int r = 0; r < count; r++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (probsHost[r * k + c] > probsHost[r * k + best]) {
+                    best = c;
+                }
+            }
+            if (best == labels[r]) {
+                right++;
+            }
+        }
+        return right;
+    }
+
+    private void ensureProbs(int size) {
+        if (probsHost.length != size) {
+            probsHost = new float[size];
+        }
+    }
+
+    @Override
+    public void close() {
+        trainExecutors.values().forEach(Executor::close);
+        inferExecutors.values().forEach(Executor::close);
+        for (Tensor g : grads) {
+            if (g != null) {
+                g.close();
+            }
+        }
+    }
+}
