@@ -1,0 +1,156 @@
+package org.convnet4j.io;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checkpoints in the safetensors format (https://github.com/huggingface/safetensors): an 8-byte
+ * little-endian header length N, N bytes of UTF-8 JSON naming each tensor's dtype, shape and byte
+ * range, then the tensors' little-endian bytes back to back. Files written here load in the Python
+ * library, and its files load here when their dtypes are in {@link ElementType}.
+ *
+ * <p>Both directions stream: writing sends each tensor's buffer to the file channel without
+ * assembling the file in memory, and reading memory-maps the data, so a 300 MB ResNet-50 checkpoint
+ * with Adam state never exists as one Java array.
+ */
+public final class SafeTensors {
+    /** The reference implementation's bound, which keeps a corrupt length from allocating gigabytes. */
+    static final long MAX_HEADER_BYTES = 100_000_000;
+
+    // FileChannel.write copies a heap buffer through a temporary direct buffer as large as what remains,
+    // so a 100 MB heap tensor would cost 100 MB of direct memory; chunks keep that copy small.
+    private static final int HEAP_CHUNK_BYTES = 8 << 20;
+
+    private SafeTensors() {
+    }
+
+    /**
+     * Writes tensors (in map order) and metadata to file atomically: a reader, or a run killed
+     * mid-save, sees the old file or the complete new one, never a partial one.
+     */
+    public static void write(Path file, Map<String, NamedTensor> tensors, Map<String, String> metadata) {
+        ByteBuffer header = Header.encode(tensors, metadata);
+        List<ByteBuffer> data = new ArrayList<>(tensors.size());
+        tensors.values().forEach(t -> data.add(t.data()));
+        try {
+            AtomicFiles.write(file, channel -> {
+                AtomicFiles.writeFully(channel, header);
+                for (ByteBuffer b : data) {
+                    writeChunked(channel, b);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw new CheckpointException(file, "cannot write: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Reads and validates file; every kind of corruption is a CheckpointException naming it. */
+    public static Checkpoint read(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 8) {
+                throw new CheckpointException(file, "file is " + size
+                        + " bytes, shorter than the 8-byte header length");
+            }
+            long headerLength = readFully(channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (Long.compareUnsigned(headerLength, size - 8) > 0) {
+                throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLength)
+                        + " is larger than the " + (size - 8) + " bytes after the length field");
+            }
+            if (headerLength > MAX_HEADER_BYTES) {
+                throw new CheckpointException(file, "header length " + headerLength + " exceeds the limit of "
+                        + MAX_HEADER_BYTES + " bytes");
+            }
+            String json = utf8(file, readFully(channel, 8, (int) headerLength));
+            long dataStart = 8 + headerLength;
+            Header header = Header.decode(file, json, size - dataStart);
+            Map<String, NamedTensor> tensors = new LinkedHashMap<>();
+            TensorMapper mapper = new TensorMapper(file, channel, dataStart, size - dataStart);
+            for (Header.Entry e : header.entries) {
+                ByteBuffer bytes = mapper.map(e);
+                tensors.put(e.name(), new NamedTensor(e.spec().dtype(), e.spec().shape(), bytes));
+            }
+            return new Checkpoint(file, tensors, header.metadata);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e, e);
+        }
+    }
+
+    private static void writeChunked(FileChannel channel, ByteBuffer b) throws IOException {
+        if (b.isDirect()) {
+            AtomicFiles.writeFully(channel, b);
+            return;
+        }
+        while (b.hasRemaining()) {
+            ByteBuffer chunk = b.duplicate();
+            chunk.limit(chunk.position() + Math.min(chunk.remaining(), HEAP_CHUNK_BYTES));
+            AtomicFiles.writeFully(channel, chunk);
+            b.position(chunk.position());
+        }
+    }
+
+    private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (channel.read(b, position + b.position()) < 0) {
+                throw new EOFException("file ended at byte " + (position + b.position()));
+            }
+        }
+        return b.flip();
+    }
+
+    private static String utf8(Path file, ByteBuffer bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException(file, "header is not valid UTF-8: " + e);
+        }
+    }
+
+    /**
+     * Maps tensors' bytes from the file. A data buffer that fits one mapping (under 2 GiB) is mapped
+     * once and sliced, so a model with a thousand parameters costs one mapping, not a thousand.
+     */
+    private static final class TensorMapper {
+        private final Path file;
+        private final FileChannel channel;
+        private final long dataStart;
+        private final ByteBuffer whole;
+
+        TensorMapper(Path file, FileChannel channel, long dataStart, long dataLength) throws IOException {
+            this.file = file;
+            this.channel = channel;
+            this.dataStart = dataStart;
+            this.whole = dataLength <= Integer.MAX_VALUE
+                    ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLength) : null;
+        }
+
+        ByteBuffer map(Header.Entry e) throws IOException {
+            long length = e.end() - e.begin();
+            if (length > Integer.MAX_VALUE) {
+                throw new CheckpointException(file, "tensor '" + e.name() + "' is " + length
+                        + " bytes, more than one buffer can hold (" + Integer.MAX_VALUE + ")");
+            }
+            if (whole != null) {
+                return whole.slice((int) e.begin(), (int) length);
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.convnet4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.Backends;
+import org.convnet4j.data.Dataset;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Weights;
+import org.convnet4j.ops.Adam;
+import org.convnet4j.train.Checkpoints;
+import org.convnet4j.train.Fit;
+import org.convnet4j.train.Optimizer;
+import org.convnet4j.train.Trainer;
+import org.convnet4j.zoo.InputSize;
+import org.convnet4j.zoo.ModelSpec;
+import org.convnet4j.zoo.Zoo;
+
+/** The small commands: models, summary, evaluate, predict. */
+final class Commands {
+    private Commands() {
+    }
+
+    static void models(List<String> rest) {
+        new Args(rest, Set.of(), Set.of()).maxPositionals(0);
+        System.out.printf("%-14s %-12s %8s %14s  %-14s %s%n", "model", "input", "classes", "params", "data", "description");
+        for (ModelSpec s : Zoo.all()) {
+            Model m = s.build();
+            System.out.printf("%-14s %-12s %8d %,14d  %-14s %s%n", s.name(), s.input(), s.classes(), m.totalParams(),
+                    s.data().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), s.description());
+        }
+    }
+
+    static void summary(List<String> rest) {
+        Args a = new Args(rest, Set.of("input", "classes"), Set.of());
+        a.maxPositionals(1);
+        ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
+        System.out.print(build(s, a, 0).summary());
+    }
+
+    static Model build(ModelSpec s, Args a, long seed) {
+        InputSize in = a.string("input", null) == null ? s.input() : InputSize.parse(a.string("input", null));
+        return s.build(in, a.integer("classes", s.classes()), seed);
+    }
+
+    static InputSize input(ModelSpec s, Args a) {
+        return a.string("input", null) == null ? s.input() : InputSize.parse(a.string("input", null));
+    }
+
+    static void evaluate(List<String> rest) {
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes"), Set.of());
+        a.maxPositionals(1);
+        ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
+        Path weights = requireFile(a.path("weights"), "--weights FILE");
+        Model m = build(s, a, 0);
+        Dataset test = DataSource.load(s, input(s, a), a.path("data")).test();
+        String backendName = a.string("backend", "auto");
+        System.err.println("convnet4j: " + Backends.explain(backendName));
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b);
+             Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
+            Checkpoints.loadWeights(weights, t);
+            Trainer.BatchResult r = Fit.evaluate(t, test, a.integer("batch-size", s.batchSize()));
+            System.out.printf("%d images - loss: %.4f - accuracy: %.4f%n", r.count(), r.loss(), (double) r.correct() / r.count());
+        }
+    }
+
+    static void predict(List<String> rest) {
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes"), Set.of());
+        a.maxPositionals(1);
+        ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
+        Path weights = requireFile(a.path("weights"), "--weights FILE");
+        Path out = a.path("out") != null ? a.path("out") : Path.of("runs", s.name());
+        Model m = build(s, a, 0);
+        Dataset test = DataSource.load(s, input(s, a), a.path("data")).test();
+        String backendName = a.string("backend", "auto");
+        System.err.println("convnet4j: " + Backends.explain(backendName));
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b);
+             Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
+            Checkpoints.loadWeights(weights, t);
+            Path png = Reports.predictions(out, t, test);
+            System.out.println("wrote " + png);
+        }
+    }
+
+    static Path requireFile(Path p, String what) {
+        if (p == null) {
+            throw new UsageException("missing " + what);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("weights file " + p + " does not exist");
+        }
+        return p;
+    }
+
+    static String join(int[] a) {
+        return Arrays.toString(a);
+    }
+}

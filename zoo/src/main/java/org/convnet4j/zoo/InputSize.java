@@ -1,0 +1,28 @@
+package org.convnet4j.zoo;
+
+/** An image input as Keras writes it, height x width x channels; parses "224x224x3". */
+public record InputSize(int height, int width, int channels) {
+    public InputSize {
+        if (height <= 0 || width <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("Expected a strictly positive input size. Received "
+                    + height + "x" + width + "x" + channels);
+        }
+    }
+
+    public static InputSize parse(String s) {
+        String[] p = s.toLowerCase(java.util.Locale.ROOT).split("x");
+        if (p.length != 3) {
+            throw new IllegalArgumentException("Expected an input size HxWxC such as 224x224x3. Received '" + s + "'");
+        }
+        try {
+            return new InputSize(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim()), Integer.parseInt(p[2].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Expected an input size HxWxC such as 224x224x3. Received '" + s + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return height + "x" + width + "x" + channels;
+    }
+}

@@ -1,0 +1,38 @@
+package org.convnet4j.zoo;
+
+import static org.convnet4j.graph.ActivationFn.RELU;
+import static org.convnet4j.graph.ActivationFn.SOFTMAX;
+import static org.convnet4j.ops.Padding.SAME;
+
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
+import org.convnet4j.graph.layers.AveragePooling2D;
+import org.convnet4j.graph.layers.Conv2D;
+import org.convnet4j.graph.layers.Dense;
+import org.convnet4j.graph.layers.Flatten;
+import org.convnet4j.graph.layers.Input;
+
+/**
+ * LeNet-5 as ZOO.md defines it (LeCun et al. 1998, with relu and 28 x 28 inputs):
+ * C1 conv 6@5x5 same, S2 avg-pool 2, C3 conv 16@5x5 same, S4 avg-pool 2, F5 120, F6 84, output.
+ */
+public final class LeNet5 {
+    public static final ModelSpec SPEC = new ModelSpec("lenet5", "LeNet-5 (relu, 28x28) for Fashion-MNIST",
+            new InputSize(28, 28, 1), 10, DataKind.FASHION_MNIST, 20, 32, 0.001, LeNet5::build);
+
+    private LeNet5() {
+    }
+
+    public static Model build(InputSize size, int classes, long seed) {
+        Node input = Input.image(size.height(), size.width(), size.channels());
+        Node x = new Conv2D(6, 5).padding(SAME).activation(RELU).apply(input);
+        x = new AveragePooling2D(2).apply(x);
+        x = new Conv2D(16, 5).padding(SAME).activation(RELU).apply(x);
+        x = new AveragePooling2D(2).apply(x);
+        x = new Flatten().apply(x);
+        x = new Dense(120).activation(RELU).apply(x);
+        x = new Dense(84).activation(RELU).apply(x);
+        Node out = new Dense(classes).activation(SOFTMAX).apply(x);
+        return Model.of("lenet5", input, out);
+    }
+}

@@ -1,0 +1,34 @@
+package org.convnet4j.zoo;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The registry of zoo models by name, in the order `convnet4j models` lists them. */
+public final class Zoo {
+    private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+
+    static {
+        register(LeNet5.SPEC);
+    }
+
+    private Zoo() {
+    }
+
+    private static void register(ModelSpec s) {
+        MODELS.put(s.name(), s);
+    }
+
+    public static List<ModelSpec> all() {
+        return List.copyOf(MODELS.values());
+    }
+
+    /** The spec of {@code name}; an unknown name is an IllegalArgumentException listing the known ones. */
+    public static ModelSpec get(String name) {
+        ModelSpec s = MODELS.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("Unknown model '" + name + "'. Known models: " + String.join(", ", MODELS.keySet()));
+        }
+        return s;
+    }
+}
