@@ -1,0 +1,203 @@
+package org.convnet4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+
+import org.convnet4j.io.Checkpoint;
+import org.convnet4j.io.SafeTensors;
+import org.convnet4j.report.History;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line end to end on a small synthetic Fashion-MNIST-format data set: what a run
+ * leaves, exit statuses, messages for missing and corrupt data, and that --resume ends with the same
+ * weights as an uninterrupted run.
+ */
+class CliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    /** Ten classes of 28x28 images, each class a bright horizontal band at its own height plus noise. */
+    @BeforeAll
+    static void writeData() throws IOException {
+        data = Files.createDirectories(tmp.resolve("fmnist"));
+        writeSplit("train", 320, 1);
+        writeSplit("t10k", 80, 2);
+    }
+
+    private static void writeSplit(String prefix, int n, long seed) throws IOException {
+        Random r = new Random(seed);
+        byte[] pixels = new byte[n * 784];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int label = i % 10;
+            labels[i] = (byte) label;
+            for (int p = 0; p < 784; p++) {
+                int row = p / 28;
+                int v = (row / 3 == label ? 200 : 0) + r.nextInt(40);
+                pixels[i * 784 + p] = (byte) v;
+            }
+        }
+        idx(data.resolve(prefix + "-images-idx3-ubyte.gz"), 0x803, new int[] {n, 28, 28}, pixels);
+        idx(data.resolve(prefix + "-labels-idx1-ubyte.gz"), 0x801, new int[] {n}, labels);
+    }
+
+    static void idx(Path file, int magic, int[] dims, byte[] body) throws IOException {
+        try (OutputStream f = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(new GZIPOutputStream(f))) {
+            out.writeInt(magic);
+            for (int d : dims) {
+                out.writeInt(d);
+            }
+            out.write(body);
+        }
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    static synchronized Run cli(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.run(List.of(args));
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static String[] train(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "lenet5", "--data", data.toString(), "--out", out.toString(),
+                "--batch-size", "32", "--seed", "7", "--backend", "cpu"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void trainLeavesItsFilesAndLearns() throws IOException {
+        Path out = tmp.resolve("run");
+        Run r = cli(train(out, "--epochs", "3"));
+        assertEquals(0, r.status(), r.err());
+        for (String f : List.of("history.csv", "metrics.json", "curves.png", "predictions.png", "checkpoint.safetensors")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f + " missing");
+        }
+        History h = History.readCsv(out.resolve("history.csv"));
+        assertEquals(3, h.size());
+        assertTrue(h.last().loss() < h.epochs().get(0).loss(), "the loss should fall: " + h.epochs());
+        assertTrue(h.last().valAccuracy() > 0.5, "a band per class is easy to learn: " + h.epochs());
+        String metrics = Files.readString(out.resolve("metrics.json"));
+        for (String key : List.of("\"test_accuracy\"", "\"test_loss\"", "\"seconds_per_epoch\"", "\"images_per_second\"",
+                "\"backend\": \"cpu\"")) {
+            assertTrue(metrics.contains(key), key + " not in " + metrics);
+        }
+        assertTrue(r.out().contains("Epoch 3/3"), r.out());
+        assertTrue(r.out().matches("(?s).*10/10 \\[=+\\] - \\d+s \\d+m?s/step - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4}"
+                + " - val_loss: \\d\\.\\d{4} - val_accuracy: \\d\\.\\d{4}.*"), r.out());
+    }
+
+    @Test
+    void resumeEndsWithTheWeightsOfAnUninterruptedRun() {
+        Path whole = tmp.resolve("whole");
+        Path split = tmp.resolve("split");
+        assertEquals(0, cli(train(whole, "--epochs", "3")).status());
+        assertEquals(0, cli(train(split, "--epochs", "2")).status());
+        Run resumed = cli(train(split, "--epochs", "3", "--resume"));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.err().contains("resuming"), resumed.err());
+        Checkpoint a = SafeTensors.read(whole.resolve("checkpoint.safetensors"));
+        Checkpoint b = SafeTensors.read(split.resolve("checkpoint.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (String key : a.tensors().keySet()) {
+            NamedEquality.assertSame(key, a.tensor(key), b.tensor(key));
+        }
+        assertEquals(3, History.readCsv(split.resolve("history.csv")).size());
+    }
+
+    @Test
+    void evaluateAndPredictReadTheCheckpoint() throws IOException {
+        Path out = tmp.resolve("eval");
+        assertEquals(0, cli(train(out, "--epochs", "1")).status());
+        Run e = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
+                data.toString(), "--backend", "cpu");
+        assertEquals(0, e.status(), e.err());
+        assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
+        Path pred = tmp.resolve("pred");
+        Run p = cli("predict", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
+                data.toString(), "--out", pred.toString(), "--backend", "cpu");
+        assertEquals(0, p.status(), p.err());
+        assertTrue(Files.size(pred.resolve("predictions.png")) > 0);
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        Run unknown = cli("train", "nosuchmodel");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("Unknown model 'nosuchmodel'"), unknown.err());
+        Run option = cli("train", "lenet5", "--epoch", "3");
+        assertEquals(2, option.status());
+        assertTrue(option.err().contains("unknown option --epoch"), option.err());
+        assertEquals(2, cli("train", "lenet5", "--epochs", "-1").status());
+        assertEquals(2, cli("frobnicate").status());
+        assertEquals(2, cli("evaluate", "lenet5").status());
+    }
+
+    @Test
+    void missingDataSaysWhereItLookedAndHowToGetIt() {
+        Run r = cli("train", "lenet5", "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+        assertTrue(r.err().contains(tmp.resolve("nowhere").toString()), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test
+    void corruptDataNamesTheFile() throws IOException {
+        Path bad = Files.createDirectories(tmp.resolve("bad"));
+        for (String f : List.of("train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(data.resolve(f), bad.resolve(f));
+        }
+        idx(bad.resolve("train-images-idx3-ubyte.gz"), 0x803, new int[] {320, 28, 28}, new byte[1000]);
+        Run r = cli("train", "lenet5", "--data", bad.toString(), "--out", tmp.resolve("y").toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("train-images-idx3-ubyte.gz"), r.err());
+    }
+
+    @Test
+    void aCorruptCheckpointIsAClearError() throws IOException {
+        Path f = tmp.resolve("corrupt.safetensors");
+        Files.write(f, new byte[] {1, 2, 3});
+        Run r = cli("evaluate", "lenet5", "--weights", f.toString(), "--data", data.toString(), "--backend", "cpu");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("corrupt.safetensors"), r.err());
+    }
+
+    @Test
+    void modelsListsTheZooWithParameterCounts() {
+        Run r = cli("models");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("lenet5") && r.out().contains("107,786"), r.out());
+        Run s = cli("summary", "lenet5");
+        assertTrue(s.out().contains("Total params: 107,786\nTrainable params: 107,786\nNon-trainable params: 0\n"), s.out());
+    }
+}
