@@ -75,12 +75,20 @@ public final class Executor implements AutoCloseable {
         }
         if (training) {
             // Backward step of the node at topological position p is 1 + (last - p); step 0 is the loss.
-            for (int p = 1; p < nodes.size(); p++) {
+            // The model input gets a gradient only when a consumer must write one (batch norm, concat).
+            for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
+                List<Node> writers = new ArrayList<>(model.consumers(n));
+                if (p == 0) {
+                    writers.removeIf(c -> !c.layer().needsInputGradients());
+                    if (writers.isEmpty()) {
+                        continue;
+                    }
+                }
                 boolean output = model.outputs().contains(n);
                 int first = output ? 0 : Integer.MAX_VALUE;
                 Node firstWriter = null;
-                for (Node c : model.consumers(n)) {
+                for (Node c : writers) {
                     int step = 1 + last - position.get(c);
                     if (step < first) {
                         first = step;
@@ -90,7 +98,7 @@ public final class Executor implements AutoCloseable {
                 long bytes = n.batchShape(batch).size() * 4;
                 planned.put(n, plan.add(bytes, first, 1 + last - p));
                 boolean claimed = output;
-                for (Node c : model.consumers(n)) {
+                for (Node c : writers) {
                     if (!claimed && c == firstWriter) {
                         claimed = true;
                         continue;
@@ -112,7 +120,7 @@ public final class Executor implements AutoCloseable {
             Shape s = n.batchShape(batch);
             if (!training) {
                 activations[p] = arena.slice(plan.offset(planned.get(n)), s, DType.FP32);
-            } else if (p > 0) {
+            } else if (planned.containsKey(n)) {
                 grads[p] = arena.slice(plan.offset(planned.get(n)), s, DType.FP32);
             }
             for (Object[] edge : scratchEdges.get(p)) {
@@ -143,7 +151,7 @@ public final class Executor implements AutoCloseable {
         for (Node in : n.inputs()) {
             int q = position.get(in);
             ins.add(activations[q]);
-            Tensor g = grads[q];
+            Tensor g = q == 0 && !n.layer().needsInputGradients() ? null : grads[q];
             for (Object[] edge : edges) {
                 if (edge[0] == in && scratch.containsKey(edge) && !inGrads.contains(scratch.get(edge))) {
                     g = scratch.get(edge);

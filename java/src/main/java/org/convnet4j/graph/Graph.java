@@ -29,6 +29,21 @@ final class Graph {
         return nodes;
     }
 
+    /** The name {@link #claim} would give now, claiming nothing (for error messages). */
+    String peek(String requested, String prefix) {
+        if (requested != null) {
+            return requested;
+        }
+        int k = counters.getOrDefault(prefix, 0);
+        while (true) {
+            String name = k == 0 ? prefix : prefix + "_" + k;
+            if (!names.contains(name)) {
+                return name;
+            }
+            k++;
+        }
+    }
+
     /** Claims {@code requested}, or the next default name for {@code prefix} when requested is null. */
     String claim(String requested, String prefix) {
         if (requested != null) {

@@ -27,6 +27,15 @@ public abstract class Layer {
         return List.of();
     }
 
+    /**
+     * Whether backward must write every input's gradient even where the input is the model's own
+     * input, which needs none (batch norm and concat compute them in one primitive). Others skip it:
+     * the first convolution then never runs its backward-data pass.
+     */
+    public boolean needsInputGradients() {
+        return false;
+    }
+
     /** A runnable instance of this layer for one batch size on one backend. */
     public abstract Bound bind(Binding binding);
 
@@ -71,14 +80,16 @@ public abstract class Layer {
         for (Node n : inputs) {
             shapes.add(n.shape());
         }
-        String claimed = g.claim(requestedName, defaultPrefix());
-        this.name = claimed;
         Shape out;
         try {
             out = outputShape(shapes);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Layer " + claimed + " (" + type() + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException("Layer " + g.peek(requestedName, defaultPrefix()) + " (" + type() + "): "
+                    + e.getMessage()
+                    + ". Input shapes: " + shapes, e);
         }
+        // Claimed only once the shapes check out, so a corrected retry can keep its name.
+        this.name = g.claim(requestedName, defaultPrefix());
         output = g.add(this, inputs, out);
         return output;
     }

@@ -2,6 +2,7 @@ package org.convnet4j.graph;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.convnet4j.tensor.Shape;
 
@@ -45,18 +46,19 @@ final class Summary {
                 for (Node in : n.inputs()) {
                     from.add("'" + in.layer().name() + "[0][0]'");
                 }
-                row(b, cols, new String[] {name, shape, String.format("%d", params), "[" + String.join(", ", from) + "]"});
+                row(b, cols, new String[] {name, shape, Long.toString(params), "[" + String.join(", ", from) + "]"});
             } else {
-                row(b, cols, new String[] {name, shape, String.format("%d", params)});
+                row(b, cols, new String[] {name, shape, Long.toString(params)});
             }
             if (i + 1 < nodes.size()) {
                 b.append(" ".repeat(cols[cols.length - 1])).append('\n');
             }
         }
         rule(b, cols, '=');
-        b.append(String.format("Total params: %,d%n", m.totalParams()));
-        b.append(String.format("Trainable params: %,d%n", m.trainableParams()));
-        b.append(String.format("Non-trainable params: %,d%n", m.nonTrainableParams()));
+        // Keras' spelling whatever the JVM's locale: comma thousands separators, \n line ends.
+        b.append(String.format(Locale.ROOT, "Total params: %,d\n", m.totalParams()));
+        b.append(String.format(Locale.ROOT, "Trainable params: %,d\n", m.trainableParams()));
+        b.append(String.format(Locale.ROOT, "Non-trainable params: %,d\n", m.nonTrainableParams()));
         rule(b, cols, '_');
         return b.toString();
     }

@@ -129,6 +129,14 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("batch: expected " + count + " images of " + per + " values and "
                     + count + " labels. Received " + images.length + " values and " + labels.length + " labels");
         }
+        // A NaN pixel would not reach the loss (relu maps NaN to 0 in oneDNN) but would poison every
+        // weight through the filter gradients; refuse it here, where a scan costs far less than a step.
+        for (int i = 0; i < per * count; i++) {
+            if (!Float.isFinite(images[i])) {
+                throw new IllegalArgumentException("batch: image " + (i / per) + " holds a non-finite value ("
+                        + images[i] + ") at element " + (i % per));
+            }
+        }
         if (images.length == (long) per * count) {
             backend.upload(images, ex.input());
         } else {

@@ -60,6 +60,11 @@ public final class BatchNormalization extends Layer {
     }
 
     @Override
+    public boolean needsInputGradients() {
+        return true;
+    }
+
+    @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
         BatchNorm op = new BatchNorm(batched(output().inputs().get(0).shape(), b.batch()), epsilon, momentum);

@@ -42,6 +42,11 @@ public final class Concatenate extends Layer {
     }
 
     @Override
+    public boolean needsInputGradients() {
+        return true;
+    }
+
+    @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
         List<Shape> shapes = new ArrayList<>();

@@ -1,0 +1,58 @@
+package org.convnet4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.Backends;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.TestModels;
+import org.convnet4j.graph.Weights;
+import org.convnet4j.memory.PoolStats;
+import org.convnet4j.ops.Adam;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A training loop reaches a steady state after the first use of each batch size: executors are bound
+ * once, every activation and gradient is placed by the static plan, and the pool serves whatever else
+ * a step needs from its cache. So after one train step of the full and of the smaller last batch and
+ * one evaluation of each, 20 more rounds of all four call the native allocator no more and hold
+ * exactly as many bytes after every call.
+ */
+class SteadyStateTest {
+    private static final int BATCH = 32;
+    private static final int LAST = 7;
+
+    @Test
+    void noNativeAllocationAndFlatInUseBytesAfterTheFirstStepOfEachBatchSize() {
+        SyntheticImages data = SyntheticImages.make(BATCH * 4, 10, 5);
+        Model m = TestModels.lenet5WithBatchNormAndDropout(10, 0.5);
+        try (Backend backend = Backends.create("cpu");
+             Weights w = new Weights(m, backend);
+             Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
+             Trainer trainer = new Trainer(m, backend, w, adam)) {
+            w.initialize(1);
+            Runnable[] round = {
+                () -> trainer.trainBatch(data.images(0, BATCH), data.labels(0, BATCH), BATCH),
+                () -> trainer.evaluateBatch(data.images(BATCH, BATCH), data.labels(BATCH, BATCH), BATCH),
+                () -> trainer.trainBatch(data.images(2 * BATCH, LAST), data.labels(2 * BATCH, LAST), LAST),
+                () -> trainer.evaluateBatch(data.images(3 * BATCH, LAST), data.labels(3 * BATCH, LAST), LAST),
+                () -> trainer.predictBatch(data.images(0, LAST), LAST),
+            };
+            String[] what = {"train 32", "evaluate 32", "train 7", "evaluate 7", "predict 7"};
+            for (Runnable call : round) {
+                call.run();
+            }
+            PoolStats steady = backend.pool().stats();
+            for (int r = 0; r < 20; r++) {
+                for (int k = 0; k < round.length; k++) {
+                    round[k].run();
+                    PoolStats now = backend.pool().stats();
+                    String where = "round " + r + ", after " + what[k] + ": " + now + "; steady state was " + steady;
+                    assertEquals(steady.nativeAllocations(), now.nativeAllocations(), where);
+                    assertEquals(steady.inUseBytes(), now.inUseBytes(), where);
+                    assertEquals(steady.reservedBytes(), now.reservedBytes(), where);
+                }
+            }
+        }
+    }
+}
