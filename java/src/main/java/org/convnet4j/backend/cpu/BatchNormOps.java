@@ -12,11 +12,13 @@ import org.convnet4j.ops.Checks;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Batch normalization on oneDNN, plain and with its two fusions. {@code relu(bn(x))} is oneDNN's
- * {@code dnnl_fuse_norm_relu}: one pass. {@code relu(bn(x) + residual)} is two passes: the batch
- * norm, then one binary add with a relu post-op in place. oneDNN 3.13 has no CPU implementation of
- * {@code dnnl_fuse_norm_add_relu} for plain NCHW FP32 (it answers dnnl_unimplemented), so that
- * composition is the CPU implementation of the fused op, not a fallback chosen at run time.
+ * Batch normalization on oneDNN, plain and in its two fused forms, which on this backend are two
+ * passes each: the batch norm, then a relu in place ({@code relu(bn(x))}) or one binary add with a
+ * relu post-op in place ({@code relu(bn(x) + residual)}). Measured, not assumed: oneDNN 3.13's
+ * {@code dnnl_fuse_norm_relu} on plain NCHW FP32 takes a slow path (10.9 ms against 3.4 ms for the
+ * two passes on AlexNet8's 32x96x32x32 batch norm, docs/BENCHMARKS.md), and it has no CPU
+ * implementation of {@code dnnl_fuse_norm_add_relu} at all (dnnl_unimplemented). These compositions
+ * are the CPU implementation of the fused ops, chosen once, not a fallback taken at run time.
  *
  * <p>The fused backward passes apply the relu mask from the forward output y (our native
  * reluBackward) and then the plain batch-norm backward, rather than oneDNN's fused backward, which
@@ -45,19 +47,16 @@ final class BatchNormOps {
             elementwise.addRelu(y, residual, y);
             return;
         }
+        if (fusion == Fusion.RELU) {
+            forwardTraining(op, Fusion.NONE, x, null, p, y, saved);
+            elementwise.reluForward(y, y);
+            return;
+        }
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
-        Primitive prim = cache.get(new Key("bn_fwd_training_" + fusion, op, false),
-                () -> build(op, fusion, dnnl_forward_training));
+        Primitive prim = cache.get(new Key("bn_fwd_training", op, false), () -> build(op, dnnl_forward_training));
         long mean = saved.address();
         long variance = mean + 4L * op.channels();
-        long ws = prim.workspaceBytes();
-        try (Block workspace = ws > 0 ? pool.allocate(ws) : null) {
-            long[] args = fusion == Fusion.RELU
-                    ? new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address(),
-                        workspace.address()}
-                    : new long[] {x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address()};
-            prim.execute(args);
-        }
+        prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
         CpuKernels.movingAverage(p.movingMean().address(), mean, op.channels(), op.momentum());
         CpuKernels.movingAverage(p.movingVariance().address(), variance, op.channels(), op.momentum());
     }
@@ -69,8 +68,12 @@ final class BatchNormOps {
             elementwise.addRelu(y, residual, y);
             return;
         }
-        Primitive prim = cache.get(new Key("bn_fwd_inference_" + fusion, op, false),
-                () -> build(op, fusion, dnnl_forward_inference));
+        if (fusion == Fusion.RELU) {
+            forwardInference(op, Fusion.NONE, x, null, p, y);
+            elementwise.reluForward(y, y);
+            return;
+        }
+        Primitive prim = cache.get(new Key("bn_fwd_inference", op, false), () -> build(op, dnnl_forward_inference));
         prim.execute(x.address(), p.gamma().address(), p.beta().address(), p.movingMean().address(),
                 p.movingVariance().address(), y.address());
     }
@@ -129,45 +132,30 @@ final class BatchNormOps {
         }
     }
 
-    private static int flags(Fusion fusion, int prop) {
+    private static int flags(int prop) {
         int f = dnnl_use_scale | dnnl_use_shift;
-        if (prop == dnnl_forward_inference) {
-            f |= dnnl_use_global_stats;
-        }
-        return switch (fusion) {
-            case NONE -> f;
-            case RELU -> f | dnnl_fuse_norm_relu;
-            case ADD_RELU -> throw new IllegalStateException("batch norm + add + relu is composed, never one primitive");
-        };
+        return prop == dnnl_forward_inference ? f | dnnl_use_global_stats : f;
     }
 
-    private dnnl_primitive_desc forwardDesc(BatchNorm op, Fusion fusion, int prop) {
+    private dnnl_primitive_desc forwardDesc(BatchNorm op, int prop) {
         dnnl_memory_desc src = Dnnl.plain(op.input(), op);
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
             Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
-                    op.epsilon(), flags(fusion, prop), null), "dnnl_batch_normalization_forward_primitive_desc_create", op);
+                    op.epsilon(), flags(prop), null), "dnnl_batch_normalization_forward_primitive_desc_create", op);
             return pd;
         } finally {
             Dnnl.destroy(src);
         }
     }
 
-    private Primitive build(BatchNorm op, Fusion fusion, int prop) {
-        dnnl_primitive_desc pd = forwardDesc(op, fusion, prop);
-        boolean training = prop == dnnl_forward_training;
-        boolean workspace = training && fusion != Fusion.NONE;
-        int[] args = {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST};
-        if (workspace) {
-            int[] w = java.util.Arrays.copyOf(args, args.length + 1);
-            w[args.length] = DNNL_ARG_WORKSPACE;
-            args = w;
-        }
-        return new Primitive(dnnl, op, pd, args);
+    private Primitive build(BatchNorm op, int prop) {
+        return new Primitive(dnnl, op, forwardDesc(op, prop),
+                DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
     }
 
     private Primitive buildBackward(BatchNorm op) {
-        dnnl_primitive_desc hint = forwardDesc(op, Fusion.NONE, dnnl_forward_training);
+        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
         dnnl_memory_desc md = Dnnl.plain(op.input(), op);
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
