@@ -114,4 +114,26 @@ public abstract class Layer {
     public Node output() {
         return output;
     }
+
+    /** The per-sample shape, checked to be an image (C x H x W). */
+    protected static Shape requireImage(Shape in) {
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
+        }
+        return in;
+    }
+
+    /** A per-sample shape with a batch axis of n in front. */
+    protected static Shape batched(Shape perSample, long n) {
+        long[] d = perSample.dims();
+        long[] b = new long[d.length + 1];
+        b[0] = n;
+        System.arraycopy(d, 0, b, 1, d.length);
+        return Shape.of(b);
+    }
+
+    /** A batched shape without its batch axis. */
+    protected static Shape perSample(Shape batched) {
+        return Shape.of(java.util.Arrays.copyOfRange(batched.dims(), 1, batched.rank()));
+    }
 }

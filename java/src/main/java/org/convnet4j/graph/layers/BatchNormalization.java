@@ -46,10 +46,6 @@ public final class BatchNormalization extends Layer {
         return in;
     }
 
-    private static Shape batched(Shape in, long n) {
-        return in.rank() == 1 ? Shape.of(n, in.dim(0)) : Shape.of(n, in.dim(0), in.dim(1), in.dim(2));
-    }
-
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
         Shape c = Shape.of(inputs.get(0).dim(0));

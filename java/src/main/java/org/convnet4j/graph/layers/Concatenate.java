@@ -20,15 +20,11 @@ public final class Concatenate extends Layer {
     }
 
     private static Concat op(List<Shape> inputs, long n) {
-        List<Shape> batched = new ArrayList<>();
+        List<Shape> all = new ArrayList<>();
         for (Shape s : inputs) {
-            long[] d = s.dims();
-            long[] b = new long[d.length + 1];
-            b[0] = n;
-            System.arraycopy(d, 0, b, 1, d.length);
-            batched.add(Shape.of(b));
+            all.add(batched(s, n));
         }
-        return new Concat(batched);
+        return new Concat(all);
     }
 
     @Override
@@ -36,9 +32,7 @@ public final class Concatenate extends Layer {
         if (inputs.size() < 2) {
             throw new IllegalArgumentException("expected at least two inputs. Received " + inputs.size());
         }
-        Shape y = op(inputs, 1).outputShape();
-        long[] d = y.dims();
-        return Shape.of(java.util.Arrays.copyOfRange(d, 1, d.length));
+        return perSample(op(inputs, 1).outputShape());
     }
 
     @Override

@@ -70,18 +70,12 @@ public final class Conv2D extends Layer {
     }
 
     private Conv2d op(Shape in, long batch) {
-        Shape x = Shape.of(batch, in.dim(0), in.dim(1), in.dim(2));
-        return new Conv2d(x, filters, kernel, stride, padding, useBias);
+        return new Conv2d(batched(in, batch), filters, kernel, stride, padding, useBias);
     }
 
     @Override
     protected Shape outputShape(List<Shape> inputs) {
-        Shape in = inputs.get(0);
-        if (in.rank() != 3) {
-            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
-        }
-        Shape y = op(in, 1).outputShape();
-        return Shape.of(y.dim(1), y.dim(2), y.dim(3));
+        return perSample(op(requireImage(inputs.get(0)), 1).outputShape());
     }
 
     @Override

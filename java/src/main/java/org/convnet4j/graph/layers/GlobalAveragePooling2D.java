@@ -19,18 +19,14 @@ public final class GlobalAveragePooling2D extends Layer {
 
     @Override
     protected Shape outputShape(List<Shape> inputs) {
-        Shape in = inputs.get(0);
-        if (in.rank() != 3) {
-            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
-        }
-        return Shape.of(in.dim(0));
+        return Shape.of(requireImage(inputs.get(0)).dim(0));
     }
 
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
         Shape in = output().inputs().get(0).shape();
-        GlobalAvgPool op = new GlobalAvgPool(Shape.of(b.batch(), in.dim(0), in.dim(1), in.dim(2)));
+        GlobalAvgPool op = new GlobalAvgPool(batched(in, b.batch()));
         return new Bound() {
             @Override
             public void forward(boolean training, long step) {

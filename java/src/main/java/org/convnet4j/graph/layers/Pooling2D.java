@@ -39,17 +39,12 @@ abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
     }
 
     private Pool2d op(Shape in, long batch) {
-        return new Pool2d(Shape.of(batch, in.dim(0), in.dim(1), in.dim(2)), mode, window, stride, padding);
+        return new Pool2d(batched(in, batch), mode, window, stride, padding);
     }
 
     @Override
     protected Shape outputShape(List<Shape> inputs) {
-        Shape in = inputs.get(0);
-        if (in.rank() != 3) {
-            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
-        }
-        Shape y = op(in, 1).outputShape();
-        return Shape.of(y.dim(1), y.dim(2), y.dim(3));
+        return perSample(op(requireImage(inputs.get(0)), 1).outputShape());
     }
 
     @Override

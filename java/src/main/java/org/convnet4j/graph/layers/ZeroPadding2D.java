@@ -28,17 +28,12 @@ public final class ZeroPadding2D extends Layer {
     }
 
     private ZeroPad2d op(Shape in, long n) {
-        return new ZeroPad2d(Shape.of(n, in.dim(0), in.dim(1), in.dim(2)), pads);
+        return new ZeroPad2d(batched(in, n), pads);
     }
 
     @Override
     protected Shape outputShape(List<Shape> inputs) {
-        Shape in = inputs.get(0);
-        if (in.rank() != 3) {
-            throw new IllegalArgumentException("expected an image input (C x H x W). Received " + in);
-        }
-        Shape y = op(in, 1).outputShape();
-        return Shape.of(y.dim(1), y.dim(2), y.dim(3));
+        return perSample(op(requireImage(inputs.get(0)), 1).outputShape());
     }
 
     @Override
