@@ -20,7 +20,10 @@ record DataSource(Dataset train, Dataset test, String description) {
             }
             case CIFAR10 -> {
                 Path p = require(data, "CIFAR-10", "a folder holding train.zip and test.zip, or the binary batches");
-                yield new DataSource(Datasets.cifar10(p, true), Datasets.cifar10(p, false), "CIFAR-10 from " + p);
+                // Zipped class folders come class by class; a fixed shuffle of the test set makes "the first
+                // 50 test images" of the predictions grid a mix of classes, as in the official order.
+                yield new DataSource(Datasets.cifar10(p, true), Datasets.shuffled(Datasets.cifar10(p, false), 0),
+                        "CIFAR-10 from " + p);
             }
             case FLOWERS -> {
                 Path p = require(data, "tf_flowers", "flowers-160.zip or a folder of class folders");

@@ -10,6 +10,13 @@ public final class Zoo {
 
     static {
         register(LeNet5.SPEC);
+        register(AlexNet.ALEXNET);
+        register(AlexNet.ALEXNET8);
+        register(Vgg16.VGG16);
+        register(Vgg16.VGG16_CIFAR);
+        register(GoogLeNet.SPEC);
+        register(ResNet50.SPEC);
+        register(InceptionV3.SPEC);
     }
 
     private Zoo() {

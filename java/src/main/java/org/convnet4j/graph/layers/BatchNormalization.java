@@ -20,6 +20,7 @@ import org.convnet4j.tensor.Tensor;
 public final class BatchNormalization extends Layer {
     private float momentum = BatchNorm.KERAS_MOMENTUM;
     private float epsilon = BatchNorm.KERAS_EPSILON;
+    private boolean scale = true;
 
     public BatchNormalization momentum(float m) {
         this.momentum = m;
@@ -28,6 +29,15 @@ public final class BatchNormalization extends Layer {
 
     public BatchNormalization epsilon(float e) {
         this.epsilon = e;
+        return this;
+    }
+
+    /**
+     * Keras' {@code scale=False}: no gamma (fixed at 1, neither stored nor trained), as Inception-v3
+     * uses before relu; the layer then holds 3 values per channel.
+     */
+    public BatchNormalization scale(boolean s) {
+        this.scale = s;
         return this;
     }
 
@@ -49,10 +59,11 @@ public final class BatchNormalization extends Layer {
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
         Shape c = Shape.of(inputs.get(0).dim(0));
-        return List.of(new ParamSpec("gamma", c, true, Initializer.ones()),
-                new ParamSpec("beta", c, true, Initializer.zeros()),
-                new ParamSpec("moving_mean", c, false, Initializer.zeros()),
-                new ParamSpec("moving_variance", c, false, Initializer.ones()));
+        ParamSpec beta = new ParamSpec("beta", c, true, Initializer.zeros());
+        ParamSpec mean = new ParamSpec("moving_mean", c, false, Initializer.zeros());
+        ParamSpec variance = new ParamSpec("moving_variance", c, false, Initializer.ones());
+        return scale ? List.of(new ParamSpec("gamma", c, true, Initializer.ones()), beta, mean, variance)
+                : List.of(beta, mean, variance);
     }
 
     @Override
@@ -64,7 +75,15 @@ public final class BatchNormalization extends Layer {
     public Bound bind(Binding b) {
         Backend be = b.backend();
         BatchNorm op = new BatchNorm(batched(output().inputs().get(0).shape(), b.batch()), epsilon, momentum);
-        BatchNormParams p = new BatchNormParams(b.param(0), b.param(1), b.param(2), b.param(3));
+        int first = scale ? 1 : 0;
+        // Without scale, gamma is a constant 1 the layer owns, and its gradient goes to a scratch.
+        Tensor ones = scale ? null : be.allocate(op.paramShape());
+        Tensor dgammaScratch = scale ? null : be.allocate(op.paramShape());
+        if (ones != null) {
+            be.fill(ones, 1f);
+        }
+        BatchNormParams p = new BatchNormParams(scale ? b.param(0) : ones, b.param(first), b.param(first + 1),
+                b.param(first + 2));
         Tensor saved = be.allocate(op.savedShape());
         return new Bound() {
             @Override
@@ -82,12 +101,17 @@ public final class BatchNormalization extends Layer {
                 if (dx == null) {
                     throw new IllegalStateException(name() + ": batch normalization needs its input's gradient buffer");
                 }
-                be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, b.paramGrad(0), b.paramGrad(1));
+                Tensor dgamma = scale ? b.paramGrad(0) : dgammaScratch;
+                be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, dgamma, b.paramGrad(first));
             }
 
             @Override
             public void close() {
                 saved.close();
+                if (ones != null) {
+                    ones.close();
+                    dgammaScratch.close();
+                }
             }
         };
     }

@@ -1,0 +1,70 @@
+package org.convnet4j.zoo;
+
+import static org.convnet4j.graph.ActivationFn.RELU;
+import static org.convnet4j.graph.ActivationFn.SOFTMAX;
+import static org.convnet4j.ops.Padding.SAME;
+
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
+import org.convnet4j.graph.layers.Activation;
+import org.convnet4j.graph.layers.Add;
+import org.convnet4j.graph.layers.BatchNormalization;
+import org.convnet4j.graph.layers.Conv2D;
+import org.convnet4j.graph.layers.Dense;
+import org.convnet4j.graph.layers.GlobalAveragePooling2D;
+import org.convnet4j.graph.layers.Input;
+import org.convnet4j.graph.layers.MaxPooling2D;
+import org.convnet4j.graph.layers.ZeroPadding2D;
+
+/**
+ * ResNet-50 (He et al. 2015) in ZOO.md's form, which is keras.applications.ResNet50's: convolutions
+ * with bias, the stride on each stage's first 1x1 convolution, a projection shortcut in the first
+ * block of every stage. Layer names are Keras' (conv2_block1_1_conv, conv2_block1_0_bn, ...).
+ */
+public final class ResNet50 {
+    /** The stage table: bottleneck width, output channels, blocks, first stride. */
+    private static final int[][] STAGES = {{64, 256, 3, 1}, {128, 512, 4, 2}, {256, 1024, 6, 2}, {512, 2048, 3, 2}};
+
+    public static final ModelSpec SPEC = new ModelSpec("resnet50", "ResNet-50 (224x224), Keras' form",
+            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 40, 32, 0.001, ResNet50::build);
+
+    private ResNet50() {
+    }
+
+    public static Model build(InputSize size, int classes, long seed) {
+        Node input = Input.image(size.height(), size.width(), size.channels());
+        Node x = new ZeroPadding2D(3).name("conv1_pad").apply(input);
+        x = new Conv2D(64, 7).stride(2).name("conv1_conv").apply(x);
+        x = new BatchNormalization().name("conv1_bn").apply(x);
+        x = new Activation(RELU).name("conv1_relu").apply(x);
+        x = new ZeroPadding2D(1).name("pool1_pad").apply(x);
+        x = new MaxPooling2D(3).stride(2).name("pool1_pool").apply(x);
+        for (int s = 0; s < STAGES.length; s++) {
+            int[] st = STAGES[s];
+            for (int b = 1; b <= st[2]; b++) {
+                x = bottleneck(x, "conv" + (s + 2) + "_block" + b, st[0], st[1], b == 1 ? st[3] : 1, b == 1);
+            }
+        }
+        x = new GlobalAveragePooling2D().name("avg_pool").apply(x);
+        return Model.of("resnet50", input, new Dense(classes).activation(SOFTMAX).name("predictions").apply(x));
+    }
+
+    /** 1x1 (stride) -> 3x3 -> 1x1 with batch norms, plus the input or a projected shortcut, then relu. */
+    private static Node bottleneck(Node x, String n, int width, int out, int stride, boolean project) {
+        Node shortcut = x;
+        if (project) {
+            shortcut = new Conv2D(out, 1).stride(stride).name(n + "_0_conv").apply(x);
+            shortcut = new BatchNormalization().name(n + "_0_bn").apply(shortcut);
+        }
+        Node y = new Conv2D(width, 1).stride(stride).name(n + "_1_conv").apply(x);
+        y = new BatchNormalization().name(n + "_1_bn").apply(y);
+        y = new Activation(RELU).name(n + "_1_relu").apply(y);
+        y = new Conv2D(width, 3).padding(SAME).name(n + "_2_conv").apply(y);
+        y = new BatchNormalization().name(n + "_2_bn").apply(y);
+        y = new Activation(RELU).name(n + "_2_relu").apply(y);
+        y = new Conv2D(out, 1).name(n + "_3_conv").apply(y);
+        y = new BatchNormalization().name(n + "_3_bn").apply(y);
+        y = new Add().name(n + "_add").apply(shortcut, y);
+        return new Activation(RELU).name(n + "_out").apply(y);
+    }
+}
