@@ -216,16 +216,24 @@ public final class Executor implements AutoCloseable {
             throw new IllegalStateException("This executor was bound for inference only");
         }
         for (int p = 1; p < nodes.size(); p++) {
+            long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].forward(train, step);
+            if (Profiler.ON) {
+                Profiler.add(nodes.get(p).layer().type(), 0, System.nanoTime() - t0);
+            }
         }
     }
 
     /** Backward through the graph; the loss must have written {@link #logitsGrad} for every output. */
     public void backward(long step) {
         for (int p = nodes.size() - 1; p >= 1; p--) {
+            long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].backward(step);
             for (Tensor[] pair : fanIn.get(p)) {
                 backend.accumulate(pair[0], pair[1]);
+            }
+            if (Profiler.ON) {
+                Profiler.add(nodes.get(p).layer().type(), 1, System.nanoTime() - t0);
             }
         }
     }

@@ -7,6 +7,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
+import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.Tensor;
@@ -83,7 +84,11 @@ public final class Trainer implements AutoCloseable {
             throw new NonFiniteLossException(step, loss);
         }
         ex.backward(step);
+        long t0 = Profiler.ON ? System.nanoTime() : 0;
         optimizer.step(weights, grads);
+        if (Profiler.ON) {
+            Profiler.add("(optimizer)", 1, System.nanoTime() - t0);
+        }
         return new BatchResult(loss, correct(ex, labels, count), count);
     }
 

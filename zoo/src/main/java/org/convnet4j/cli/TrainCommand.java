@@ -15,6 +15,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
 import org.convnet4j.ops.Adam;
@@ -114,6 +115,9 @@ final class TrainCommand {
             } catch (NonFiniteLossException e) {
                 throw new IllegalStateException(e.getMessage() + "; the last good checkpoint is "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "(none yet)"), e);
+            }
+            if (Profiler.ON) {
+                System.err.print("convnet4j: time per layer type (training and validation):\n" + Profiler.report());
             }
             Trainer.BatchResult test = Fit.evaluate(t, data.test(), batch);
             double testAccuracy = (double) test.correct() / test.count();
