@@ -2,7 +2,6 @@ package org.convnet4j.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -43,8 +42,7 @@ final class Commands {
     }
 
     static Model build(ModelSpec s, Args a, long seed) {
-        InputSize in = a.string("input", null) == null ? s.input() : InputSize.parse(a.string("input", null));
-        return s.build(in, a.integer("classes", s.classes()), seed);
+        return s.build(input(s, a), a.integer("classes", s.classes()), seed);
     }
 
     static InputSize input(ModelSpec s, Args a) {
@@ -94,9 +92,5 @@ final class Commands {
             throw new IllegalStateException("weights file " + p + " does not exist");
         }
         return p;
-    }
-
-    static String join(int[] a) {
-        return Arrays.toString(a);
     }
 }

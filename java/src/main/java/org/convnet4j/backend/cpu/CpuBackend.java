@@ -59,11 +59,6 @@ public final class CpuBackend implements Backend {
         return pool;
     }
 
-    /** Number of compiled primitives held, for tests of the cache. */
-    public int cachedPrimitives() {
-        return cache.size();
-    }
-
     // ---- Tensors and host transfers
 
     @Override

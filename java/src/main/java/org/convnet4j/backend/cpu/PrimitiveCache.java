@@ -26,10 +26,6 @@ final class PrimitiveCache implements AutoCloseable {
         return (T) p;
     }
 
-    int size() {
-        return primitives.size();
-    }
-
     @Override
     public void close() {
         for (AutoCloseable p : primitives.values()) {

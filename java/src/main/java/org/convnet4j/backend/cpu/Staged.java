@@ -57,16 +57,6 @@ final class Staged implements AutoCloseable {
         this.core = built;
     }
 
-    /** True when at least one argument goes through a reorder (for diagnostics and benchmarks). */
-    boolean reorders() {
-        for (Primitive r : reorders) {
-            if (r != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     void execute(MemoryPool pool, long... addresses) {
         Block[] scratch = new Block[addresses.length];
         long[] inner = addresses.clone();
