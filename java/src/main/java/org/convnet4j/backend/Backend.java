@@ -189,6 +189,21 @@ public interface Backend extends AutoCloseable {
     /** One Adam step t (1-based) on param from grad, updating the moments m and v in place. */
     void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v);
 
+    /**
+     * One Adam step t on every parameter of a list (grads, m and v index-aligned with params): the same
+     * result as {@link #adamUpdate} on each, which a backend may compute in a single launch.
+     */
+    default void adamUpdateAll(Adam op, long step, List<Tensor> params, List<Tensor> grads, List<Tensor> ms,
+                               List<Tensor> vs) {
+        if (grads.size() != params.size() || ms.size() != params.size() || vs.size() != params.size()) {
+            throw new IllegalArgumentException(Adam.OP + ": expected as many grads, m and v as params (" + params.size()
+                    + "). Received " + grads.size() + ", " + ms.size() + ", " + vs.size());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            adamUpdate(op, step, params.get(i), grads.get(i), ms.get(i), vs.get(i));
+        }
+    }
+
     /** One SGD-with-momentum step on param from grad, updating velocity in place. */
     void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity);
 

@@ -1,7 +1,12 @@
 package org.convnet4j.backend;
 
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.cuda.cudart.cudaDeviceProp;
+import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cudnn;
+import org.convnet4j.backend.cuda.CudaBackend;
+import org.convnet4j.nativelib.NativeResources;
 
 /** Finds out, without failing, whether a CUDA device and runtime are usable from this JVM. */
 final class CudaProbe {
@@ -35,8 +40,28 @@ final class CudaProbe {
         if (devices == 0) {
             return new Backends.Availability("cuda", false, "no CUDA device found");
         }
-        return new Backends.Availability("cuda", false,
-                devices + " CUDA device(s) found, but the CUDA backend is not part of this build yet");
+        if (!NativeResources.hasResource("convnet4j_kernels.fatbin")) {
+            return new Backends.Availability("cuda", false, devices + " CUDA device(s) found, but this build has no "
+                    + "convnet4j_kernels.fatbin (nvcc was not found when it was built)");
+        }
+        String device;
+        long cudnnVersion;
+        try (cudaDeviceProp prop = new cudaDeviceProp()) {
+            int status = cudart.cudaGetDeviceProperties(prop, 0);
+            device = status == cudart.cudaSuccess
+                    ? prop.name().getString() + " (sm_" + prop.major() + prop.minor() + ")" : "device 0";
+            Loader.load(cudnn.class);
+            cudnnVersion = cudnn.cudnnGetVersion();
+            Loader.load(cublas.class);
+        } catch (Throwable e) {
+            return new Backends.Availability("cuda", false, devices + " CUDA device(s) found, but cuDNN or cuBLAS did not "
+                    + "load (" + firstLine(e) + "); put libcudnn.so.9 and libcublas.so.13 on LD_LIBRARY_PATH");
+        }
+        int[] driver = new int[1];
+        cudart.cudaDriverGetVersion(driver);
+        return new Backends.Availability("cuda", true, device + ", driver CUDA " + driver[0] / 1000 + "."
+                + driver[0] % 1000 / 10 + ", cuDNN " + cudnnVersion / 10000 + "." + cudnnVersion % 10000 / 100 + "."
+                + cudnnVersion % 100 + ", TF32 " + (CudaBackend.tf32FromEnvironment() ? "on" : "off (strict FP32)"));
     }
 
     private static String firstLine(Throwable e) {

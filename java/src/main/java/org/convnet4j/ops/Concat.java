@@ -3,6 +3,7 @@ package org.convnet4j.ops;
 import java.util.List;
 
 import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
 
 /**
  * Concatenation along channels (axis 1) of inputs that agree on every other axis, as Inception joins
@@ -41,6 +42,17 @@ public record Concat(List<Shape> inputs) {
             c += inputs.get(k).dim(1);
         }
         return c;
+    }
+
+    /** Checks one tensor per input, each of its input's shape; {@code name} is the argument's name in errors. */
+    public void checkInputs(String name, List<Tensor> ts) {
+        if (ts == null || ts.size() != inputs.size()) {
+            throw new IllegalArgumentException(OP + ": expected " + inputs.size() + " tensors in " + name
+                    + ". Received " + (ts == null ? "null" : ts.size()));
+        }
+        for (int i = 0; i < ts.size(); i++) {
+            Checks.tensor(OP, name + "[" + i + "]", ts.get(i), inputs.get(i));
+        }
     }
 
     public Shape outputShape() {

@@ -1,5 +1,8 @@
 package org.convnet4j.train;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
@@ -52,14 +55,27 @@ public final class Optimizer implements AutoCloseable {
     /** Applies one update from the gradients (indexed like the model's params). */
     public void step(Weights weights, Tensor[] grads) {
         iterations++;
-        for (ParamRef p : model.params()) {
-            if (!p.spec().trainable()) {
-                continue;
+        if (adam != null) {
+            // one call for all parameters: a backend may update them all in one launch
+            List<Tensor> params = new ArrayList<>();
+            List<Tensor> g = new ArrayList<>();
+            List<Tensor> m = new ArrayList<>();
+            List<Tensor> v = new ArrayList<>();
+            for (ParamRef p : model.params()) {
+                if (p.spec().trainable()) {
+                    int i = p.index();
+                    params.add(weights.get(i));
+                    g.add(grads[i]);
+                    m.add(first[i]);
+                    v.add(second[i]);
+                }
             }
-            int i = p.index();
-            if (adam != null) {
-                backend.adamUpdate(adam, iterations, weights.get(i), grads[i], first[i], second[i]);
-            } else {
+            backend.adamUpdateAll(adam, iterations, params, g, m, v);
+            return;
+        }
+        for (ParamRef p : model.params()) {
+            if (p.spec().trainable()) {
+                int i = p.index();
                 backend.sgdMomentumUpdate(sgd, weights.get(i), grads[i], first[i]);
             }
         }

@@ -3,30 +3,32 @@ package org.convnet4j.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.convnet4j.backend.Backend;
-import org.convnet4j.backend.Backends;
+import org.convnet4j.backend.BackendCases;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.TestModels;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.memory.PoolStats;
 import org.convnet4j.ops.Adam;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A training loop reaches a steady state after the first use of each batch size: executors are bound
  * once, every activation and gradient is placed by the static plan, and the pool serves whatever else
  * a step needs from its cache. So after one train step of the full and of the smaller last batch and
  * one evaluation of each, 20 more rounds of all four call the native allocator no more and hold
- * exactly as many bytes after every call.
+ * exactly as many bytes after every call. On CUDA the same holds for cudaMalloc: the device pool.
  */
 class SteadyStateTest {
     private static final int BATCH = 32;
     private static final int LAST = 7;
 
-    @Test
-    void noNativeAllocationAndFlatInUseBytesAfterTheFirstStepOfEachBatchSize() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void noNativeAllocationAndFlatInUseBytesAfterTheFirstStepOfEachBatchSize(String backendName) {
         SyntheticImages data = SyntheticImages.make(BATCH * 4, 10, 5);
         Model m = TestModels.lenet5WithBatchNormAndDropout(10, 0.5);
-        try (Backend backend = Backends.create("cpu");
+        try (Backend backend = BackendCases.open(backendName);
              Weights w = new Weights(m, backend);
              Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
              Trainer trainer = new Trainer(m, backend, w, adam)) {

@@ -23,7 +23,7 @@ final class ConcatOps {
     }
 
     void forward(Concat op, List<Tensor> xs, Tensor y) {
-        checkList(op, "xs", xs);
+        op.checkInputs("xs", xs);
         Checks.tensor(Concat.OP, "y", y, op.outputShape());
         Primitive p = cache.get(new Key("concat_fwd", op, false), () -> buildForward(op));
         long[] addresses = new long[xs.size() + 1];
@@ -36,7 +36,7 @@ final class ConcatOps {
 
     void backward(Concat op, Tensor dy, List<Tensor> dxs) {
         Checks.tensor(Concat.OP, "dy", dy, op.outputShape());
-        checkList(op, "dxs", dxs);
+        op.checkInputs("dxs", dxs);
         long[] outer = op.outputShape().dims();
         for (int i = 0; i < dxs.size(); i++) {
             final int index = i;
@@ -47,16 +47,6 @@ final class ConcatOps {
                 return Reorders.fromWindow(dnnl, op, dims, outer, offsets);
             });
             p.execute(dy.address(), dxs.get(i).address());
-        }
-    }
-
-    private static void checkList(Concat op, String name, List<Tensor> ts) {
-        if (ts == null || ts.size() != op.inputs().size()) {
-            throw new IllegalArgumentException(Concat.OP + ": expected " + op.inputs().size() + " tensors in " + name
-                    + ". Received " + (ts == null ? "null" : ts.size()));
-        }
-        for (int i = 0; i < ts.size(); i++) {
-            Checks.tensor(Concat.OP, name + "[" + i + "]", ts.get(i), op.inputs().get(i));
         }
     }
 

@@ -1,0 +1,36 @@
+package org.convnet4j.backend.cuda;
+
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.Dropout;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Inverted dropout with the counter-based Philox mask of {@code c4j_dropout_f32}: the mask is a
+ * function of (seed, step, index), so backward recomputes it instead of storing it, and the CPU
+ * backend draws the very same mask.
+ */
+final class DropoutOps {
+    private final Kernels kernels;
+
+    DropoutOps(Kernels kernels) {
+        this.kernels = kernels;
+    }
+
+    void forward(Dropout op, long step, Tensor x, Tensor y) {
+        Checks.tensor(Dropout.OP, "x", x, op.input());
+        Checks.tensor(Dropout.OP, "y", y, op.input());
+        launch(op, step, x, y);
+    }
+
+    void backward(Dropout op, long step, Tensor dy, Tensor dx) {
+        Checks.tensor(Dropout.OP, "dy", dy, op.input());
+        Checks.tensor(Dropout.OP, "dx", dx, op.input());
+        launch(op, step, dy, dx);
+    }
+
+    private void launch(Dropout op, long step, Tensor from, Tensor to) {
+        long n = from.size();
+        kernels.elementwise("c4j_dropout_f32", (n + 3) / 4).ptr(from).ptr(to).i64(n).f32(op.rate()).i64(op.seed())
+                .i64(step).go(op);
+    }
+}

@@ -1,0 +1,137 @@
+package org.convnet4j.backend.cuda;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+import org.bytedeco.cuda.global.cudnn;
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.GlobalAvgPool;
+import org.convnet4j.ops.Pads;
+import org.convnet4j.ops.Pool2d;
+import org.convnet4j.ops.PoolMode;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * Pooling. cuDNN (max, and average excluding padded cells as Keras counts) whenever padding by (top,
+ * left) on both sides gives the op's output size; the asymmetric TF "same" cases cuDNN cannot express
+ * run our direct kernels {@code c4j_pool2d_f32} / {@code c4j_pool2d_backward_f32} (backward in gather
+ * form, no atomics). Global average pooling is one warp per (sample, channel) row
+ * ({@code c4j_global_avg_pool_f32}) and its backward a broadcast.
+ */
+final class PoolOps implements AutoCloseable {
+    private final CudaContext ctx;
+    private final Kernels kernels;
+    private final Map<Pool2d, Plan> plans = new HashMap<>();
+
+    PoolOps(CudaContext ctx, Kernels kernels) {
+        this.ctx = ctx;
+        this.kernels = kernels;
+    }
+
+    void forward(Pool2d op, Tensor x, Tensor y) {
+        Checks.tensor(Pool2d.OP, "x", x, op.input());
+        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        Plan p = plan(op);
+        if (p.pooling == null) {
+            direct("c4j_pool2d_f32", op, op.outputShape().size(), x, y);
+            return;
+        }
+        CudaStatus.cudnn(cudnn.cudnnPoolingForward(ctx.cudnn(), p.pooling, ctx.one(), p.x, DevicePointer.of(x), ctx.zero(),
+                p.y, DevicePointer.of(y)), "cudnnPoolingForward", op);
+    }
+
+    void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        Checks.tensor(Pool2d.OP, "x", x, op.input());
+        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        Checks.tensor(Pool2d.OP, "dy", dy, op.outputShape());
+        Checks.tensor(Pool2d.OP, "dx", dx, op.input());
+        Plan p = plan(op);
+        if (p.pooling == null) {
+            direct("c4j_pool2d_backward_f32", op, op.input().size(), x, y, dy, dx);
+            return;
+        }
+        CudaStatus.cudnn(cudnn.cudnnPoolingBackward(ctx.cudnn(), p.pooling, ctx.one(), p.y, DevicePointer.of(y), p.y,
+                DevicePointer.of(dy), p.x, DevicePointer.of(x), ctx.zero(), p.x, DevicePointer.of(dx)),
+                "cudnnPoolingBackward", op);
+    }
+
+    void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
+        Checks.tensor(GlobalAvgPool.OP, "x", x, op.input());
+        Checks.tensor(GlobalAvgPool.OP, "y", y, op.outputShape());
+        Shape s = op.input();
+        long rows = s.dim(0) * s.dim(1);
+        kernels.launch("c4j_global_avg_pool_f32", (int) ((rows + 3) / 4), 128).ptr(x).ptr(y).i64(rows)
+                .i64(s.dim(2) * s.dim(3)).go(op);
+    }
+
+    void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+        Checks.tensor(GlobalAvgPool.OP, "dy", dy, op.outputShape());
+        Checks.tensor(GlobalAvgPool.OP, "dx", dx, op.input());
+        Shape s = op.input();
+        kernels.elementwise("c4j_global_avg_pool_backward_f32", s.size()).ptr(dy).ptr(dx).i64(s.dim(0) * s.dim(1))
+                .i64(s.dim(2) * s.dim(3)).go(op);
+    }
+
+    /** One launch of a direct pooling kernel: the tensors, then the geometry, as native/cuda/README.md tables them. */
+    private void direct(String kernel, Pool2d op, long n, Tensor... tensors) {
+        Kernels.Launch l = kernels.elementwise(kernel, n);
+        for (Tensor t : tensors) {
+            l.ptr(t);
+        }
+        Shape in = op.input();
+        Shape out = op.outputShape();
+        Pads pads = op.pads();
+        l.i32(Math.toIntExact(in.dim(0) * in.dim(1))).i32(in.intDim(2)).i32(in.intDim(3)).i32(out.intDim(2))
+                .i32(out.intDim(3)).i32(op.window().h()).i32(op.window().w()).i32(op.stride().h())
+                .i32(op.stride().w()).i32(pads.top()).i32(pads.left()).i32(op.mode() == PoolMode.MAX ? 0 : 1)
+                .go(op);
+    }
+
+    private Plan plan(Pool2d op) {
+        return plans.computeIfAbsent(op, Plan::new);
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : plans.values()) {
+            p.descriptors.close();
+        }
+        plans.clear();
+    }
+
+    private final class Plan {
+        final Descriptors descriptors;
+        /** cuDNN's pooling descriptor, or null when the padding needs the direct kernels. */
+        final cudnnPoolingStruct pooling;
+        final cudnnTensorStruct x;
+        final cudnnTensorStruct y;
+
+        Plan(Pool2d op) {
+            descriptors = new Descriptors(op);
+            Pads p = op.pads();
+            Shape in = op.input();
+            Shape out = op.outputShape();
+            boolean exact = length(in.dim(2), op.window().h(), op.stride().h(), p.top()) == out.dim(2)
+                    && length(in.dim(3), op.window().w(), op.stride().w(), p.left()) == out.dim(3);
+            if (exact) {
+                int mode = op.mode() == PoolMode.MAX ? cudnn.CUDNN_POOLING_MAX : cudnn.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+                pooling = descriptors.pooling(mode, op.window().h(), op.window().w(), p.top(), p.left(),
+                        op.stride().h(), op.stride().w());
+                x = descriptors.tensor(in);
+                y = descriptors.tensor(out);
+            } else {
+                pooling = null;
+                x = null;
+                y = null;
+            }
+        }
+    }
+
+    private static long length(long in, int k, int s, int p) {
+        long span = in + 2L * p - k;
+        return span < 0 ? 0 : 1 + span / s;
+    }
+}

@@ -1,0 +1,35 @@
+package org.convnet4j.backend.cuda;
+
+import org.convnet4j.ops.Checks;
+import org.convnet4j.ops.ZeroPad2d;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/** Zero padding: {@code c4j_pad2d_f32} writes every output cell (zeros outside), backward crops ({@code c4j_crop2d_f32}). */
+final class ZeroPadOps {
+    private final Kernels kernels;
+
+    ZeroPadOps(Kernels kernels) {
+        this.kernels = kernels;
+    }
+
+    void forward(ZeroPad2d op, Tensor x, Tensor y) {
+        Checks.tensor(ZeroPad2d.OP, "x", x, op.input());
+        Checks.tensor(ZeroPad2d.OP, "y", y, op.outputShape());
+        Checks.distinct(ZeroPad2d.OP, "x", x, "y", y);
+        launch("c4j_pad2d_f32", op, op.outputShape().size(), x, y);
+    }
+
+    void backward(ZeroPad2d op, Tensor dy, Tensor dx) {
+        Checks.tensor(ZeroPad2d.OP, "dy", dy, op.outputShape());
+        Checks.tensor(ZeroPad2d.OP, "dx", dx, op.input());
+        launch("c4j_crop2d_f32", op, op.input().size(), dy, dx);
+    }
+
+    private void launch(String kernel, ZeroPad2d op, long n, Tensor from, Tensor to) {
+        Shape in = op.input();
+        Shape out = op.outputShape();
+        kernels.elementwise(kernel, n).ptr(from).ptr(to).i32(Math.toIntExact(in.dim(0) * in.dim(1))).i32(in.intDim(2))
+                .i32(in.intDim(3)).i32(op.pads().top()).i32(op.pads().left()).i32(out.intDim(2)).i32(out.intDim(3)).go(op);
+    }
+}
