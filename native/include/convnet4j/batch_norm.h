@@ -38,9 +38,9 @@ C4J_HD BnMoments bn_moments(double shift, double sum_d, double sum_d2, double co
 
 // y = gamma * (x - mean) * inv_std + beta, plus the residual (0 when there is none), then the
 // relu when one is fused.
-C4J_HD float bn_forward(float x, float mean, float inv_std, float gamma, float beta, float residual, bool relu) {
+C4J_HD float bn_forward(float x, float mean, float inv_std, float gamma, float beta, float residual, bool with_relu) {
     const float v = gamma * ((x - mean) * inv_std) + beta + residual;
-    return relu && v < 0.0f ? 0.0f : v;  // a NaN stays NaN, as in relu.h
+    return with_relu && v < 0.0f ? 0.0f : v;  // a NaN stays NaN, as in relu.h
 }
 
 // dx of one element given g (dy, already masked by a fused relu), xhat = (x - mean) * inv_std,

@@ -7,9 +7,9 @@
 
 namespace c4j {
 
-C4J_HD float bias_act(float y, float bias, bool relu_) {
+C4J_HD float bias_act(float y, float bias, bool with_relu) {
     const float v = y + bias;
-    return relu_ ? relu(v) : v;
+    return with_relu ? relu(v) : v;
 }
 
 }  // namespace c4j
