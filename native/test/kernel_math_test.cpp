@@ -80,12 +80,14 @@ void test_channel_walk() {
     }
 }
 
-// Output size of TensorFlow's 'same' (ceil(size / stride)) or 'valid' padding, with the padding
-// split as TensorFlow does: the odd cell after the image.
+// One dimension of a pooling: input size, window, stride, padding before, output size.
 struct Axis {
     int size, k, stride, pad, out;
 };
 
+// Every small dimension under TensorFlow's 'same' padding (output ceil(size / stride), the odd
+// padding cell after the image; kept when both pads are smaller than the window, as Pool2d
+// requires) and 'valid' padding.
 std::vector<Axis> axes() {
     std::vector<Axis> list;
     for (int size = 1; size <= 9; ++size) {
@@ -93,7 +95,8 @@ std::vector<Axis> axes() {
             for (int stride = 1; stride <= 3; ++stride) {
                 const int same_out = (size + stride - 1) / stride;
                 const int total_pad = std::max((same_out - 1) * stride + k - size, 0);
-                if (total_pad / 2 < k && total_pad - total_pad / 2 < k) list.push_back({size, k, stride, total_pad / 2, same_out});
+                const int top = total_pad / 2, bottom = total_pad - top;
+                if (top < k && bottom < k) list.push_back({size, k, stride, top, same_out});
                 if (size >= k) list.push_back({size, k, stride, 0, (size - k) / stride + 1});
             }
         }
@@ -179,8 +182,9 @@ void test_pool_backward_gather() {
                             if (c4j::pool_argmax(x.data(), g.w, rows, cols) == cell) got_max += dy[o];
                         }
                     }
-                    CHECK(got_max == want_max[cell], "h=%d w=%d k=%dx%d s=%dx%d pad=%d,%d cell %lld: max grad %g want %g",
-                          g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.top, g.left, (long long)cell, got_max, want_max[cell]);
+                    CHECK(got_max == want_max[cell],
+                          "h=%d w=%d k=%dx%d s=%dx%d pad=%d,%d cell %lld: max grad %g want %g", g.h, g.w, g.kh, g.kw,
+                          g.sh, g.sw, g.top, g.left, (long long)cell, got_max, want_max[cell]);
                     CHECK(close(got_avg, want_avg[cell], 1e-6), "avg grad cell %lld: %g want %g", (long long)cell,
                           got_avg, want_avg[cell]);
                 }
@@ -242,7 +246,8 @@ void test_bn_formulas() {
     for (int i = 0; i < m; ++i) {
         const double xhat = (xs[i] - mean) / sqrt((double)var + eps);
         const double ref = gamma / sqrt((double)var + eps) / m * (m * dys[i] - dbeta - xhat * dgamma);
-        const float got = c4j::bn_backward_dx(dys[i], (float)xhat, gamma * inv_std, (float)dbeta / m, (float)dgamma / m);
+        const float got =
+            c4j::bn_backward_dx(dys[i], (float)xhat, gamma * inv_std, (float)dbeta / m, (float)dgamma / m);
         CHECK(close(got, ref, 1e-5, 1e-6), "dx[%d] %.9g want %.9g", i, got, ref);
     }
 
