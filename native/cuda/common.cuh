@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "convnet4j/nchw.h"
+
 namespace c4j {
 
 __device__ inline int64_t global_index() {
@@ -39,6 +41,48 @@ __device__ inline T block_sum(T v) {
     __syncthreads();
     v = threadIdx.x < warps ? warp_sums[threadIdx.x] : T(0);
     return warp == 0 ? warp_sum(v) : v;
+}
+
+// Two sums over the block, valid in thread 0. The barriers keep one block_sum from overwriting the
+// shared slots that the previous one (this pair's first, or the last pair of a loop over channels)
+// may still be reading.
+template <typename T>
+__device__ inline void block_sum2(T& a, T& b) {
+    __syncthreads();
+    a = block_sum(a);
+    __syncthreads();
+    b = block_sum(b);
+}
+
+// Visits every element of channel c of an [n][channels][hw] tensor that falls to this thread,
+// by its flat index i: v = load(i), then consume(i, v). The block's threads stride over the
+// channel's n * hw elements, each thread in increasing order, so a per-channel reduction (one
+// block per channel) repeats bit for bit. The main loop loads four elements before it consumes
+// any, so that four loads are in flight together even when consume stores: a block per channel
+// is often one block per SM, with too few threads to hide memory latency one load at a time.
+template <typename Load, typename Consume>
+__device__ inline void for_each_in_channel(int n, int channels, int64_t hw, int c, Load load, Consume consume) {
+    const int64_t count = (int64_t)n * hw;
+    const int64_t step = blockDim.x;
+    ChannelCursor at(threadIdx.x, step, n, hw);  // over [n][hw]: at.channel is the batch index
+    auto next = [&]() {
+        const int64_t i = (at.channel * channels + c) * hw + at.pos;
+        at.advance();
+        return i;
+    };
+    int64_t j = threadIdx.x;
+    for (; j + 3 * step < count; j += 4 * step) {
+        const int64_t i0 = next(), i1 = next(), i2 = next(), i3 = next();
+        const auto v0 = load(i0), v1 = load(i1), v2 = load(i2), v3 = load(i3);
+        consume(i0, v0);
+        consume(i1, v1);
+        consume(i2, v2);
+        consume(i3, v3);
+    }
+    for (; j < count; j += step) {
+        const int64_t i = next();
+        consume(i, load(i));
+    }
 }
 
 }  // namespace c4j

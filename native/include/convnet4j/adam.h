@@ -5,6 +5,7 @@
 #pragma once
 
 #include <math.h>
+#include <stdint.h>
 
 #include "convnet4j/hd.h"
 
@@ -21,6 +22,24 @@ C4J_HD void adam_update(float& p, float g, float& m, float& v, AdamStep s) {
     m = s.beta1 * m + (1.0f - s.beta1) * g;
     v = s.beta2 * v + (1.0f - s.beta2) * g * g;
     p -= s.alpha * m / (sqrtf(v) + s.epsilon);
+}
+
+// The multi-tensor form (c4j_adam_multi_f32) updates every parameter tensor in one launch over
+// their concatenated index space: offsets holds the count + 1 prefix sums of the tensor sizes
+// (offsets[0] = 0), and element i belongs to the tensor t with offsets[t] <= i < offsets[t + 1].
+// The search keeps offsets[lo] <= i < offsets[hi], so it never ends on an empty tensor (equal
+// neighbouring offsets). Needs 0 <= i < offsets[count].
+C4J_HD int adam_tensor_of(const int64_t* offsets, int count, int64_t i) {
+    int lo = 0, hi = count;  // offsets[lo] <= i < offsets[hi]
+    while (hi - lo > 1) {
+        const int mid = lo + (hi - lo) / 2;
+        if (offsets[mid] <= i) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
 }
 
 }  // namespace c4j
