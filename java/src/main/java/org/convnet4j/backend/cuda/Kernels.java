@@ -78,7 +78,7 @@ final class Kernels implements AutoCloseable {
         private final CUfunc_st function;
         private final int blocks;
         private final int threads;
-        private int count;
+        private final StringBuilder kinds = new StringBuilder(MAX_ARGS);
 
         private Launch(String name, CUfunc_st function, int blocks, int threads) {
             this.name = name;
@@ -92,34 +92,36 @@ final class Kernels implements AutoCloseable {
         }
 
         Launch ptr(long address) {
-            args.putLong(8 * next(), address);
+            args.putLong(8 * next('P'), address);
             return this;
         }
 
         Launch i64(long v) {
-            args.putLong(8 * next(), v);
+            args.putLong(8 * next('L'), v);
             return this;
         }
 
         Launch i32(int v) {
-            args.putInt(8 * next(), v);
+            args.putInt(8 * next('I'), v);
             return this;
         }
 
         Launch f32(float v) {
-            args.putFloat(8 * next(), v);
+            args.putFloat(8 * next('F'), v);
             return this;
         }
 
-        private int next() {
-            if (count == MAX_ARGS) {
+        private int next(char kind) {
+            if (kinds.length() == MAX_ARGS) {
                 throw new IllegalStateException(name + ": more than " + MAX_ARGS + " kernel arguments");
             }
-            return count++;
+            kinds.append(kind);
+            return kinds.length() - 1;
         }
 
         /** Launches; {@code op} names the op and shapes in an error. */
         void go(Object op) {
+            KernelSignatures.check(name, kinds);
             ctx.makeCurrent();
             int status = cudart.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0, ctx.stream(), slots, null);
             CudaStatus.driver(status, "cuLaunchKernel(" + name + ", " + blocks + "x" + threads + ")", op);
