@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 /**
  * Adam as Keras computes it: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= lr sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)}, with t the 1-based step. Keras defaults.
@@ -28,5 +30,16 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon) 
             throw new IllegalArgumentException(OP + ": step must be >= 1. Received step=" + t);
         }
         return learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+    }
+
+    /** Checks one parameter's tensors: grad and the moments m, v shaped like param. */
+    public static void checkTensors(Tensor param, Tensor grad, Tensor m, Tensor v) {
+        if (param == null) {
+            throw new IllegalArgumentException(OP + ": param is null");
+        }
+        Checks.tensor(OP, "param", param, param.shape());
+        Checks.tensor(OP, "grad", grad, param.shape());
+        Checks.tensor(OP, "m", m, param.shape());
+        Checks.tensor(OP, "v", v, param.shape());
     }
 }

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /**
@@ -47,6 +49,33 @@ public record BatchNorm(Shape input, float epsilon, float momentum) {
     /** Elements reduced per channel. */
     public long reduction() {
         return input.size() / input.dim(1);
+    }
+
+    /** Checks a forward's tensors; the residual only for the add+relu fusion (withResidual). */
+    public void checkForward(Tensor x, Tensor residual, boolean withResidual, BatchNormParams p, Tensor y) {
+        if (p == null) {
+            throw new IllegalArgumentException(OP + ": parameters are null for " + this);
+        }
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "y", y, input);
+        p.check(this);
+        if (withResidual) {
+            Checks.tensor(OP, "residual", residual, input);
+            Checks.distinct(OP, "residual", residual, "y", y);
+        }
+    }
+
+    /** Checks what every backward reads and writes besides dy (and y, dresidual for the fusions). */
+    public void checkBackward(Tensor x, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        if (p == null) {
+            throw new IllegalArgumentException(OP + ": parameters are null for " + this);
+        }
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "saved", saved, savedShape());
+        Checks.tensor(OP, "dx", dx, input);
+        Checks.tensor(OP, "dgamma", dgamma, paramShape());
+        Checks.tensor(OP, "dbeta", dbeta, paramShape());
+        p.check(this);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /**
@@ -70,6 +72,35 @@ public record Conv2d(Shape input, int filters, Size2 kernel, Size2 stride, Paddi
     public double flops() {
         Shape y = outputShape();
         return 2.0 * y.size() * input.dim(1) * kernel.h() * kernel.w();
+    }
+
+    /** Checks the forward's tensors (bias exactly when the op has one), before any native call. */
+    public void checkForward(Tensor x, Tensor w, Tensor b, Tensor y) {
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "w", w, weightShape());
+        Checks.tensor(OP, "y", y, outputShape());
+        if (bias) {
+            Checks.tensor(OP, "bias", b, biasShape());
+        } else if (b != null) {
+            throw new IllegalArgumentException(OP + ": a bias was passed to a convolution built without bias: " + this);
+        }
+        Checks.distinct(OP, "x", x, "y", y);
+    }
+
+    public void checkBackwardData(Tensor dy, Tensor w, Tensor dx) {
+        Checks.tensor(OP, "dy", dy, outputShape());
+        Checks.tensor(OP, "w", w, weightShape());
+        Checks.tensor(OP, "dx", dx, input);
+    }
+
+    /** dbias may be null (no bias gradient wanted). */
+    public void checkBackwardFilter(Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "dy", dy, outputShape());
+        Checks.tensor(OP, "dw", dw, weightShape());
+        if (dbias != null) {
+            Checks.tensor(OP, "dbias", dbias, biasShape());
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /**
@@ -22,6 +24,12 @@ public record Dropout(Shape input, float rate, long seed) {
 
     public Shape outputShape() {
         return input;
+    }
+
+    /** Checks a pass's input and output (forward: x, y; backward: dy, dx). */
+    public void check(String inName, Tensor in, String outName, Tensor out) {
+        Checks.tensor(OP, inName, in, input);
+        Checks.tensor(OP, outName, out, input);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /** Mean over H and W of an N x C x H x W input; the output is N x C, as Keras' GlobalAveragePooling2D. */
@@ -12,6 +14,16 @@ public record GlobalAvgPool(Shape input) {
 
     public Shape outputShape() {
         return Shape.of(input.dim(0), input.dim(1));
+    }
+
+    public void checkForward(Tensor x, Tensor y) {
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "y", y, outputShape());
+    }
+
+    public void checkBackward(Tensor dy, Tensor dx) {
+        Checks.tensor(OP, "dy", dy, outputShape());
+        Checks.tensor(OP, "dx", dx, input);
     }
 
     @Override

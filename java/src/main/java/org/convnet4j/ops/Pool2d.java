@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /**
@@ -53,6 +55,17 @@ public record Pool2d(Shape input, PoolMode mode, Size2 window, Size2 stride, Pad
         return Shape.nchw(input.dim(0), input.dim(1),
                 Padding.outputLength(input.dim(2), window.h(), stride.h(), p.top(), p.bottom()),
                 Padding.outputLength(input.dim(3), window.w(), stride.w(), p.left(), p.right()));
+    }
+
+    public void checkForward(Tensor x, Tensor y) {
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "y", y, outputShape());
+    }
+
+    public void checkBackward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        checkForward(x, y);
+        Checks.tensor(OP, "dy", dy, outputShape());
+        Checks.tensor(OP, "dx", dx, input);
     }
 
     @Override

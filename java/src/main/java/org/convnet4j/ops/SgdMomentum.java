@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 /** SGD with momentum as Keras: {@code velocity = momentum * velocity - lr * g; p += velocity}. */
 public record SgdMomentum(float learningRate, float momentum) {
     public static final String OP = "sgd_momentum";
@@ -9,5 +11,15 @@ public record SgdMomentum(float learningRate, float momentum) {
             throw new IllegalArgumentException(OP + ": expected lr > 0 and momentum in [0, 1). Received lr="
                     + learningRate + ", momentum=" + momentum);
         }
+    }
+
+    /** Checks one parameter's tensors: grad and velocity shaped like param. */
+    public static void checkTensors(Tensor param, Tensor grad, Tensor velocity) {
+        if (param == null) {
+            throw new IllegalArgumentException(OP + ": param is null");
+        }
+        Checks.tensor(OP, "param", param, param.shape());
+        Checks.tensor(OP, "grad", grad, param.shape());
+        Checks.tensor(OP, "velocity", velocity, param.shape());
     }
 }

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Shape;
 
@@ -30,6 +32,17 @@ public record SoftmaxCrossEntropy(Shape logits, boolean sparse) {
 
     public DType labelType() {
         return sparse ? DType.INT32 : DType.FP32;
+    }
+
+    /** Checks every argument of the fused loss, before any native call. */
+    public void check(Tensor logitsTensor, Tensor labels, float weight, Tensor probs, Tensor dlogits) {
+        Checks.tensor(OP, "logits", logitsTensor, logits);
+        Checks.tensor(OP, "labels", labels, labelShape(), labelType());
+        Checks.tensor(OP, "probs", probs, logits);
+        Checks.tensor(OP, "dlogits", dlogits, logits);
+        if (!Float.isFinite(weight)) {
+            throw new IllegalArgumentException(OP + ": weight must be finite. Received " + weight);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.convnet4j.ops;
 
+import org.convnet4j.tensor.Tensor;
+
 import org.convnet4j.tensor.Shape;
 
 /** Keras' ZeroPadding2D: zeros around H and W of an N x C x H x W input; backward crops the gradient. */
@@ -21,6 +23,17 @@ public record ZeroPad2d(Shape input, Pads pads) {
     public Shape outputShape() {
         return Shape.nchw(input.dim(0), input.dim(1), input.dim(2) + pads.top() + pads.bottom(),
                 input.dim(3) + pads.left() + pads.right());
+    }
+
+    public void checkForward(Tensor x, Tensor y) {
+        Checks.tensor(OP, "x", x, input);
+        Checks.tensor(OP, "y", y, outputShape());
+        Checks.distinct(OP, "x", x, "y", y);
+    }
+
+    public void checkBackward(Tensor dy, Tensor dx) {
+        Checks.tensor(OP, "dy", dy, outputShape());
+        Checks.tensor(OP, "dx", dx, input);
     }
 
     @Override

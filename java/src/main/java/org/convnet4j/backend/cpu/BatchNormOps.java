@@ -107,12 +107,7 @@ final class BatchNormOps {
 
     private void backwardFrom(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
                               Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "x", x, op.input());
-        Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
-        Checks.tensor(BatchNorm.OP, "dx", dx, op.input());
-        Checks.tensor(BatchNorm.OP, "dgamma", dgamma, op.paramShape());
-        Checks.tensor(BatchNorm.OP, "dbeta", dbeta, op.paramShape());
-        p.check(op);
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         Primitive prim = cache.get(new Key("bn_bwd", op, false), () -> buildBackward(op));
         long mean = saved.address();
         prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
@@ -120,16 +115,7 @@ final class BatchNormOps {
     }
 
     private static void check(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
-        if (p == null) {
-            throw new IllegalArgumentException(BatchNorm.OP + ": parameters are null for " + op);
-        }
-        Checks.tensor(BatchNorm.OP, "x", x, op.input());
-        Checks.tensor(BatchNorm.OP, "y", y, op.input());
-        p.check(op);
-        if (fusion == Fusion.ADD_RELU) {
-            Checks.tensor(BatchNorm.OP, "residual", residual, op.input());
-            Checks.distinct(BatchNorm.OP, "residual", residual, "y", y);
-        }
+        op.checkForward(x, residual, fusion == Fusion.ADD_RELU, p, y);
     }
 
     private static int flags(int prop) {

@@ -6,7 +6,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.memory.MemoryPool;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Conv2d;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.Tensor;
@@ -29,7 +28,7 @@ final class ConvOps {
     }
 
     void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
-        checkForward(op, x, w, bias, y);
+        op.checkForward(x, w, bias, y);
         Staged p = cache.get(new Key("conv_fwd", op, relu), () -> buildForward(op, relu));
         if (op.bias()) {
             p.execute(pool, x.address(), w.address(), bias.address(), y.address());
@@ -39,39 +38,20 @@ final class ConvOps {
     }
 
     void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
-        Checks.tensor(Conv2d.OP, "dx", dx, op.input());
+        op.checkBackwardData(dy, w, dx);
         Staged p = cache.get(new Key("conv_bwd_data", op, false), () -> buildBackwardData(op));
         p.execute(pool, dy.address(), w.address(), dx.address());
     }
 
     void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(Conv2d.OP, "x", x, op.input());
-        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Conv2d.OP, "dw", dw, op.weightShape());
+        op.checkBackwardFilter(x, dy, dw, dbias);
         boolean withBias = dbias != null;
-        if (withBias) {
-            Checks.tensor(Conv2d.OP, "dbias", dbias, op.biasShape());
-        }
         Staged p = cache.get(new Key("conv_bwd_filter", op, withBias), () -> buildBackwardFilter(op, withBias));
         if (withBias) {
             p.execute(pool, x.address(), dy.address(), dw.address(), dbias.address());
         } else {
             p.execute(pool, x.address(), dy.address(), dw.address());
         }
-    }
-
-    private static void checkForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.tensor(Conv2d.OP, "x", x, op.input());
-        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
-        Checks.tensor(Conv2d.OP, "y", y, op.outputShape());
-        if (op.bias()) {
-            Checks.tensor(Conv2d.OP, "bias", bias, op.biasShape());
-        } else if (bias != null) {
-            throw new IllegalArgumentException(Conv2d.OP + ": a bias was passed to a convolution built without bias: " + op);
-        }
-        Checks.distinct(Conv2d.OP, "x", x, "y", y);
     }
 
     /** The geometry arrays oneDNN wants: strides, dilations (0 = none), and the two paddings. */

@@ -4,7 +4,6 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Dense;
 import org.convnet4j.tensor.Tensor;
 
@@ -23,15 +22,7 @@ final class DenseOps {
     }
 
     void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.tensor(Dense.OP, "x", x, op.input());
-        Checks.tensor(Dense.OP, "w", w, op.weightShape());
-        Checks.tensor(Dense.OP, "y", y, op.outputShape());
-        if (op.bias()) {
-            Checks.tensor(Dense.OP, "bias", bias, op.biasShape());
-        } else if (bias != null) {
-            throw new IllegalArgumentException(Dense.OP + ": a bias was passed to a dense layer built without bias: " + op);
-        }
-        Checks.distinct(Dense.OP, "x", x, "y", y);
+        op.checkForward(x, w, bias, y);
         Primitive p = cache.get(new Key("dense_fwd", op, false), () -> buildForward(op));
         if (op.bias()) {
             p.execute(x.address(), w.address(), bias.address(), y.address());
@@ -41,9 +32,7 @@ final class DenseOps {
     }
 
     void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(Dense.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Dense.OP, "w", w, op.weightShape());
-        Checks.tensor(Dense.OP, "dx", dx, op.input());
+        op.checkBackwardData(dy, w, dx);
         long n = op.input().dim(0);
         long in = op.inFeatures();
         long units = op.units();
@@ -54,9 +43,7 @@ final class DenseOps {
     }
 
     void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(Dense.OP, "x", x, op.input());
-        Checks.tensor(Dense.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Dense.OP, "dw", dw, op.weightShape());
+        op.checkBackwardWeights(x, dy, dw, dbias);
         long n = op.input().dim(0);
         long in = op.inFeatures();
         long units = op.units();
@@ -65,7 +52,6 @@ final class DenseOps {
                         new long[] {n, units}, new long[] {units, 1}, new long[] {in, units}));
         p.execute(x.address(), dy.address(), dw.address());
         if (dbias != null) {
-            Checks.tensor(Dense.OP, "dbias", dbias, op.biasShape());
             if (n == 1) {
                 // oneDNN refuses a reduction that reduces nothing; with one row the sum is the row.
                 org.bytedeco.javacpp.Pointer.memcpy(new Address(dbias.address()), new Address(dy.address()), dbias.bytes());

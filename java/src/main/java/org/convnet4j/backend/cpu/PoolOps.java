@@ -6,7 +6,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.memory.Block;
 import org.convnet4j.memory.MemoryPool;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pads;
@@ -35,17 +34,13 @@ final class PoolOps {
     }
 
     void forward(Pool2d op, Tensor x, Tensor y) {
-        Checks.tensor(Pool2d.OP, "x", x, op.input());
-        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        op.checkForward(x, y);
         Primitive p = cache.get(new Key("pool_fwd", op, false), () -> buildForward(op, dnnl_forward_inference));
         p.execute(x.address(), y.address());
     }
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        Checks.tensor(Pool2d.OP, "x", x, op.input());
-        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
-        Checks.tensor(Pool2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Pool2d.OP, "dx", dx, op.input());
+        op.checkBackward(x, y, dy, dx);
         Primitive bwd = cache.get(new Key("pool_bwd", op, false), () -> buildBackward(op));
         if (op.mode() == PoolMode.AVERAGE) {
             bwd.execute(dy.address(), dx.address());
@@ -59,14 +54,12 @@ final class PoolOps {
     }
 
     void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
-        Checks.tensor(GlobalAvgPool.OP, "x", x, op.input());
-        Checks.tensor(GlobalAvgPool.OP, "y", y, op.outputShape());
+        op.checkForward(x, y);
         forward(asPool(op), x, y.reshape(asPool(op).outputShape()));
     }
 
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
-        Checks.tensor(GlobalAvgPool.OP, "dy", dy, op.outputShape());
-        Checks.tensor(GlobalAvgPool.OP, "dx", dx, op.input());
+        op.checkBackward(dy, dx);
         Pool2d p = asPool(op);
         Primitive bwd = cache.get(new Key("pool_bwd", p, false), () -> buildBackward(p));
         bwd.execute(dy.address(), dx.address());

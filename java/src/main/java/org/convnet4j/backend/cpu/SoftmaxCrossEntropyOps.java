@@ -1,6 +1,5 @@
 package org.convnet4j.backend.cpu;
 
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.Tensor;
 
@@ -11,13 +10,7 @@ import org.convnet4j.tensor.Tensor;
  */
 final class SoftmaxCrossEntropyOps {
     float run(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight, Tensor probs, Tensor dlogits) {
-        Checks.tensor(SoftmaxCrossEntropy.OP, "logits", logits, op.logits());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "labels", labels, op.labelShape(), op.labelType());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "probs", probs, op.logits());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "dlogits", dlogits, op.logits());
-        if (!Float.isFinite(weight)) {
-            throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": weight must be finite. Received " + weight);
-        }
+        op.check(logits, labels, weight, probs, dlogits);
         if (op.sparse()) {
             int bad = CpuKernels.firstBadLabel(labels.address(), op.batch(), op.classes());
             if (bad >= 0) {

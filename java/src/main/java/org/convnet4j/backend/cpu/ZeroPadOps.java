@@ -1,6 +1,5 @@
 package org.convnet4j.backend.cpu;
 
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.ZeroPad2d;
 import org.convnet4j.tensor.Tensor;
 
@@ -15,9 +14,7 @@ final class ZeroPadOps {
     }
 
     void forward(ZeroPad2d op, Tensor x, Tensor y) {
-        Checks.tensor(ZeroPad2d.OP, "x", x, op.input());
-        Checks.tensor(ZeroPad2d.OP, "y", y, op.outputShape());
-        Checks.distinct(ZeroPad2d.OP, "x", x, "y", y);
+        op.checkForward(x, y);
         Primitive p = cache.get(new Key("zero_pad_fwd", op, false),
                 () -> Reorders.intoWindow(dnnl, op, op.input().dims(), op.outputShape().dims(), offsets(op)));
         CpuKernels.fill(y.address(), y.size(), 0f);
@@ -25,8 +22,7 @@ final class ZeroPadOps {
     }
 
     void backward(ZeroPad2d op, Tensor dy, Tensor dx) {
-        Checks.tensor(ZeroPad2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(ZeroPad2d.OP, "dx", dx, op.input());
+        op.checkBackward(dy, dx);
         Primitive p = cache.get(new Key("zero_pad_bwd", op, false),
                 () -> Reorders.fromWindow(dnnl, op, op.input().dims(), op.outputShape().dims(), offsets(op)));
         p.execute(dy.address(), dx.address());

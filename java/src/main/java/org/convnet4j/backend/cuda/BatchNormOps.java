@@ -40,7 +40,7 @@ final class BatchNormOps implements AutoCloseable {
     // ---- plain: cuDNN
 
     void forwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
-        check(op, x, null, false, p, y);
+        op.checkForward(x, null, false, p, y);
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
         if (!cudnnAccepts(op)) {
             fusedForwardTraining(op, x, null, p, y, saved, false);
@@ -60,7 +60,7 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     void forwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
-        check(op, x, null, false, p, y);
+        op.checkForward(x, null, false, p, y);
         if (!cudnnAccepts(op)) {
             apply(op, x, null, p, p.movingMean().address(), p.movingVariance().address(), y, false);
             return;
@@ -73,7 +73,8 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        checkBackward(op, x, dy, p, saved, dx, dgamma, dbeta);
+        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (!cudnnAccepts(op)) {
             fusedBackward(op, x, null, dy, p, saved, dx, null, dgamma, dbeta);
             return;
@@ -95,7 +96,7 @@ final class BatchNormOps implements AutoCloseable {
 
     void fusedForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved,
                               boolean relu) {
-        check(op, x, residual, residual != null, p, y);
+        op.checkForward(x, residual, residual != null, p, y);
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
         Shape s = op.input();
         int c = op.channels();
@@ -105,7 +106,7 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     void fusedForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
-        check(op, x, residual, residual != null, p, y);
+        op.checkForward(x, residual, residual != null, p, y);
         apply(op, x, residual, p, p.movingMean().address(), p.movingVariance().address(), y, true);
     }
 
@@ -115,7 +116,8 @@ final class BatchNormOps implements AutoCloseable {
      */
     void fusedBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                        Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
-        checkBackward(op, x, dy, p, saved, dx, dgamma, dbeta);
+        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (y != null) {
             Checks.tensor(BatchNorm.OP, "y", y, op.input());
         }
@@ -145,33 +147,6 @@ final class BatchNormOps implements AutoCloseable {
 
     private static long hw(Shape s) {
         return s.rank() == 4 ? s.dim(2) * s.dim(3) : 1;
-    }
-
-    private static void check(BatchNorm op, Tensor x, Tensor residual, boolean withResidual, BatchNormParams p, Tensor y) {
-        if (p == null) {
-            throw new IllegalArgumentException(BatchNorm.OP + ": parameters are null for " + op);
-        }
-        Checks.tensor(BatchNorm.OP, "x", x, op.input());
-        Checks.tensor(BatchNorm.OP, "y", y, op.input());
-        p.check(op);
-        if (withResidual) {
-            Checks.tensor(BatchNorm.OP, "residual", residual, op.input());
-            Checks.distinct(BatchNorm.OP, "residual", residual, "y", y);
-        }
-    }
-
-    private static void checkBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx,
-                                      Tensor dgamma, Tensor dbeta) {
-        if (p == null) {
-            throw new IllegalArgumentException(BatchNorm.OP + ": parameters are null for " + op);
-        }
-        Checks.tensor(BatchNorm.OP, "x", x, op.input());
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
-        Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
-        Checks.tensor(BatchNorm.OP, "dx", dx, op.input());
-        Checks.tensor(BatchNorm.OP, "dgamma", dgamma, op.paramShape());
-        Checks.tensor(BatchNorm.OP, "dbeta", dbeta, op.paramShape());
-        p.check(op);
     }
 
     private Plan plan(BatchNorm op) {

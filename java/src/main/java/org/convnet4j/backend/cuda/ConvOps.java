@@ -12,7 +12,6 @@ import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
 import org.convnet4j.memory.Block;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Conv2d;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.Shape;
@@ -44,15 +43,7 @@ final class ConvOps implements AutoCloseable {
     }
 
     void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
-        Checks.tensor(Conv2d.OP, "x", x, op.input());
-        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
-        Checks.tensor(Conv2d.OP, "y", y, op.outputShape());
-        if (op.bias()) {
-            Checks.tensor(Conv2d.OP, "bias", bias, op.biasShape());
-        } else if (bias != null) {
-            throw new IllegalArgumentException(Conv2d.OP + ": a bias was passed to a convolution built without bias: " + op);
-        }
-        Checks.distinct(Conv2d.OP, "x", x, "y", y);
+        op.checkForward(x, w, bias, y);
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
             long in = padded == null ? x.address() : padded.address();
@@ -68,9 +59,7 @@ final class ConvOps implements AutoCloseable {
     }
 
     void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Conv2d.OP, "w", w, op.weightShape());
-        Checks.tensor(Conv2d.OP, "dx", dx, op.input());
+        op.checkBackwardData(dy, w, dx);
         Plan p = plan(op);
         try (Block padded = p.padded == null ? null : ctx.pool().allocate(4 * p.padded.size())) {
             long out = padded == null ? dx.address() : padded.address();
@@ -87,12 +76,7 @@ final class ConvOps implements AutoCloseable {
     }
 
     void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(Conv2d.OP, "x", x, op.input());
-        Checks.tensor(Conv2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Conv2d.OP, "dw", dw, op.weightShape());
-        if (dbias != null) {
-            Checks.tensor(Conv2d.OP, "dbias", dbias, op.biasShape());
-        }
+        op.checkBackwardFilter(x, dy, dw, dbias);
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
             long in = padded == null ? x.address() : padded.address();

@@ -2,7 +2,6 @@ package org.convnet4j.backend.cuda;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.cuda.global.cublas;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Dense;
 import org.convnet4j.tensor.Tensor;
 
@@ -27,15 +26,7 @@ final class DenseOps {
     }
 
     void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.tensor(Dense.OP, "x", x, op.input());
-        Checks.tensor(Dense.OP, "w", w, op.weightShape());
-        Checks.tensor(Dense.OP, "y", y, op.outputShape());
-        if (op.bias()) {
-            Checks.tensor(Dense.OP, "bias", bias, op.biasShape());
-        } else if (bias != null) {
-            throw new IllegalArgumentException(Dense.OP + ": a bias was passed to a dense layer built without bias: " + op);
-        }
-        Checks.distinct(Dense.OP, "x", x, "y", y);
+        op.checkForward(x, w, bias, y);
         int n = op.input().intDim(0);
         int in = op.inFeatures();
         int units = op.units();
@@ -47,23 +38,18 @@ final class DenseOps {
     }
 
     void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(Dense.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Dense.OP, "w", w, op.weightShape());
-        Checks.tensor(Dense.OP, "dx", dx, op.input());
+        op.checkBackwardData(dy, w, dx);
         int n = op.input().intDim(0);
         gemm(op, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, op.inFeatures(), n, op.units(), w, op.units(), dy, op.units(),
                 dx, op.inFeatures());
     }
 
     void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(Dense.OP, "x", x, op.input());
-        Checks.tensor(Dense.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Dense.OP, "dw", dw, op.weightShape());
+        op.checkBackwardWeights(x, dy, dw, dbias);
         int n = op.input().intDim(0);
         gemm(op, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, op.units(), op.inFeatures(), n, dy, op.units(), x,
                 op.inFeatures(), dw, op.units());
         if (dbias != null) {
-            Checks.tensor(Dense.OP, "dbias", dbias, op.biasShape());
             kernels.launch("c4j_bias_grad_f32", op.units(), Kernels.THREADS).ptr(dy).ptr(dbias).i32(n).i32(op.units())
                     .i64(1).go(op);
         }

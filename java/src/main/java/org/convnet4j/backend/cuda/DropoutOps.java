@@ -1,6 +1,5 @@
 package org.convnet4j.backend.cuda;
 
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Dropout;
 import org.convnet4j.tensor.Tensor;
 
@@ -17,14 +16,12 @@ final class DropoutOps {
     }
 
     void forward(Dropout op, long step, Tensor x, Tensor y) {
-        Checks.tensor(Dropout.OP, "x", x, op.input());
-        Checks.tensor(Dropout.OP, "y", y, op.input());
+        op.check("x", x, "y", y);
         launch(op, step, x, y);
     }
 
     void backward(Dropout op, long step, Tensor dy, Tensor dx) {
-        Checks.tensor(Dropout.OP, "dy", dy, op.input());
-        Checks.tensor(Dropout.OP, "dx", dx, op.input());
+        op.check("dy", dy, "dx", dx);
         launch(op, step, dy, dx);
     }
 

@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.convnet4j.memory.Block;
 import org.convnet4j.ops.Adam;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.tensor.Tensor;
 
@@ -27,7 +26,7 @@ final class OptimizerOps {
     }
 
     void adam(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
-        checkAdam(param, grad, m, v);
+        Adam.checkTensors(param, grad, m, v);
         kernels.elementwise("c4j_adam_f32", param.size()).ptr(param).ptr(grad).ptr(m).ptr(v).i64(param.size())
                 .f32((float) op.stepSize(step)).f32(op.beta1()).f32(op.beta2()).f32(op.epsilon()).go(op);
     }
@@ -46,7 +45,7 @@ final class OptimizerOps {
         long total = 0;
         for (int i = 0; i < count; i++) {
             Tensor p = params.get(i);
-            checkAdam(p, grads.get(i), ms.get(i), vs.get(i));
+            Adam.checkTensors(p, grads.get(i), ms.get(i), vs.get(i));
             table[i] = p.address();
             table[count + i] = grads.get(i).address();
             table[2 * count + i] = ms.get(i).address();
@@ -65,23 +64,9 @@ final class OptimizerOps {
     }
 
     void sgdMomentum(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
-        if (param == null) {
-            throw new IllegalArgumentException(SgdMomentum.OP + ": param is null");
-        }
-        Checks.tensor(SgdMomentum.OP, "param", param, param.shape());
-        Checks.tensor(SgdMomentum.OP, "grad", grad, param.shape());
-        Checks.tensor(SgdMomentum.OP, "velocity", velocity, param.shape());
+        SgdMomentum.checkTensors(param, grad, velocity);
         kernels.elementwise("c4j_sgd_momentum_f32", param.size()).ptr(param).ptr(grad).ptr(velocity).i64(param.size())
                 .f32(op.learningRate()).f32(op.momentum()).go(op);
     }
 
-    private static void checkAdam(Tensor param, Tensor grad, Tensor m, Tensor v) {
-        if (param == null) {
-            throw new IllegalArgumentException(Adam.OP + ": param is null");
-        }
-        Checks.tensor(Adam.OP, "param", param, param.shape());
-        Checks.tensor(Adam.OP, "grad", grad, param.shape());
-        Checks.tensor(Adam.OP, "m", m, param.shape());
-        Checks.tensor(Adam.OP, "v", v, param.shape());
-    }
 }

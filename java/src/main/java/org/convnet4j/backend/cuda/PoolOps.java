@@ -6,7 +6,6 @@ import java.util.Map;
 import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Pool2d;
@@ -32,8 +31,7 @@ final class PoolOps implements AutoCloseable {
     }
 
     void forward(Pool2d op, Tensor x, Tensor y) {
-        Checks.tensor(Pool2d.OP, "x", x, op.input());
-        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
+        op.checkForward(x, y);
         Plan p = plan(op);
         if (p.pooling == null) {
             direct("c4j_pool2d_f32", op, op.outputShape().size(), x, y);
@@ -44,10 +42,7 @@ final class PoolOps implements AutoCloseable {
     }
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        Checks.tensor(Pool2d.OP, "x", x, op.input());
-        Checks.tensor(Pool2d.OP, "y", y, op.outputShape());
-        Checks.tensor(Pool2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(Pool2d.OP, "dx", dx, op.input());
+        op.checkBackward(x, y, dy, dx);
         Plan p = plan(op);
         if (p.pooling == null) {
             direct("c4j_pool2d_backward_f32", op, op.input().size(), x, y, dy, dx);
@@ -59,8 +54,7 @@ final class PoolOps implements AutoCloseable {
     }
 
     void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
-        Checks.tensor(GlobalAvgPool.OP, "x", x, op.input());
-        Checks.tensor(GlobalAvgPool.OP, "y", y, op.outputShape());
+        op.checkForward(x, y);
         Shape s = op.input();
         long rows = s.dim(0) * s.dim(1);
         kernels.launch("c4j_global_avg_pool_f32", (int) ((rows + 3) / 4), 128).ptr(x).ptr(y).i64(rows)
@@ -68,8 +62,7 @@ final class PoolOps implements AutoCloseable {
     }
 
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
-        Checks.tensor(GlobalAvgPool.OP, "dy", dy, op.outputShape());
-        Checks.tensor(GlobalAvgPool.OP, "dx", dx, op.input());
+        op.checkBackward(dy, dx);
         Shape s = op.input();
         kernels.elementwise("c4j_global_avg_pool_backward_f32", s.size()).ptr(dy).ptr(dx).i64(s.dim(0) * s.dim(1))
                 .i64(s.dim(2) * s.dim(3)).go(op);

@@ -1,7 +1,6 @@
 package org.convnet4j.backend.cuda;
 
 import org.convnet4j.memory.Block;
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.Tensor;
 
@@ -24,13 +23,7 @@ final class SoftmaxCrossEntropyOps {
     }
 
     float run(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight, Tensor probs, Tensor dlogits) {
-        Checks.tensor(SoftmaxCrossEntropy.OP, "logits", logits, op.logits());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "labels", labels, op.labelShape(), op.labelType());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "probs", probs, op.logits());
-        Checks.tensor(SoftmaxCrossEntropy.OP, "dlogits", dlogits, op.logits());
-        if (!Float.isFinite(weight)) {
-            throw new IllegalArgumentException(SoftmaxCrossEntropy.OP + ": weight must be finite. Received " + weight);
-        }
+        op.check(logits, labels, weight, probs, dlogits);
         int n = op.batch();
         int k = op.classes();
         // scratch: [0] first bad label row (int), [1] the mean loss (float), then one loss per row

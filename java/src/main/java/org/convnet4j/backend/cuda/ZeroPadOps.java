@@ -1,6 +1,5 @@
 package org.convnet4j.backend.cuda;
 
-import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.ZeroPad2d;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
@@ -14,15 +13,12 @@ final class ZeroPadOps {
     }
 
     void forward(ZeroPad2d op, Tensor x, Tensor y) {
-        Checks.tensor(ZeroPad2d.OP, "x", x, op.input());
-        Checks.tensor(ZeroPad2d.OP, "y", y, op.outputShape());
-        Checks.distinct(ZeroPad2d.OP, "x", x, "y", y);
+        op.checkForward(x, y);
         launch("c4j_pad2d_f32", op, op.outputShape().size(), x, y);
     }
 
     void backward(ZeroPad2d op, Tensor dy, Tensor dx) {
-        Checks.tensor(ZeroPad2d.OP, "dy", dy, op.outputShape());
-        Checks.tensor(ZeroPad2d.OP, "dx", dx, op.input());
+        op.checkBackward(dy, dx);
         launch("c4j_crop2d_f32", op, op.input().size(), dy, dx);
     }
 
