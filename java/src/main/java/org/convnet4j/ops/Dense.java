@@ -42,31 +42,20 @@ public record Dense(Shape input, int units, boolean bias) {
 
     /** Checks the forward's tensors (bias exactly when the op has one), before any native call. */
     public void checkForward(Tensor x, Tensor w, Tensor b, Tensor y) {
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "w", w, weightShape());
-        Checks.tensor(OP, "y", y, outputShape());
-        if (bias) {
-            Checks.tensor(OP, "bias", b, biasShape());
-        } else if (b != null) {
-            throw new IllegalArgumentException(OP + ": a bias was passed to a dense layer built without bias: " + this);
-        }
-        Checks.distinct(OP, "x", x, "y", y);
+        shapes().checkForward(x, w, b, y);
     }
 
     public void checkBackwardData(Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(OP, "dy", dy, outputShape());
-        Checks.tensor(OP, "w", w, weightShape());
-        Checks.tensor(OP, "dx", dx, input);
+        shapes().checkBackwardData(dy, w, dx);
     }
 
     /** dbias may be null (no bias gradient wanted). */
     public void checkBackwardWeights(Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "dy", dy, outputShape());
-        Checks.tensor(OP, "dw", dw, weightShape());
-        if (dbias != null) {
-            Checks.tensor(OP, "dbias", dbias, biasShape());
-        }
+        shapes().checkBackwardWeights(x, dy, dw, dbias);
+    }
+
+    private WeightedShapes shapes() {
+        return new WeightedShapes(OP, "a dense layer", this, input, weightShape(), outputShape(), biasShape(), bias);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package org.convnet4j.backend.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
 import org.convnet4j.memory.Block;
@@ -30,7 +27,7 @@ import org.convnet4j.tensor.Tensor;
 final class BatchNormOps implements AutoCloseable {
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Map<BatchNorm, Plan> plans = new HashMap<>();
+    private final Plans<BatchNorm, Plan> plans = new Plans<>(Plan::new);
 
     BatchNormOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
@@ -150,24 +147,20 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     private Plan plan(BatchNorm op) {
-        return plans.computeIfAbsent(op, Plan::new);
+        return plans.get(op);
     }
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.descriptors.close();
-        }
-        plans.clear();
+        plans.close();
     }
 
-    private static final class Plan {
-        final Descriptors descriptors;
+    private static final class Plan extends Plans.Plan {
         final cudnnTensorStruct x;
         final cudnnTensorStruct params;
 
         Plan(BatchNorm op) {
-            descriptors = new Descriptors(op);
+            super(op);
             x = descriptors.tensor(op.input());
             params = descriptors.batchNormParams(x);
         }

@@ -1,8 +1,5 @@
 package org.convnet4j.backend.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
@@ -35,7 +32,7 @@ final class ConvOps implements AutoCloseable {
 
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Map<Conv2d, Plan> plans = new HashMap<>();
+    private final Plans<Conv2d, Plan> plans = new Plans<>(Plan::new);
 
     ConvOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
@@ -92,26 +89,17 @@ final class ConvOps implements AutoCloseable {
     }
 
     private Plan plan(Conv2d op) {
-        Plan p = plans.get(op);
-        if (p == null) {
-            p = new Plan(op);
-            plans.put(op, p);
-        }
-        return p;
+        return plans.get(op);
     }
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.descriptors.close();
-        }
-        plans.clear();
+        plans.close();
     }
 
     /** Descriptors, algorithms and workspace sizes of one convolution, built on first use. */
-    private final class Plan {
+    private final class Plan extends Plans.Plan {
         final Conv2d op;
-        final Descriptors descriptors;
         final Pads pads;
         /** The explicitly padded input's shape, or null when cuDNN's own padding is exact. */
         final Shape padded;
@@ -129,8 +117,8 @@ final class ConvOps implements AutoCloseable {
         final long filterBytes;
 
         Plan(Conv2d op) {
+            super(op);
             this.op = op;
-            this.descriptors = new Descriptors(op);
             this.pads = op.pads();
             Shape in = op.input();
             Shape out = op.outputShape();

@@ -1,8 +1,5 @@
 package org.convnet4j.backend.cuda;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
@@ -23,7 +20,7 @@ import org.convnet4j.tensor.Tensor;
 final class PoolOps implements AutoCloseable {
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Map<Pool2d, Plan> plans = new HashMap<>();
+    private final Plans<Pool2d, Plan> plans = new Plans<>(Plan::new);
 
     PoolOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
@@ -84,26 +81,22 @@ final class PoolOps implements AutoCloseable {
     }
 
     private Plan plan(Pool2d op) {
-        return plans.computeIfAbsent(op, Plan::new);
+        return plans.get(op);
     }
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) {
-            p.descriptors.close();
-        }
-        plans.clear();
+        plans.close();
     }
 
-    private final class Plan {
-        final Descriptors descriptors;
+    private static final class Plan extends Plans.Plan {
         /** cuDNN's pooling descriptor, or null when the padding needs the direct kernels. */
         final cudnnPoolingStruct pooling;
         final cudnnTensorStruct x;
         final cudnnTensorStruct y;
 
         Plan(Pool2d op) {
-            descriptors = new Descriptors(op);
+            super(op);
             Pads p = op.pads();
             Shape in = op.input();
             Shape out = op.outputShape();
