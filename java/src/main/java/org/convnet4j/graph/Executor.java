@@ -238,6 +238,17 @@ public final class Executor implements AutoCloseable {
         }
     }
 
+    /** The bound batch-norm layers, in graph order. */
+    public List<BatchNormStatistics> batchNorms() {
+        List<BatchNormStatistics> out = new ArrayList<>();
+        for (Bound b : bound) {
+            if (b instanceof BatchNormStatistics s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     /** Bytes of the planned arena, and what the same buffers would take unshared. */
     public long plannedBytes() {
         return plannedBytes;

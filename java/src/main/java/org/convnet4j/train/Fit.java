@@ -18,13 +18,23 @@ public final class Fit {
     public record Result(History history, boolean stoppedEarly, double imagesPerSecond, double trainSeconds) {
     }
 
-    /** The loop's settings. {@code firstEpoch} is 1 for a fresh run. */
-    public record Options(int epochs, int batchSize, long seed, int firstEpoch, boolean liveProgress) {
+    /**
+     * The loop's settings. {@code firstEpoch} is 1 for a fresh run. {@code preciseBatchNorm} > 0
+     * recalibrates the batch-norm statistics from that many training batches after each epoch, before
+     * validation and callbacks ({@link PreciseBatchNorm}); 0 keeps Keras' moving averages alone.
+     */
+    public record Options(int epochs, int batchSize, long seed, int firstEpoch, boolean liveProgress,
+                          int preciseBatchNorm) {
         public Options {
-            if (epochs <= 0 || batchSize <= 0 || firstEpoch <= 0) {
-                throw new IllegalArgumentException("fit: expected epochs, batch size and first epoch > 0. Received epochs="
-                        + epochs + ", batch size=" + batchSize + ", first epoch=" + firstEpoch);
+            if (epochs <= 0 || batchSize <= 0 || firstEpoch <= 0 || preciseBatchNorm < 0) {
+                throw new IllegalArgumentException("fit: expected epochs, batch size and first epoch > 0 and precise "
+                        + "batch-norm batches >= 0. Received epochs=" + epochs + ", batch size=" + batchSize
+                        + ", first epoch=" + firstEpoch + ", precise batch norm=" + preciseBatchNorm);
             }
+        }
+
+        public Options(int epochs, int batchSize, long seed, int firstEpoch, boolean liveProgress) {
+            this(epochs, batchSize, seed, firstEpoch, liveProgress, 0);
         }
     }
 
@@ -65,6 +75,9 @@ public final class Fit {
                 double epochTrain = (System.nanoTime() - start) / 1e9;
                 trainSeconds += epochTrain;
                 images += seen;
+                if (o.preciseBatchNorm() > 0) {
+                    PreciseBatchNorm.run(t, train, o.batchSize(), o.preciseBatchNorm(), o.seed() + 1_000_003L * epoch);
+                }
                 double valLoss = Double.NaN;
                 double valAccuracy = Double.NaN;
                 if (validation != null) {

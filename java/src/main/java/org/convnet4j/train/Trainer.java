@@ -1,9 +1,11 @@
 package org.convnet4j.train;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.BatchNormStatistics;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
@@ -90,6 +92,17 @@ public final class Trainer implements AutoCloseable {
             Profiler.add("(optimizer)", 1, System.nanoTime() - t0);
         }
         return new BatchResult(loss, correct(ex, labels, count), count);
+    }
+
+    /**
+     * The training-mode forward pass alone (batch statistics; dropout as in training): no loss, no
+     * backward, no update. Returns the batch-norm layers, whose saved statistics now hold this batch's.
+     */
+    public List<BatchNormStatistics> forwardTraining(float[] images, int count) {
+        Executor ex = trainExecutor(count);
+        upload(ex, images, new int[count], count);
+        ex.forward(true, optimizer.iterations() + 1);
+        return ex.batchNorms();
     }
 
     /** Loss and accuracy of the main output on one batch, in inference mode (moving statistics, no dropout). */

@@ -14,6 +14,7 @@ import org.convnet4j.ops.Adam;
 import org.convnet4j.train.Checkpoints;
 import org.convnet4j.train.Fit;
 import org.convnet4j.train.Optimizer;
+import org.convnet4j.train.PreciseBatchNorm;
 import org.convnet4j.train.Trainer;
 import org.convnet4j.zoo.InputSize;
 import org.convnet4j.zoo.ModelSpec;
@@ -50,18 +51,25 @@ final class Commands {
     }
 
     static void evaluate(List<String> rest) {
-        Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes"), Set.of());
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes", "precise-bn"), Set.of());
         a.maxPositionals(1);
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         Path weights = requireFile(a.path("weights"), "--weights FILE");
         Model m = build(s, a, 0);
-        Dataset test = DataSource.load(s, input(s, a), a.path("data")).test();
+        DataSource data = DataSource.load(s, input(s, a), a.path("data"));
+        Dataset test = data.test();
+        int batchSize = a.integer("batch-size", s.batchSize());
+        int precise = a.integer("precise-bn", 0);
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b);
              Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
             Checkpoints.loadWeights(weights, t);
-            Trainer.BatchResult r = Fit.evaluate(t, test, a.integer("batch-size", s.batchSize()));
+            if (precise > 0) {
+                int used = PreciseBatchNorm.run(t, data.train(), batchSize, precise, 0);
+                System.err.println("convnet4j: batch-norm statistics recalibrated from " + used + " training batches");
+            }
+            Trainer.BatchResult r = Fit.evaluate(t, test, batchSize);
             System.out.printf("%d images - loss: %.4f - accuracy: %.4f%n", r.count(), r.loss(), (double) r.correct() / r.count());
         }
     }

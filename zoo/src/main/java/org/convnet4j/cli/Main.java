@@ -15,7 +15,8 @@ public final class Main {
             "  summary MODEL [--input HxWxC] [--classes N]",
             "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
             "              [--backend auto|cpu|cuda] [--out DIR] [--resume] [--input HxWxC] [--classes N]",
-            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N]",
+            "              [--patience N] [--precise-bn BATCHES]",
+            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES]",
             "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B]");
 
     private Main() {

@@ -49,7 +49,7 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience"), Set.of("resume"));
+                "patience", "precise-bn"), Set.of("resume"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -111,7 +111,7 @@ final class TrainCommand {
             Fit.Result result;
             try {
                 result = Fit.run(t, data.train(), data.test(), new Fit.Options(epochs, batch, seed, firstEpoch,
-                        System.console() != null), history, callbacks, System.out);
+                        System.console() != null, a.integer("precise-bn", 0)), history, callbacks, System.out);
             } catch (NonFiniteLossException e) {
                 throw new IllegalStateException(e.getMessage() + "; the last good checkpoint is "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "(none yet)"), e);

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Binding;
+import org.convnet4j.graph.BatchNormStatistics;
 import org.convnet4j.graph.Bound;
 import org.convnet4j.graph.Initializer;
 import org.convnet4j.graph.Layer;
@@ -85,7 +86,22 @@ public final class BatchNormalization extends Layer {
         BatchNormParams p = new BatchNormParams(scale ? b.param(0) : ones, b.param(first), b.param(first + 1),
                 b.param(first + 2));
         Tensor saved = be.allocate(op.savedShape());
-        return new Bound() {
+        return new StatisticsBound() {
+            @Override
+            public BatchNorm op() {
+                return op;
+            }
+
+            @Override
+            public Tensor saved() {
+                return saved;
+            }
+
+            @Override
+            public BatchNormParams params() {
+                return p;
+            }
+
             @Override
             public void forward(boolean training, long step) {
                 if (training) {
@@ -114,5 +130,9 @@ public final class BatchNormalization extends Layer {
                 }
             }
         };
+    }
+
+    /** What the layer binds to: a step's forward and backward, and the statistics precise batch norm reads. */
+    private interface StatisticsBound extends Bound, BatchNormStatistics {
     }
 }
