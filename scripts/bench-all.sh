@@ -201,6 +201,9 @@ measure() {
         124|137) status=timeout ;;
         *) status="failed (exit $rc)" ;;
     esac
+    if [ $rc -ne 0 ] && grep -q 'Unable to acquire the JMH lock' "$base.log"; then
+        status="failed (another JMH run held /tmp/jmh.lock for ${waited}s)"
+    fi
     [ "$status" = ok ] || say "  $impl $kind $model: $status, see $base.log"
     record "$kind" "$model" "$batch" "$impl" "$status" "$(basename "$base")" "$plan" $((SECONDS - t0))
 }
