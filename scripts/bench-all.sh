@@ -58,11 +58,6 @@ DL4J_JAR=bench/dl4j/target/dl4j-benchmarks.jar
 DL4J_ONEDNN_JAR=bench/dl4j/target/dl4j-onednn-benchmarks.jar
 PYTORCH_SCRIPT=bench/pytorch/bench.py
 OUT=${OUT:-bench/results/$(date -u +%Y-%m-%dT%H%M%SZ)}
-mkdir -p "$OUT"
-MANIFEST=$OUT/runs.tsv
-SKIPPED=$OUT/skipped.tsv
-: > "$MANIFEST"
-: > "$SKIPPED"
 START=$SECONDS
 
 say() { echo "bench-all: $*" >&2; }
@@ -117,6 +112,23 @@ memory  resnet50      32   | 2                  | 2                  | -        
     KERNELS_ARGS=(-wi 1 -w 1s -i 2 -r 1s)
     KERNELS_TIMEOUT=600
 fi
+
+KNOWN_MODELS=$(awk '$1 == "train" { print $2 }' <<< "$PLAN" | sort -u | tr '\n' ' ')
+for m in ${MODELS//,/ }; do
+    [[ " $KNOWN_MODELS" == *" $m "* ]] || { echo "bench-all: unknown model '$m'. Known: $KNOWN_MODELS" >&2; exit 2; }
+done
+for s in ${SKIP//,/ }; do
+    case "$s" in
+        dl4j|dl4j-onednn|pytorch|train|latency|memory|kernels) ;;
+        *) echo "bench-all: --skip: unknown part '$s'. Expected dl4j, dl4j-onednn, pytorch, train, latency, memory, kernels" >&2; exit 2 ;;
+    esac
+done
+
+mkdir -p "$OUT"
+MANIFEST=$OUT/runs.tsv
+SKIPPED=$OUT/skipped.tsv
+: > "$MANIFEST"
+: > "$SKIPPED"
 
 # "avgt 3x1s 5x2s" -> JMH flags
 jmh_flags() {
