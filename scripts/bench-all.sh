@@ -71,9 +71,10 @@ selected() { [ -z "$MODELS" ] || [[ ",$MODELS," == *",$1,"* ]]; }
 # steps (slow models); "sample W I" = SampleTime (latency: every call timed). PyTorch: "W N" =
 # --warmup W --iters N. Then the per-measurement timeouts in seconds: ours, DL4J, PyTorch.
 # Expected seconds per step at batch 32 on 2 cores (issue 6): ours resnet50 ~4, googlenet ~1.2,
-# inception-v3 ~5.6, vgg16 ~6, alexnet ~1, the 28/32-pixel models a few ms to ~0.2; stock DL4J
+# inception-v3 ~5.6, vgg16 ~6, alexnet ~1, the 28/32-pixel models a few ms to ~0.2, plus a slow
+# first step (primitive creation, first touch of the activations: ~30 s for resnet50); stock DL4J
 # 10-50x slower on the big ones (resnet50 ~53 s/step), hence 1 warm-up + 2 single shots there and
-# 1 + 1 on vgg16.
+# 1 + 1 on vgg16. JIT and first calls make the first second of batch-1 inference slow: 3 s warm-up.
 if [ "$QUICK" = 1 ]; then
     MODELS=${MODELS:-lenet5,alexnet8}
     PLAN='
@@ -104,12 +105,12 @@ train   googlenet     32   | ss 2 5             | ss 1 2             | 2 5      
 train   resnet50      32   | ss 1 3             | ss 1 2             | 1 3      | 240 420 300
 train   inception-v3  32   | ss 1 3             | ss 1 2             | 1 3      | 300 480 300
 train   vgg16         32   | ss 1 3             | ss 1 1             | 1 2      | 300 600 300
-latency lenet5        1    | sample 2x1s 3x2s   | sample 2x1s 3x2s   | 100 2000 | 120 180 120
-latency alexnet8      1    | sample 2x1s 3x2s   | sample 2x1s 3x2s   | 20 500   | 120 180 120
-latency resnet50      1    | sample 1x3s 3x4s   | sample 1x3s 3x4s   | 3 60     | 180 300 180
+latency lenet5        1    | sample 3x1s 3x2s   | sample 3x1s 3x2s   | 100 2000 | 120 180 120
+latency alexnet8      1    | sample 3x1s 3x2s   | sample 3x1s 3x2s   | 20 500   | 120 180 120
+latency resnet50      1    | sample 2x3s 3x4s   | sample 2x3s 3x4s   | 3 60     | 180 300 180
 memory  resnet50      32   | 2                  | 2                  | -        | 180 420 -
 '
-    KERNELS_ARGS=(-wi 1 -w 1s -i 2 -r 1s)
+    KERNELS_ARGS=(-wi 1 -w 500ms -i 2 -r 1s)
     KERNELS_TIMEOUT=600
 fi
 
