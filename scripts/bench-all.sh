@@ -12,7 +12,8 @@
 # A peer whose jar, script or torch is missing is skipped with a note; one that runs past its
 # per-measurement timeout is killed and reported as a timeout.
 #
-# The iteration plan below is sized for about 30 minutes on 2 cores (docs/BENCHMARKS.md).
+# The iteration plan below is sized for about 30 minutes on 2 cores, the kernel table included
+# (docs/BENCHMARKS.md gives the estimate per part).
 set -euo pipefail
 
 usage() {
@@ -31,6 +32,7 @@ EOF
 }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CALLER_DIR=$PWD
 cd "$ROOT"
 COMMAND="scripts/bench-all.sh $*"
 
@@ -57,6 +59,7 @@ OURS_JAR=bench/target/benchmarks.jar
 DL4J_JAR=bench/dl4j/target/dl4j-benchmarks.jar
 DL4J_ONEDNN_JAR=bench/dl4j/target/dl4j-onednn-benchmarks.jar
 PYTORCH_SCRIPT=bench/pytorch/bench.py
+if [ -n "$OUT" ] && [[ "$OUT" != /* ]]; then OUT=$CALLER_DIR/$OUT; fi
 OUT=${OUT:-bench/results/$(date -u +%Y-%m-%dT%H%M%SZ)}
 START=$SECONDS
 
@@ -173,7 +176,7 @@ else IMPLS+=(pytorch); fi
     echo "quick: $QUICK"
     echo "command: $COMMAND"
     for jar in "$DL4J_JAR" "$DL4J_ONEDNN_JAR"; do
-        if [ -f "$jar" ]; then echo "dl4j_jar: $jar"; fi
+        if [ -f "$jar" ]; then echo "dl4j_jar: $ROOT/$jar"; fi
     done
     echo "pytorch_python: $PYTORCH_PYTHON, threads $THREADS"
 } > "$OUT/machine.txt"
