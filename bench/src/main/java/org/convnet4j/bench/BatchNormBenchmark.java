@@ -19,8 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Batch normalization training forward (plain and fused with relu) and backward. Memory-bound, so
- * {@link BenchMain} reports GB/s of the tensors each pass must touch at least once.
+ * Batch normalization training forward and backward. Memory-bound, so {@link BenchMain} reports GB/s
+ * of the tensors each pass must touch at least once. The fusions with relu and add are in
+ * {@link FusedBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,18 +59,14 @@ public class BatchNormBenchmark {
     @Benchmark
     public Tensor forwardTraining() {
         b.batchNormForwardTraining(op, x, p, y, saved);
-        return y;
-    }
-
-    @Benchmark
-    public Tensor forwardTrainingRelu() {
-        b.batchNormReluForwardTraining(op, x, p, y, saved);
+        b.synchronize();
         return y;
     }
 
     @Benchmark
     public Tensor backward() {
         b.batchNormBackward(op, x, dy, p, saved, dx, dgamma, dbeta);
+        b.synchronize();
         return dx;
     }
 

@@ -22,7 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class ConvBenchmark {
-    @Param({Shapes.ALEXNET8_CONV2, Shapes.RESNET50_CONV2_3X3, Shapes.RESNET50_CONV4_1X1})
+    /** One representative convolution per zoo model (see {@link Shapes}). */
+    @Param({Shapes.LENET5_CONV2, Shapes.ALEXNET_CONV1, Shapes.ALEXNET8_CONV2, Shapes.VGG16_BLOCK3_CONV2,
+            Shapes.VGG16_CIFAR_BLOCK2_CONV2, Shapes.GOOGLENET_3A_3X3, Shapes.RESNET50_CONV2_3X3,
+            Shapes.RESNET50_CONV4_1X1, Shapes.INCEPTION_V3_MIXED4_1X7})
     public String shape;
 
     @Param({"cpu"})
@@ -38,11 +41,11 @@ public class ConvBenchmark {
         op = Shapes.conv(shape);
         x = Fixtures.random(b, op.input(), 1);
         w = Fixtures.random(b, op.weightShape(), 2);
-        bias = Fixtures.random(b, op.biasShape(), 3);
+        bias = op.bias() ? Fixtures.random(b, op.biasShape(), 3) : null;
         y = Fixtures.random(b, op.outputShape(), 4);
         dx = b.allocate(op.input());
         dw = b.allocate(op.weightShape());
-        dbias = b.allocate(op.biasShape());
+        dbias = op.bias() ? b.allocate(op.biasShape()) : null;
     }
 
     @Benchmark
@@ -69,7 +72,9 @@ public class ConvBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         for (Tensor t : new Tensor[] {x, w, bias, y, dx, dw, dbias}) {
-            t.close();
+            if (t != null) {
+                t.close();
+            }
         }
         b.close();
     }

@@ -46,12 +46,14 @@ public class PoolBenchmark {
     @Benchmark
     public Tensor forward() {
         b.pool2dForward(op, x, y);
+        b.synchronize();
         return y;
     }
 
     @Benchmark
     public Tensor backward() {
         b.pool2dBackward(op, x, y, dy, dx);
+        b.synchronize();
         return dx;
     }
 

@@ -1,0 +1,54 @@
+package org.convnet4j.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * One full training step of a zoo model (forward, softmax cross-entropy, backward, Adam) on
+ * synthetic data of the model's input shape: images per second = batch / (ms per op / 1000).
+ * The DL4J and PyTorch peers measure the same step under the same name and parameters.
+ *
+ * <pre>java -jar bench/target/benchmarks.jar TrainStep -p model=resnet50 -p batch=32 -bm ss -wi 1 -i 3</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class TrainStep {
+    /** A zoo name: lenet5, alexnet, alexnet8, vgg16, vgg16-cifar, googlenet, resnet50, inception-v3. */
+    @Param({"lenet5"})
+    public String model;
+
+    @Param({"32"})
+    public int batch;
+
+    @Param({"cpu"})
+    public String backend;
+
+    private ZooFixture f;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        f = new ZooFixture(model, backend, batch);
+    }
+
+    @Benchmark
+    public void step(Blackhole bh) {
+        bh.consume(f.trainStep());
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        f.close();
+    }
+}
