@@ -30,6 +30,9 @@ public final class BackendInfo {
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         System.out.println("javacpp platform " + Loader.getPlatform() + ", cache " + cacheDir());
         System.out.println("LD_LIBRARY_PATH=" + System.getenv().getOrDefault("LD_LIBRARY_PATH", ""));
+        // First, so that the probe meets a loading failure first hand and its reason names the cause
+        // (a second attempt only sees "Could not initialize class").
+        System.out.println("auto: " + Backends.explain("auto"));
         boolean[] loaded = new boolean[CUDA_WRAPPERS.size()];
         for (int i = 0; i < loaded.length; i++) {
             String result = tryLoad(CUDA_WRAPPERS.get(i));
@@ -39,7 +42,6 @@ public final class BackendInfo {
         if (loaded[0]) {
             CudaVersions.print(loaded[1], loaded[2]);
         }
-        System.out.println("auto: " + Backends.explain("auto"));
         boolean ok = true;
         for (String name : args) {
             System.out.println("probe " + name + ": " + Backends.explain(name));
