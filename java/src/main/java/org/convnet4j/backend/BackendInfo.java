@@ -1,0 +1,77 @@
+package org.convnet4j.backend;
+
+import java.util.List;
+
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Prints which backend {@code auto} picks and why, whether each CUDA library's JNI wrapper loads, and
+ * optionally opens the backends named on the command line. Meant for a fresh machine, with
+ * {@code -Dorg.bytedeco.javacpp.logger.debug=true} so that a library that fails to load says where it
+ * was looked for:
+ *
+ * <pre>java -cp 'lib/*' org.convnet4j.backend.BackendInfo [cpu|cuda ...]</pre>
+ *
+ * Exit status 0 when every backend named opened (or none was named), 1 otherwise.
+ */
+public final class BackendInfo {
+    /** The JNI wrappers of the CUDA libraries a GPU backend needs, in load order. */
+    private static final List<String> CUDA_WRAPPERS = List.of(
+            "org.bytedeco.cuda.global.cudart", "org.bytedeco.cuda.global.cublas", "org.bytedeco.cuda.global.cudnn");
+
+    private BackendInfo() {
+    }
+
+    public static void main(String[] args) {
+        System.out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name")
+                + ") at " + System.getProperty("java.home"));
+        System.out.println("os " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, max heap "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+        System.out.println("javacpp platform " + Loader.getPlatform() + ", cache " + cacheDir());
+        System.out.println("LD_LIBRARY_PATH=" + System.getenv().getOrDefault("LD_LIBRARY_PATH", ""));
+        // First, so that the probe meets a loading failure first hand and its reason names the cause
+        // (a second attempt only sees "Could not initialize class").
+        System.out.println("auto: " + Backends.explain("auto"));
+        boolean[] loaded = new boolean[CUDA_WRAPPERS.size()];
+        for (int i = 0; i < loaded.length; i++) {
+            String result = tryLoad(CUDA_WRAPPERS.get(i));
+            loaded[i] = result.startsWith("ok");
+            System.out.println("load " + CUDA_WRAPPERS.get(i) + ": " + result);
+        }
+        if (loaded[0]) {
+            CudaVersions.print(loaded[1], loaded[2]);
+        }
+        boolean ok = true;
+        for (String name : args) {
+            System.out.println("probe " + name + ": " + Backends.explain(name));
+            try (Backend b = Backends.create(name)) {
+                System.out.println("open " + name + ": ok (" + b.getClass().getName() + ")");
+            } catch (Throwable e) {
+                ok = false;
+                System.out.println("open " + name + ": FAILED " + e);
+                e.printStackTrace(System.out);
+            }
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static String cacheDir() {
+        try {
+            return Loader.getCacheDir().toString();
+        } catch (java.io.IOException e) {
+            return "unusable (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String tryLoad(String className) {
+        try {
+            String path = Loader.load(Class.forName(className));
+            return "ok" + (path == null ? "" : " (" + path + ")");
+        } catch (Throwable e) {
+            String m = e.toString();
+            int nl = m.indexOf('\n');
+            return "FAILED " + (nl < 0 ? m : m.substring(0, nl));
+        }
+    }
+}
