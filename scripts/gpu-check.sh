@@ -196,11 +196,13 @@ step probe 90 probe
 # --- tests: the backend suite on the chosen backend(s) -----------------------------------------------
 tests() {
   mkdir -p "$work/junit"
-  # --exclude-package: the CPU backend's own tests (org.convnet4j.backend.cpu) need oneDNN.
+  # --exclude-package: the CPU backend's own tests (org.convnet4j.backend.cpu) need oneDNN. The two
+  # train classes: no cudaMalloc in steady steps, and precise batch norm, on the backend(s) selected.
   "$java" "$errfile_opt" -Dconvnet4j.test.backends="$test_backends" -cp "$cp" \
     org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --select-package=org.convnet4j.backend --exclude-package=org.convnet4j.backend.cpu \
+    --select-class=org.convnet4j.train.SteadyStateTest --select-class=org.convnet4j.train.PreciseBatchNormTest \
     --fail-if-no-tests --reports-dir="$work/junit" | tee "$work/tests.out"
   local rc=$?
   # The launcher's closing counts ("[ 12 tests successful ]") and the backends skipped, for steps.tsv.

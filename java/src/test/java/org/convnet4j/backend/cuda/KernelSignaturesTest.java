@@ -23,8 +23,11 @@ import org.junit.jupiter.api.Test;
  * name the CUDA backend launches is in it. (Each launch is checked against the table at run time.)
  */
 class KernelSignaturesTest {
-    private static final Path CUDA_SOURCES = Path.of("..", "native", "cuda");
-    private static final Path JAVA_SOURCES = Path.of("src", "main", "java", "org", "convnet4j", "backend", "cuda");
+    /** The repository root: the working directory is java/ under Maven, the root under gpu-check.sh. */
+    private static final Path ROOT = Files.isDirectory(Path.of("native")) ? Path.of(".") : Path.of("..");
+    private static final Path CUDA_SOURCES = ROOT.resolve(Path.of("native", "cuda"));
+    private static final Path JAVA_SOURCES = ROOT.resolve(Path.of("java", "src", "main", "java", "org", "convnet4j",
+            "backend", "cuda"));
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (c4j_\\w+)\\(([^)]*)\\)");
 
     @Test
