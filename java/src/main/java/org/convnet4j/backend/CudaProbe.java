@@ -64,9 +64,24 @@ final class CudaProbe {
                 + cudnnVersion % 100 + ", TF32 " + (CudaBackend.tf32FromEnvironment() ? "on" : "off (strict FP32)"));
     }
 
+    /**
+     * The most telling line of a loading failure: JavaCPP's outer error only says that a wrapper was
+     * not found on java.library.path, while its cause names the native library that is missing
+     * ("libcuda.so.1: cannot open shared object file").
+     */
     private static String firstLine(Throwable e) {
-        String m = e.getClass().getSimpleName() + ": " + e.getMessage();
+        Throwable best = e;
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("cannot open shared object")) {
+                best = c;
+                break;
+            }
+        }
+        String m = best.getClass().getSimpleName() + ": " + best.getMessage();
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        m = nl < 0 ? m : m.substring(0, nl);
+        int so = m.indexOf(": lib");
+        // "/root/.javacpp/cache/.../libjnicudart.so: libcuda.so.1: cannot open ..." -> from the missing library on
+        return so > 0 && m.contains("cannot open shared object") ? m.substring(so + 2) : m;
     }
 }
