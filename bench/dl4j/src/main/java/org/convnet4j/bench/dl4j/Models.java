@@ -26,6 +26,7 @@ public final class Models {
         }
 
         public Net build(int k, long seed) {
+            BackendInfo.prepare();
             return builder.build(height, width, channels, k, seed);
         }
 
