@@ -9,6 +9,9 @@ import java.util.Map;
  * builders with the zoo's default input size and class count (org.convnet4j.zoo.*.SPEC).
  */
 public final class Models {
+    /** Seeds the weights and dropout masks of every model the benchmarks build. */
+    public static final long SEED = 12345L;
+
     /** Builds a model for an H x W x C input and a class count; {@code seed} seeds weights and dropout. */
     @FunctionalInterface
     interface Builder {
@@ -22,7 +25,7 @@ public final class Models {
     public record Spec(String name, int height, int width, int channels, int classes, long convnet4jParams,
                        Builder builder) {
         public Net build() {
-            return build(classes, 12345L);
+            return build(classes, SEED);
         }
 
         public Net build(int k, long seed) {
