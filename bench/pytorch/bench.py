@@ -44,6 +44,8 @@ def parse_args(argv):
     p.add_argument("--amp", action="store_true", help="float16 autocast (+ GradScaler in train); cuda only")
     p.add_argument("--channels-last", action="store_true", help="model and input in channels_last")
     p.add_argument("--threads", type=int, help="torch.set_num_threads (default: every core this process may use)")
+    p.add_argument("--blas-threads", type=int,
+                   help="OpenBLAS threads for the dense layers (default: --threads)")
     p.add_argument("--classes", type=int, help="default: the class count convnet4j registers")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-cudnn-benchmark", action="store_true",
@@ -203,6 +205,27 @@ def latency_fn(a, model, x):
     return call
 
 
+class OtherLoad:
+    """CPU time the rest of the machine used while we measured, in cores: /proc/stat's busy time
+    minus this process' own. On a shared machine it tells a clean figure from a disturbed one."""
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as f:
+            v = [int(n) for n in f.readline().split()[1:9]]
+        busy = (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf("SC_CLK_TCK")
+        t = os.times()
+        return busy, t.user + t.system, time.perf_counter()
+
+    def cores(self):
+        busy, own, wall = self._sample()
+        other = (busy - self.start[0]) - (own - self.start[1])
+        return max(0.0, other / max(wall - self.start[2], 1e-9))
+
+
 def percentile(values, q):
     """Nearest-rank percentile."""
     s = sorted(values)
@@ -231,7 +254,7 @@ def run(a):
     y = y.to(a.device)
 
     blas, blas_detail = blas_info(a.device)
-    openblas_threads = set_openblas_threads(blas_detail, threads)
+    openblas_threads = set_openblas_threads(blas_detail, a.blas_threads or threads)
     variant = variant_name(a)
     log(f"pytorch {torch.__version__} on {a.device}, {variant}, {threads} threads; BLAS: {blas}")
     for k, v in blas_detail.items():
@@ -250,6 +273,7 @@ def run(a):
         ms = clock.time(fn)
         log(f"  warmup {i + 1}/{a.warmup}: {ms:.2f} ms")
     times = []
+    other = OtherLoad()
     for i in range(a.iters):
         times.append(clock.time(fn))
         if a.mode == "train" or a.iters <= 20:
@@ -260,19 +284,23 @@ def run(a):
               "model": a.model, "batch": a.batch, "mode": a.mode, "warmup": a.warmup, "iters": a.iters}
     median = statistics.median(times)
     if a.mode == "train":
-        result.update(step_ms_median=round(median, 3), img_per_s=round(a.batch / median * 1e3, 2))
+        result.update(step_ms_median=round(median, 3), img_per_s=round(a.batch / median * 1e3, 2),
+                      step_ms_min=round(min(times), 3))
         log(f"{a.model} train: median step {median:.2f} ms (min {min(times):.2f}, max {max(times):.2f}), "
             f"{a.batch / median * 1e3:.1f} img/s")
     else:
         p99 = percentile(times, 99)
-        result.update(p50_ms=round(median, 3), p99_ms=round(p99, 3))
+        result.update(p50_ms=round(median, 3), p99_ms=round(p99, 3), min_ms=round(min(times), 3))
         log(f"{a.model} latency, batch {a.batch}: p50 {median:.3f} ms, p99 {p99:.3f} ms, "
             f"min {min(times):.3f} ms")
-    # The 1-minute load average at the end: on a shared machine, a figure taken under load says so.
+    # On a shared machine, a figure taken while others ran says so: the cores other processes kept
+    # busy during the timed steps, and the 1-minute load average at the end.
+    other_cores = round(other.cores(), 2)
     load1 = round(os.getloadavg()[0], 2)
-    log(f"load average (1 min) at the end: {load1} on {os.cpu_count()} cpus")
-    result.update(threads=torch.get_num_threads(), blas=blas, classes=classes, params=total, load1=load1,
-                  **extra)
+    log(f"other processes used {other_cores} cores meanwhile; load average (1 min) {load1} "
+        f"on {os.cpu_count()} cpus")
+    result.update(threads=torch.get_num_threads(), blas=blas, classes=classes, params=total,
+                  other_cores=other_cores, load1=load1, **extra)
     print("RESULT " + json.dumps(result), flush=True)
 
 
