@@ -55,4 +55,28 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": " + a + " and " + b + " must not share storage");
         }
     }
+
+    /**
+     * A host transfer: the tensor is live and of that dtype, and the array (length, or -1 for a null
+     * array) has exactly its number of elements.
+     */
+    public static void transfer(String op, int length, Tensor t, DType dtype) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": tensor is null");
+        }
+        tensor(op, "tensor", t, t.shape(), dtype);
+        if (length != t.size()) {
+            throw new IllegalArgumentException(op + ": the array has " + (length < 0 ? "null" : length + " elements")
+                    + " but the tensor " + t.shape() + " has " + t.size());
+        }
+    }
+
+    /** The tensor is not null and is live, whatever its shape; returns that shape. */
+    public static Shape present(String op, String arg, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + arg + " is null");
+        }
+        tensor(op, arg, t, t.shape());
+        return t.shape();
+    }
 }

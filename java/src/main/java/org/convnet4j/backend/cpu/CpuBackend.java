@@ -63,31 +63,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(float[] src, Tensor dst) {
-        checkLength("upload", src.length, dst, DType.FP32);
+        Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         Address.floats(dst.address(), src.length).put(src);
     }
 
     @Override
     public void upload(int[] src, Tensor dst) {
-        checkLength("upload", src.length, dst, DType.INT32);
+        Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.INT32);
         Address.ints(dst.address(), src.length).put(src);
     }
 
     @Override
     public void download(Tensor src, float[] dst) {
-        checkLength("download", dst.length, src, DType.FP32);
+        Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
         Address.floats(src.address(), dst.length).get(dst);
-    }
-
-    private static void checkLength(String op, int length, Tensor t, DType dtype) {
-        if (t == null) {
-            throw new IllegalArgumentException(op + ": tensor is null");
-        }
-        Checks.tensor(op, "tensor", t, t.shape(), dtype);
-        if (length != t.size()) {
-            throw new IllegalArgumentException(op + ": the array has " + length + " elements but the tensor "
-                    + t.shape() + " has " + t.size());
-        }
     }
 
     @Override

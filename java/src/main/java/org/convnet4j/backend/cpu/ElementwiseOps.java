@@ -23,35 +23,35 @@ final class ElementwiseOps {
     }
 
     void reluForward(Tensor x, Tensor y) {
-        Shape s = shapeOf(RELU, "x", x);
+        Shape s = Checks.present(RELU, "x", x);
         Checks.tensor(RELU, "y", y, s);
         Primitive p = cache.get(new Key("relu_fwd", s, false), () -> buildRelu(s));
         p.execute(x.address(), y.address());
     }
 
     void reluBackward(Tensor y, Tensor dy, Tensor dx) {
-        Shape s = shapeOf(RELU, "y", y);
+        Shape s = Checks.present(RELU, "y", y);
         Checks.tensor(RELU, "dy", dy, s);
         Checks.tensor(RELU, "dx", dx, s);
         CpuKernels.reluBackward(y.address(), dy.address(), dx.address(), s.size());
     }
 
     void add(Tensor a, Tensor b, Tensor y) {
-        Shape s = shapeOf(ADD, "a", a);
+        Shape s = Checks.present(ADD, "a", a);
         Checks.tensor(ADD, "b", b, s);
         Checks.tensor(ADD, "y", y, s);
         binaryAdd(s, a.address(), b.address(), y.address());
     }
 
     void accumulate(Tensor src, Tensor dst) {
-        Shape s = shapeOf(ACCUMULATE, "src", src);
+        Shape s = Checks.present(ACCUMULATE, "src", src);
         Checks.tensor(ACCUMULATE, "dst", dst, s);
         binaryAdd(s, dst.address(), src.address(), dst.address());
     }
 
     /** {@code y = relu(a + b)} in one pass (binary add with a relu post-op); y may be a. */
     void addRelu(Tensor a, Tensor b, Tensor y) {
-        Shape s = shapeOf(ADD, "a", a);
+        Shape s = Checks.present(ADD, "a", a);
         Checks.tensor(ADD, "b", b, s);
         Checks.tensor(ADD, "y", y, s);
         Primitive p = cache.get(new Key("add", s, true), () -> buildAdd(s, true));
@@ -61,14 +61,6 @@ final class ElementwiseOps {
     private void binaryAdd(Shape s, long a, long b, long y) {
         Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s, false));
         p.execute(a, b, y);
-    }
-
-    static Shape shapeOf(String op, String arg, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(op + ": " + arg + " is null");
-        }
-        Checks.tensor(op, arg, t, t.shape());
-        return t.shape();
     }
 
     private Primitive buildRelu(Shape s) {

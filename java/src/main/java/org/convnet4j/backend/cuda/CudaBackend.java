@@ -90,32 +90,23 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void upload(float[] src, Tensor dst) {
-        checkLength("upload", src == null ? -1 : src.length, dst, DType.FP32);
+        ensureOpen();
+        Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         transfers.upload(src, dst);
     }
 
     @Override
     public void upload(int[] src, Tensor dst) {
-        checkLength("upload", src == null ? -1 : src.length, dst, DType.INT32);
+        ensureOpen();
+        Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.INT32);
         transfers.upload(src, dst);
     }
 
     @Override
     public void download(Tensor src, float[] dst) {
-        checkLength("download", dst == null ? -1 : dst.length, src, DType.FP32);
-        transfers.download(src, dst);
-    }
-
-    private void checkLength(String op, int length, Tensor t, DType dtype) {
         ensureOpen();
-        if (t == null) {
-            throw new IllegalArgumentException(op + ": tensor is null");
-        }
-        Checks.tensor(op, "tensor", t, t.shape(), dtype);
-        if (length != t.size()) {
-            throw new IllegalArgumentException(op + ": the array has " + (length < 0 ? "null" : length + " elements")
-                    + " but the tensor " + t.shape() + " has " + t.size());
-        }
+        Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
+        transfers.download(src, dst);
     }
 
     @Override

@@ -34,7 +34,7 @@ final class ElementwiseOps implements AutoCloseable {
     }
 
     void reluForward(Tensor x, Tensor y) {
-        present(RELU, "x", x);
+        Checks.present(RELU, "x", x);
         Checks.tensor(RELU, "y", y, x.shape());
         cudnnTensorStruct d = flat.computeIfAbsent(x.size(), descriptors::flat);
         CudaStatus.cudnn(cudnn.cudnnActivationForward(ctx.cudnn(), relu, ctx.one(), d, DevicePointer.of(x), ctx.zero(), d,
@@ -42,7 +42,7 @@ final class ElementwiseOps implements AutoCloseable {
     }
 
     void reluBackward(Tensor y, Tensor dy, Tensor dx) {
-        present(RELU, "y", y);
+        Checks.present(RELU, "y", y);
         Checks.tensor(RELU, "dy", dy, y.shape());
         Checks.tensor(RELU, "dx", dx, y.shape());
         kernels.elementwise("c4j_relu_backward_f32", y.size()).ptr(y).ptr(dy).ptr(dx).i64(y.size())
@@ -50,21 +50,21 @@ final class ElementwiseOps implements AutoCloseable {
     }
 
     void add(Tensor a, Tensor b, Tensor y) {
-        present(ADD, "a", a);
+        Checks.present(ADD, "a", a);
         Checks.tensor(ADD, "b", b, a.shape());
         Checks.tensor(ADD, "y", y, a.shape());
         kernels.elementwise("c4j_add_f32", a.size()).ptr(a).ptr(b).ptr(y).i64(a.size()).go(ADD + " of " + a.shape());
     }
 
     void accumulate(Tensor src, Tensor dst) {
-        present(ACCUMULATE, "src", src);
+        Checks.present(ACCUMULATE, "src", src);
         Checks.tensor(ACCUMULATE, "dst", dst, src.shape());
         kernels.elementwise("c4j_accumulate_f32", src.size()).ptr(src).ptr(dst).i64(src.size())
                 .go(ACCUMULATE + " of " + src.shape());
     }
 
     void fill(Tensor t, float value) {
-        present("fill", "t", t);
+        Checks.present("fill", "t", t);
         kernels.elementwise("c4j_fill_f32", t.size()).ptr(t).i64(t.size()).f32(value).go("fill of " + t.shape());
     }
 
@@ -77,13 +77,6 @@ final class ElementwiseOps implements AutoCloseable {
         ctx.makeCurrent();
         CudaStatus.runtime(cudart.cudaMemcpyAsync(DevicePointer.of(dst), DevicePointer.of(src), src.bytes(),
                 cudart.cudaMemcpyDeviceToDevice, ctx.stream()), "cudaMemcpyAsync(device to device)", "copy of " + src.shape());
-    }
-
-    private static void present(String op, String arg, Tensor t) {
-        if (t == null) {
-            throw new IllegalArgumentException(op + ": " + arg + " is null");
-        }
-        Checks.tensor(op, arg, t, t.shape());
     }
 
     @Override
