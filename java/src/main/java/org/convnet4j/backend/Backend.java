@@ -76,6 +76,16 @@ public interface Backend extends AutoCloseable {
     /** Fused {@code y = relu(conv(x, w) + bias)}; its backward is {@link #reluBackward} on y, then the two above. */
     void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
 
+    /**
+     * A convolution frozen for inference, {@code y = relu?(conv(x, w) + bias + residual?)}: w and bias
+     * are copied now (see {@link FrozenConv}). The caller closes it. The default runs the unfused
+     * primitives on private copies; a backend overrides it to keep the weights in its kernels' own
+     * layout and fuse the residual and relu into the convolution.
+     */
+    default FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+        return new ComposedFrozenConv(this, op, w, bias, residual, relu);
+    }
+
     // ---- Pooling (Pool.java) ---------------------------------------------------------------------
 
     void pool2dForward(Pool2d op, Tensor x, Tensor y);

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.FrozenConv;
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -19,6 +21,12 @@ import org.convnet4j.tensor.Tensor;
  * out, the consumer whose backward runs first writes the node's gradient and each later one writes a
  * short-lived scratch that is then accumulated. Inference plans the activations by liveness instead
  * and holds no gradients.
+ *
+ * <p>A frozen executor ({@link #frozen}) is an inference executor that also runs each convolution
+ * chain {@link Fusion} finds (conv-bn-relu, conv-bn-add-relu) as one {@link FrozenConv}, from the
+ * weights as they are when it is made: the absorbed nodes get no buffer and no step. Every other
+ * layer gets a private copy of its parameters, so the whole executor is a snapshot: later writes to
+ * the weights are not seen, and the weights may be closed once it is made.
  */
 public final class Executor implements AutoCloseable {
     private final Model model;
@@ -38,13 +46,28 @@ public final class Executor implements AutoCloseable {
     private final Tensor[] lossScratch;
     private final long plannedBytes;
     private final long unplannedBytes;
+    private final List<String> fused = new ArrayList<>();
+    private final boolean frozen;
 
     /** paramGrads null: an inference-only executor. */
     public Executor(Model model, Weights weights, Tensor[] paramGrads, int batch) {
+        this(model, weights, paramGrads, batch, false);
+    }
+
+    /** An inference executor with every convolution chain fused and frozen (see the class comment). */
+    public static Executor frozen(Model model, Weights weights, int batch) {
+        return new Executor(model, weights, null, batch, true);
+    }
+
+    private Executor(Model model, Weights weights, Tensor[] paramGrads, int batch, boolean frozen) {
+        if (frozen && paramGrads != null) {
+            throw new IllegalArgumentException("Executor: a frozen executor is for inference only");
+        }
         if (batch <= 0) {
             throw new IllegalArgumentException("Executor: expected a strictly positive batch size. Received " + batch);
         }
         this.model = model;
+        this.frozen = frozen;
         this.backend = weights.backend();
         this.batch = batch;
         this.training = paramGrads != null;
@@ -54,10 +77,32 @@ public final class Executor implements AutoCloseable {
         }
         this.activations = new Tensor[nodes.size()];
         this.grads = new Tensor[nodes.size()];
+        Map<Node, Fusion.Group> groups = frozen ? Fusion.plan(model) : Map.of();
+        Map<Node, Node> headOf = new HashMap<>();
+        for (Fusion.Group g : groups.values()) {
+            for (Node m : g.members()) {
+                headOf.put(m, g.head());
+            }
+        }
+        Map<Node, FrozenConv> frozenConvs = new HashMap<>();
+        try {
+            for (Fusion.Group g : groups.values()) {
+                frozenConvs.put(g.head(), Fusion.freeze(model, weights, g, batch));
+            }
+        } catch (RuntimeException e) {
+            frozenConvs.values().forEach(FrozenConv::close);
+            throw e;
+        }
+        Map<Node, Layout> layouts = frozen ? Fusion.layouts(model, groups, frozenConvs) : Map.of();
+        Map<Node, Node> aliasOf = frozen ? Fusion.inPlace(model, groups, layouts) : Map.of();
+        int last = nodes.size() - 1;
+        Map<Node, Integer> aliasEnd = new HashMap<>();
+        for (Map.Entry<Node, Node> a : aliasOf.entrySet()) {
+            aliasEnd.merge(a.getValue(), lastUse(a.getKey(), last), Math::max);
+        }
         MemoryPlan plan = new MemoryPlan();
         Map<Object, Integer> planned = new HashMap<>();
         List<List<Object[]>> scratchEdges = new ArrayList<>();
-        int last = nodes.size() - 1;
         for (int p = 0; p < nodes.size(); p++) {
             Node n = nodes.get(p);
             Shape s = n.batchShape(batch);
@@ -66,11 +111,13 @@ public final class Executor implements AutoCloseable {
             if (training) {
                 activations[p] = own(backend.allocate(s));
             } else {
-                int end = model.outputs().contains(n) ? last : p;
-                for (Node c : model.consumers(n)) {
-                    end = Math.max(end, position.get(c));
+                Node head = headOf.get(n);
+                if (head != null && groups.get(head).tail() != n || aliasOf.containsKey(n)) {
+                    continue; // absorbed into its chain (never written), or written over its residual
                 }
-                planned.put(n, plan.add(s.size() * 4, p, end));
+                int end = Math.max(lastUse(n, last), aliasEnd.getOrDefault(n, 0));
+                // A chain's tail is written when its head runs.
+                planned.put(n, plan.add(s.size() * 4, head != null ? position.get(head) : p, end));
             }
         }
         if (training) {
@@ -119,7 +166,10 @@ public final class Executor implements AutoCloseable {
             Node n = nodes.get(p);
             Shape s = n.batchShape(batch);
             if (!training) {
-                activations[p] = arena.slice(plan.offset(planned.get(n)), s, DType.FP32);
+                Node owner = aliasOf.getOrDefault(n, n);
+                activations[p] = planned.containsKey(owner)
+                        ? arena.slice(plan.offset(planned.get(owner)), s, DType.FP32).view(layouts.getOrDefault(n, Layout.NCHW))
+                        : null;
             } else if (planned.containsKey(n)) {
                 grads[p] = arena.slice(plan.offset(planned.get(n)), s, DType.FP32);
             }
@@ -129,8 +179,20 @@ public final class Executor implements AutoCloseable {
             }
         }
         this.bound = new Bound[nodes.size()];
-        for (int p = 0; p < nodes.size(); p++) {
-            bound[p] = nodes.get(p).layer().bind(binding(p, weights, paramGrads, scratchEdges.get(p), scratch));
+        try {
+            for (int p = 0; p < nodes.size(); p++) {
+                Node n = nodes.get(p);
+                Node head = headOf.get(n);
+                if (head == null) {
+                    bound[p] = n.layer().bind(binding(p, weights, paramGrads, scratchEdges.get(p), scratch));
+                } else if (head == n) {
+                    bound[p] = bindFused(groups.get(n), frozenConvs.remove(n));
+                }
+            }
+        } catch (RuntimeException e) {
+            frozenConvs.values().forEach(FrozenConv::close);
+            close();
+            throw e;
         }
         this.labels = own(backend.allocate(Shape.of(batch), DType.INT32));
         this.probs = new Tensor[model.outputs().size()];
@@ -142,6 +204,43 @@ public final class Executor implements AutoCloseable {
                 lossScratch[i] = own(backend.allocate(model.outputs().get(i).batchShape(batch)));
             }
         }
+    }
+
+    /** The position of the last node that reads n's activation (the last one, for a model output). */
+    private int lastUse(Node n, int last) {
+        int end = model.outputs().contains(n) ? last : position.get(n);
+        for (Node c : model.consumers(n)) {
+            end = Math.max(end, position.get(c));
+        }
+        return end;
+    }
+
+    private Bound bindFused(Fusion.Group g, FrozenConv conv) {
+        Tensor x = activations[position.get(g.head().inputs().get(0))];
+        Tensor residual = g.residual() == null ? null : activations[position.get(g.residual())];
+        Tensor y = activations[position.get(g.tail())];
+        fused.add(g.describe());
+        return new Bound() {
+            @Override
+            public void forward(boolean train, long step) {
+                conv.forward(x, residual, y);
+            }
+
+            @Override
+            public void backward(long step) {
+                throw new IllegalStateException("a frozen executor has no backward pass");
+            }
+
+            @Override
+            public void close() {
+                conv.close();
+            }
+        };
+    }
+
+    /** The chains a frozen executor runs as one convolution, as layer names joined by '+' (empty otherwise). */
+    public List<String> fusedChains() {
+        return List.copyOf(fused);
     }
 
     private Binding binding(int p, Weights weights, Tensor[] paramGrads, List<Object[]> edges, Map<Object, Tensor> scratch) {
@@ -165,7 +264,14 @@ public final class Executor implements AutoCloseable {
         List<Tensor> pGrads = new ArrayList<>();
         for (ParamRef r : model.params()) {
             if (r.node() == n) {
-                params.add(weights.get(r));
+                Tensor t = weights.get(r);
+                if (frozen) {
+                    // A snapshot, as the frozen convolutions are: later writes to the weights are not seen.
+                    Tensor copy = own(backend.allocate(t.shape()));
+                    backend.copy(t, copy);
+                    t = copy;
+                }
+                params.add(t);
                 pGrads.add(paramGrads == null ? null : paramGrads[r.index()]);
             }
         }
@@ -216,6 +322,9 @@ public final class Executor implements AutoCloseable {
             throw new IllegalStateException("This executor was bound for inference only");
         }
         for (int p = 1; p < nodes.size(); p++) {
+            if (bound[p] == null) {
+                continue; // absorbed into a frozen chain
+            }
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].forward(train, step);
             if (Profiler.ON) {
@@ -226,6 +335,9 @@ public final class Executor implements AutoCloseable {
 
     /** Backward through the graph; the loss must have written {@link #logitsGrad} for every output. */
     public void backward(long step) {
+        if (!training) {
+            throw new IllegalStateException("This executor was bound for inference only");
+        }
         for (int p = nodes.size() - 1; p >= 1; p--) {
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].backward(step);
@@ -266,7 +378,9 @@ public final class Executor implements AutoCloseable {
             }
         }
         for (Tensor t : owned) {
-            t.close();
+            if (t.isLive()) {
+                t.close();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.convnet4j.ops;
 
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -29,12 +30,21 @@ public final class Checks {
         }
     }
 
-    /** The tensor exists, is live, holds FP32 and has exactly {@code expected} as its shape. */
+    /** The tensor exists, is live, holds FP32 in NCHW order and has exactly {@code expected} as its shape. */
     public static void tensor(String op, String arg, Tensor t, Shape expected) {
         tensor(op, arg, t, expected, DType.FP32);
     }
 
     public static void tensor(String op, String arg, Tensor t, Shape expected, DType dtype) {
+        anyLayout(op, arg, t, expected, dtype);
+        if (t.layout() != Layout.NCHW) {
+            throw new IllegalArgumentException(op + ": " + arg + " must be in NCHW order. Received " + t.layout()
+                    + " (only frozen convolutions take other layouts)");
+        }
+    }
+
+    /** As {@link #tensor(String, String, Tensor, Shape, DType)}, in any memory order. */
+    public static void anyLayout(String op, String arg, Tensor t, Shape expected, DType dtype) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " is null; expected a tensor of shape " + expected);
         }

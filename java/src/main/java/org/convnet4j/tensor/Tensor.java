@@ -82,6 +82,17 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * The same storage and shape read in another memory order: how a frozen inference executor hands
+     * channels-last (NHWC) activations between convolutions that read and write them natively.
+     */
+    public Tensor view(Layout newLayout) {
+        if (newLayout != Layout.NCHW && shape.rank() != 4) {
+            throw new IllegalArgumentException("view: " + newLayout + " needs a rank-4 tensor. Received " + shape);
+        }
+        return new Tensor(shape, dtype, newLayout, block, offset, false);
+    }
+
+    /**
      * A non-owning tensor of {@code shape} placed {@code byteOffset} bytes into this one's storage:
      * how a static memory plan carves one arena into the activations and gradients of a graph.
      */

@@ -124,37 +124,16 @@ public final class Trainer implements AutoCloseable {
         int k = model.classes();
         float[] logits = new float[count * k];
         backend.download(ex.logits(0), logits);
-        float[] p = new float[count * k];
-        for (int r = 0; r < count; r++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < k; c++) {
-                max = Math.max(max, logits[r * k + c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < k; c++) {
-                sum += Math.exp(logits[r * k + c] - max);
-            }
-            for (int c = 0; c < k; c++) {
-                p[r * k + c] = (float) (Math.exp(logits[r * k + c] - max) / sum);
-            }
-        }
-        return p;
+        return Images.softmax(logits, count, k);
     }
 
     private void upload(Executor ex, float[] images, int[] labels, int count) {
         int per = Math.toIntExact(ex.input().size() / count);
-        if (images.length < (long) per * count || labels.length < count) {
-            throw new IllegalArgumentException("batch: expected " + count + " images of " + per + " values and "
-                    + count + " labels. Received " + images.length + " values and " + labels.length + " labels");
+        if (labels == null || labels.length < count) {
+            throw new IllegalArgumentException("batch: expected " + count + " labels. Received "
+                    + (labels == null ? "null" : labels.length));
         }
-        // A NaN pixel would not reach the loss (relu maps NaN to 0 in oneDNN) but would poison every
-        // weight through the filter gradients; refuse it here, where a scan costs far less than a step.
-        for (int i = 0; i < per * count; i++) {
-            if (!Float.isFinite(images[i])) {
-                throw new IllegalArgumentException("batch: image " + (i / per) + " holds a non-finite value ("
-                        + images[i] + ") at element " + (i % per));
-            }
-        }
+        Images.check(images, per, count);
         if (images.length == (long) per * count) {
             backend.upload(images, ex.input());
         } else {

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.FrozenConv;
 import org.convnet4j.memory.HostMemoryPool;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
@@ -123,6 +124,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, true);
+    }
+
+    @Override
+    public FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+        return new FrozenConvOps(dnnl, pool, op, w, bias, residual, relu);
     }
 
     // ---- Pooling

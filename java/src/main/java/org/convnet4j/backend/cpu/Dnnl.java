@@ -78,15 +78,36 @@ final class Dnnl implements AutoCloseable {
 
     /** Attributes holding one relu post-op; the caller destroys them. */
     static dnnl_primitive_attr reluPostOp(Object op) {
+        return postOps(false, true, op);
+    }
+
+    /**
+     * Attributes with a sum post-op ({@code dst = op(...) + dst}, the residual add) and/or a relu after
+     * it, in that order; null when neither is asked. The caller destroys them.
+     */
+    static dnnl_primitive_attr postOps(boolean sum, boolean relu, Object op) {
+        if (!sum && !relu) {
+            return null;
+        }
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create", op);
         dnnl_post_ops po = new dnnl_post_ops();
-        check(dnnl_post_ops_create(po), "dnnl_post_ops_create", op);
         try {
-            check(dnnl_post_ops_append_eltwise(po, dnnl_eltwise_relu, 0f, 0f), "dnnl_post_ops_append_eltwise", op);
+            check(dnnl_post_ops_create(po), "dnnl_post_ops_create", op);
+            if (sum) {
+                check(dnnl_post_ops_append_sum(po, 1f, 0, dnnl_data_type_undef), "dnnl_post_ops_append_sum", op);
+            }
+            if (relu) {
+                check(dnnl_post_ops_append_eltwise(po, dnnl_eltwise_relu, 0f, 0f), "dnnl_post_ops_append_eltwise", op);
+            }
             check(dnnl_primitive_attr_set_post_ops(attr, po), "dnnl_primitive_attr_set_post_ops", op);
+        } catch (RuntimeException e) {
+            dnnl_primitive_attr_destroy(attr);
+            throw e;
         } finally {
-            dnnl_post_ops_destroy(po);
+            if (!po.isNull()) {
+                dnnl_post_ops_destroy(po);
+            }
         }
         return attr;
     }

@@ -42,6 +42,15 @@ public final class BatchNormalization extends Layer {
         return this;
     }
 
+    public float epsilon() {
+        return epsilon;
+    }
+
+    /** Whether gamma is a parameter (Keras' scale=True); without it the parameters start at beta. */
+    public boolean scaled() {
+        return scale;
+    }
+
     @Override
     public String type() {
         return "BatchNormalization";

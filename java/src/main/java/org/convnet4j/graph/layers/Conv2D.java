@@ -69,6 +69,14 @@ public final class Conv2D extends Layer {
         return "Conv2D";
     }
 
+    /** The op this layer runs for a batch of n, once applied. */
+    public Conv2d op(int n) {
+        if (output() == null) {
+            throw new IllegalStateException("Conv2D " + name() + ": not applied yet");
+        }
+        return op(output().inputs().get(0).shape(), n);
+    }
+
     private Conv2d op(Shape in, long batch) {
         return new Conv2d(batched(in, batch), filters, kernel, stride, padding, useBias);
     }

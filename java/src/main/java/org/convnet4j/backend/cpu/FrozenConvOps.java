@@ -1,0 +1,240 @@
+package org.convnet4j.backend.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.javacpp.Pointer;
+import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.backend.FrozenConvs;
+import org.convnet4j.memory.Block;
+import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Pads;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
+import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
+
+/**
+ * A convolution frozen for inference on oneDNN: one {@code forward_inference} primitive with the
+ * residual add (a sum post-op) and the relu (an eltwise post-op) fused in, and the weights reordered
+ * once, when frozen, into the blocked layout its JIT kernel reads. The training path
+ * ({@link ConvOps}) reorders the weights on every call because they change every step; at batch 1 that
+ * reorder moves more bytes than the convolution's activations (ResNet-50: 94 MB of weights a call).
+ * Activations may come and go in NCHW or NHWC ({@link Tensor#layout}); where one is not the layout
+ * the kernel chose (at batch 1 oneDNN picks NHWC for every ResNet-50 convolution) it is reordered in
+ * or out through pooled scratch, as in {@link Staged}. A frozen executor hands NHWC tensors from one
+ * frozen convolution to the next, so a chain of them reorders nothing.
+ */
+final class FrozenConvOps implements FrozenConv {
+    private static final Layout[] LAYOUTS = Layout.values();
+
+    private final MemoryPool pool;
+    private final Conv2d op;
+    private final boolean residual;
+    private final boolean relu;
+    private final Primitive core;
+    /** Per tensor layout (ordinal): whether it is the kernel's own, else the reorder in or out. */
+    private final boolean[] srcDirect = new boolean[LAYOUTS.length];
+    private final boolean[] dstDirect = new boolean[LAYOUTS.length];
+    private final Primitive[] srcIn = new Primitive[LAYOUTS.length];
+    private final Primitive[] dstIn = new Primitive[LAYOUTS.length];
+    private final Primitive[] dstOut = new Primitive[LAYOUTS.length];
+    private final long srcBytes;
+    private final long dstBytes;
+    private final Tensor weights;
+    private final Tensor bias;
+
+    FrozenConvOps(Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
+        FrozenConvs.checkFreeze(op, w, b);
+        this.pool = pool;
+        this.op = op;
+        this.residual = residual;
+        this.relu = relu;
+        dnnl_primitive_desc pd = describe(dnnl, op, residual, relu);
+        dnnl_memory_desc wei = Dnnl.plain(op.weightShape(), op);
+        Primitive c = null;
+        Tensor kw = null;
+        Tensor kb = null;
+        try {
+            dnnl_memory_desc chosenSrc = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_SRC);
+            dnnl_memory_desc chosenWei = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS);
+            dnnl_memory_desc chosenDst = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_DST);
+            for (Layout l : LAYOUTS) {
+                int i = l.ordinal();
+                dnnl_memory_desc src = user(l, op.input(), op);
+                dnnl_memory_desc dst = user(l, op.outputShape(), op);
+                try {
+                    srcDirect[i] = dnnl_memory_desc_equal(chosenSrc, src) != 0;
+                    dstDirect[i] = dnnl_memory_desc_equal(chosenDst, dst) != 0;
+                    if (!srcDirect[i]) {
+                        srcIn[i] = Reorders.build(dnnl, op, src, chosenSrc);
+                    }
+                    if (!dstDirect[i]) {
+                        dstOut[i] = Reorders.build(dnnl, op, chosenDst, dst);
+                        if (residual) {
+                            dstIn[i] = Reorders.build(dnnl, op, dst, chosenDst);
+                        }
+                    }
+                } finally {
+                    Dnnl.destroy(src, dst);
+                }
+            }
+            long weiBytes = dnnl_memory_desc_get_size(chosenWei);
+            kw = Tensor.allocate(pool, Shape.of((weiBytes + 3) / 4), DType.FP32);
+            if (dnnl_memory_desc_equal(chosenWei, wei) == 0) {
+                try (Primitive r = Reorders.build(dnnl, op, wei, chosenWei)) {
+                    r.execute(w.address(), kw.address());
+                }
+                dnnl.await(op);
+            } else {
+                copy(w.address(), kw.address(), w.bytes());
+            }
+            if (b != null) {
+                kb = Tensor.allocate(pool, op.biasShape(), DType.FP32);
+                copy(b.address(), kb.address(), b.bytes());
+            }
+            this.srcBytes = dnnl_memory_desc_get_size(chosenSrc);
+            this.dstBytes = dnnl_memory_desc_get_size(chosenDst);
+            c = b != null ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST)
+                    : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
+        } catch (RuntimeException e) {
+            closeAll(srcIn, dstIn, dstOut);
+            closeQuietly(kw);
+            closeQuietly(kb);
+            if (c == null && !pd.isNull()) {
+                dnnl_primitive_desc_destroy(pd);
+            }
+            throw e;
+        } finally {
+            Dnnl.destroy(wei);
+        }
+        this.core = c;
+        this.weights = kw;
+        this.bias = kb;
+    }
+
+    /** Our tensor's descriptor in that layout: NCHW is the plain tag, NHWC oneDNN's acdb. */
+    private static dnnl_memory_desc user(Layout l, Shape s, Object op) {
+        return l == Layout.NCHW ? Dnnl.plain(s, op) : Dnnl.withTag(s.dims(), dnnl_acdb, dnnl_f32, op);
+    }
+
+    private static dnnl_primitive_desc describe(Dnnl dnnl, Conv2d op, boolean sum, boolean relu) {
+        Pads p = op.pads();
+        dnnl_memory_desc src = Dnnl.withTag(op.input().dims(), dnnl_format_tag_any, dnnl_f32, op);
+        dnnl_memory_desc wei = Dnnl.withTag(op.weightShape().dims(), dnnl_format_tag_any, dnnl_f32, op);
+        dnnl_memory_desc bia = op.bias() ? Dnnl.plain(op.biasShape(), op) : null;
+        dnnl_memory_desc dst = Dnnl.withTag(op.outputShape().dims(), dnnl_format_tag_any, dnnl_f32, op);
+        dnnl_primitive_attr attr = Dnnl.postOps(sum, relu, op);
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_inference,
+                    dnnl_convolution_direct, src, wei, bia, dst,
+                    new long[] {op.stride().h(), op.stride().w()}, new long[] {0, 0},
+                    new long[] {p.top(), p.left()}, new long[] {p.bottom(), p.right()}, attr),
+                    "dnnl_convolution_forward_primitive_desc_create (inference)", op);
+            return pd;
+        } finally {
+            Dnnl.destroy(src, wei, bia, dst);
+            if (attr != null) {
+                dnnl_primitive_attr_destroy(attr);
+            }
+        }
+    }
+
+    @Override
+    public Conv2d op() {
+        return op;
+    }
+
+    @Override
+    public boolean residual() {
+        return residual;
+    }
+
+    @Override
+    public boolean relu() {
+        return relu;
+    }
+
+    @Override
+    public Layout nativeLayout() {
+        int nhwc = Layout.NHWC.ordinal();
+        return srcDirect[nhwc] && dstDirect[nhwc] ? Layout.NHWC : Layout.NCHW;
+    }
+
+    @Override
+    public void forward(Tensor x, Tensor res, Tensor y) {
+        FrozenConvs.checkForward(this, x, res, y, Layout.NHWC);
+        int lx = x.layout().ordinal();
+        int ly = y.layout().ordinal();
+        Block srcScratch = null;
+        Block dstScratch = null;
+        try {
+            long src = x.address();
+            if (!srcDirect[lx]) {
+                srcScratch = pool.allocate(srcBytes);
+                src = srcScratch.address();
+                srcIn[lx].execute(x.address(), src);
+            }
+            long dst = y.address();
+            if (!dstDirect[ly]) {
+                dstScratch = pool.allocate(dstBytes);
+                dst = dstScratch.address();
+            }
+            if (residual && res.address() != dst) {
+                int lr = res.layout().ordinal();
+                if (dstDirect[lr]) {
+                    copy(res.address(), dst, dstBytes);
+                } else {
+                    dstIn[lr].execute(res.address(), dst);
+                }
+            }
+            if (bias != null) {
+                core.execute(src, weights.address(), bias.address(), dst);
+            } else {
+                core.execute(src, weights.address(), dst);
+            }
+            if (dstScratch != null) {
+                dstOut[ly].execute(dst, y.address());
+            }
+        } finally {
+            closeQuietly(srcScratch);
+            closeQuietly(dstScratch);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(core);
+        closeAll(srcIn, dstIn, dstOut);
+        closeQuietly(weights);
+        closeQuietly(bias);
+    }
+
+    private static void copy(long from, long to, long bytes) {
+        Pointer.memcpy(new Address(to), new Address(from), bytes);
+    }
+
+    private static void closeAll(Primitive[]... groups) {
+        for (Primitive[] g : groups) {
+            for (int i = 0; i < g.length; i++) {
+                closeQuietly(g[i]);
+                g[i] = null;
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable r) {
+        if (r == null) {
+            return;
+        }
+        try {
+            r.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing a frozen convolution's resource", e);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.convnet4j.train;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Executor;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Weights;
+
+/**
+ * Low-latency inference for a service: the model frozen for a batch size ({@link Executor#frozen}),
+ * so each batch norm is folded into the convolution before it, each residual add and relu run inside
+ * that convolution, and the backend keeps the weights in its kernels' own layout instead of
+ * converting them on every call. Predictions equal {@link Trainer#predictBatch}'s up to float
+ * rounding.
+ *
+ * <p>It is a snapshot: it copies what it needs from the weights once, when made, and never reads
+ * them again, so they may be closed afterwards (a service can drop its training state). Make a new
+ * one after training further or loading other weights. Not thread-safe: one caller at a time (a service keeps one per worker).
+ *
+ * <pre>{@code
+ * try (Predictor p = new Predictor(model, weights, 1)) {
+ *     float[] probs = p.predict(image, 1);   // 1 x classes
+ * }
+ * }</pre>
+ */
+public final class Predictor implements AutoCloseable {
+    private final Model model;
+    private final Backend backend;
+    private final Executor executor;
+    private final int batch;
+    private final int per;
+    private final float[] staging;
+    private final float[] logits;
+
+    /** Freezes {@code weights} for batches of up to {@code batch} images. */
+    public Predictor(Model model, Weights weights, int batch) {
+        if (weights.model() != model) {
+            throw new IllegalArgumentException("Predictor: the weights belong to model " + weights.model().name()
+                    + ", not " + model.name());
+        }
+        this.model = model;
+        this.backend = weights.backend();
+        this.batch = batch;
+        this.executor = Executor.frozen(model, weights, batch);
+        this.per = Math.toIntExact(executor.input().size() / batch);
+        this.staging = new float[per * batch];
+        this.logits = new float[batch * model.classes()];
+    }
+
+    /**
+     * Class probabilities of the main output for {@code count} images (count x C x H x W, values as in
+     * training), count x classes. Fewer images than the frozen batch are padded with zeros, which
+     * changes only the time: inference treats every image on its own.
+     */
+    public float[] predict(float[] images, int count) {
+        if (count <= 0 || count > batch) {
+            throw new IllegalArgumentException("Predictor: expected 1 to " + batch + " images (the frozen batch). Received "
+                    + count + "; make a Predictor for a larger batch, or split the images");
+        }
+        Images.check(images, per, count);
+        if (count == batch && images.length == staging.length) {
+            backend.upload(images, executor.input());
+        } else {
+            System.arraycopy(images, 0, staging, 0, per * count);
+            Arrays.fill(staging, per * count, staging.length, 0f);
+            backend.upload(staging, executor.input());
+        }
+        executor.forward(false, 0);
+        backend.download(executor.logits(0), logits);
+        return Images.softmax(logits, count, model.classes());
+    }
+
+    /** The batch it was frozen for: the most images one call takes. */
+    public int batch() {
+        return batch;
+    }
+
+    /** What runs fused, one chain of layer names per frozen convolution (conv1_conv+conv1_bn+conv1_relu). */
+    public List<String> fusedChains() {
+        return executor.fusedChains();
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+    }
+}

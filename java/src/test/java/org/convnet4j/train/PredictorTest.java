@@ -1,0 +1,200 @@
+package org.convnet4j.train;
+
+import static org.convnet4j.graph.ActivationFn.RELU;
+import static org.convnet4j.graph.ActivationFn.SOFTMAX;
+import static org.convnet4j.ops.Padding.SAME;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.backend.BackendCases;
+import org.convnet4j.graph.Executor;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
+import org.convnet4j.graph.ParamRef;
+import org.convnet4j.graph.Weights;
+import org.convnet4j.graph.layers.Activation;
+import org.convnet4j.graph.layers.Add;
+import org.convnet4j.graph.layers.BatchNormalization;
+import org.convnet4j.graph.layers.Conv2D;
+import org.convnet4j.graph.layers.Dense;
+import org.convnet4j.graph.layers.GlobalAveragePooling2D;
+import org.convnet4j.graph.layers.Input;
+import org.convnet4j.ops.Adam;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The frozen inference path ({@link Predictor}, {@link Executor#frozen}) against the unfused one
+ * ({@link Trainer#predictBatch}) on a model with every chain the fusion knows (conv-bn-relu, a
+ * projection conv-bn, conv-bn-add-relu with a projected and with an identity shortcut, written over
+ * it in place, a batch norm without gamma, a conv with its own relu) and one it must leave alone (a
+ * batch norm read by two layers). Batch-norm parameters and moving statistics are random, so the
+ * folding is exercised; the two paths must agree to float rounding.
+ */
+class PredictorTest {
+    static final int SIDE = 12;
+    static final int CLASSES = 5;
+
+    static Model model() {
+        Node in = Input.image(SIDE, SIDE, 3);
+        Node x = new Conv2D(16, 3).padding(SAME).name("stem").apply(in);
+        x = new BatchNormalization().name("stem_bn").apply(x);
+        x = new Activation(RELU).name("stem_relu").apply(x);
+        Node shortcut = new Conv2D(32, 1).stride(2).name("proj").apply(x);
+        shortcut = new BatchNormalization().name("proj_bn").apply(shortcut);
+        Node y = new Conv2D(16, 1).stride(2).name("a1").apply(x);
+        y = new BatchNormalization().name("a1_bn").apply(y);
+        y = new Activation(RELU).name("a1_relu").apply(y);
+        y = new Conv2D(32, 3).padding(SAME).name("a2").apply(y);
+        y = new BatchNormalization().name("a2_bn").apply(y);
+        y = new Add().name("a_add").apply(shortcut, y);
+        Node block = new Activation(RELU).name("a_out").apply(y);
+        y = new Conv2D(16, 1).name("b1").apply(block);
+        y = new BatchNormalization().name("b1_bn").apply(y);
+        y = new Activation(RELU).name("b1_relu").apply(y);
+        y = new Conv2D(32, 3).padding(SAME).name("b2").apply(y);
+        y = new BatchNormalization().scale(false).name("b2_bn").apply(y);
+        y = new Add().name("b_add").apply(block, y);
+        y = new Activation(RELU).name("b_out").apply(y);
+        y = new Conv2D(16, 3).activation(RELU).name("c").apply(y);
+        Node shared = new BatchNormalization().name("shared_bn").apply(new Conv2D(16, 1).name("d").apply(y));
+        Node p1 = new GlobalAveragePooling2D().name("gap1").apply(shared);
+        Node p2 = new GlobalAveragePooling2D().name("gap2").apply(new Activation(RELU).name("d_relu").apply(shared));
+        Node sum = new Add().name("pools").apply(p1, p2);
+        return Model.of("fusions", in, new Dense(CLASSES).activation(SOFTMAX).name("out").apply(sum));
+    }
+
+    /** Keras' initial weights, then every batch-norm parameter and moving statistic random. */
+    static void randomize(Model m, Weights w, long seed) {
+        w.initialize(seed);
+        SplittableRandom r = new SplittableRandom(seed + 1);
+        for (ParamRef p : m.params()) {
+            float[] v = w.read(p);
+            String n = p.spec().name();
+            for (int i = 0; i < v.length; i++) {
+                switch (n) {
+                    case "gamma" -> v[i] = (float) (0.5 + r.nextDouble());
+                    case "beta", "moving_mean" -> v[i] = (float) (r.nextDouble() - 0.5);
+                    case "moving_variance" -> v[i] = (float) (0.2 + r.nextDouble());
+                    case "bias" -> v[i] = (float) (0.2 * (r.nextDouble() - 0.5));
+                    default -> { }
+                }
+            }
+            w.write(p, v);
+        }
+    }
+
+    static float[] images(int count, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[count * 3 * SIDE * SIDE];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble();
+        }
+        return a;
+    }
+
+    static void assertNear(String what, float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 2e-5, what + ": probability " + i);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void frozenPredictionsEqualTheUnfusedOnes(String backendName) {
+        Model m = model();
+        try (Backend be = BackendCases.open(backendName); Weights w = new Weights(m, be);
+             Optimizer adam = Optimizer.adam(m, be, Adam.keras()); Trainer t = new Trainer(m, be, w, adam)) {
+            randomize(m, w, 12);
+            try (Predictor q = new Predictor(m, w, 4)) {
+                assertEquals(List.of("stem+stem_bn+stem_relu", "proj+proj_bn", "a1+a1_bn+a1_relu",
+                        "a2+a2_bn+a_add+a_out", "b1+b1_bn+b1_relu", "b2+b2_bn+b_add+b_out", "c(relu)", "d+shared_bn"),
+                        q.fusedChains());
+                float[] x = images(4, 5);
+                float[] live = t.predictBatch(x, 4);
+                assertNear(backendName + " frozen vs unfused, batch 4", live, q.predict(x, 4));
+                assertNear(backendName + " frozen vs unfused, 3 images padded to 4", t.predictBatch(x, 3),
+                        q.predict(x, 3));
+                assertNear(backendName + " frozen again: no state carried between calls", live, q.predict(x, 4));
+
+                randomize(m, w, 13);
+                float[] changed = t.predictBatch(x, 4);
+                double moved = 0;
+                for (int i = 0; i < live.length; i++) {
+                    moved = Math.max(moved, Math.abs(changed[i] - live[i]));
+                }
+                assertTrue(moved > 1e-3, "new weights must change the unfused predictions (moved " + moved + ")");
+                assertNear(backendName + " a snapshot: frozen before the weights changed", live, q.predict(x, 4));
+                try (Predictor fresh = new Predictor(m, w, 4)) {
+                    assertNear(backendName + " frozen after the change", changed, fresh.predict(x, 4));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void frozenExecutorPlansLessMemory(String backendName) {
+        Model m = model();
+        try (Backend be = BackendCases.open(backendName); Weights w = new Weights(m, be)) {
+            w.initialize(1);
+            try (Executor live = new Executor(m, w, null, 8); Executor frozen = Executor.frozen(m, w, 8)) {
+                assertTrue(frozen.plannedBytes() < live.plannedBytes(), "absorbed nodes hold no buffer: frozen "
+                        + frozen.plannedBytes() + " bytes vs " + live.plannedBytes());
+                assertEquals(List.of(), live.fusedChains());
+                assertThrows(IllegalStateException.class, () -> frozen.backward(1));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void weightsMayBeClosedOnceFrozen(String backendName) {
+        Model m = model();
+        float[] x = images(2, 9);
+        try (Backend be = BackendCases.open(backendName)) {
+            float[] expected;
+            Predictor p;
+            try (Weights w = new Weights(m, be); Optimizer adam = Optimizer.adam(m, be, Adam.keras());
+                 Trainer t = new Trainer(m, be, w, adam)) {
+                randomize(m, w, 21);
+                expected = t.predictBatch(x, 2);
+                p = new Predictor(m, w, 2);
+            }
+            try (p) {
+                assertNear(backendName + " after the weights were closed", expected, p.predict(x, 2));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void badInput(String backendName) {
+        Model m = model();
+        Model other = model();
+        try (Backend be = BackendCases.open(backendName); Weights w = new Weights(m, be);
+             Weights wo = new Weights(other, be)) {
+            w.initialize(1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Predictor(m, wo, 2));
+            assertTrue(e.getMessage().contains("belong to model"), e.getMessage());
+            try (Predictor p = new Predictor(m, w, 2)) {
+                e = assertThrows(IllegalArgumentException.class, () -> p.predict(images(3, 1), 3));
+                assertTrue(e.getMessage().contains("expected 1 to 2 images"), e.getMessage());
+                float[] nan = images(1, 1);
+                nan[7] = Float.NaN;
+                e = assertThrows(IllegalArgumentException.class, () -> p.predict(nan, 1));
+                assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> p.predict(new float[10], 1));
+                assertTrue(e.getMessage().contains("expected 1 images of 432 values"), e.getMessage());
+                assertArrayEquals(p.predict(images(2, 3), 2), p.predict(images(2, 3), 2));
+            }
+        }
+    }
+}
