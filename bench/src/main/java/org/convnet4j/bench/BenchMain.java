@@ -17,7 +17,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * regex, then JMH's own iteration flags to shorten or lengthen the run (defaults: 2 warm-up
  * iterations of 1 s, 3 measured of 2 s, 1 fork) and -rff to keep JMH's JSON as well.
  *
- * <pre>java -cp bench/target/benchmarks.jar org.convnet4j.bench.BenchMain [regex] [-wi 2] [-w 1s] [-i 3] [-r 2s] [-rff FILE.json]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar org.convnet4j.bench.BenchMain [regex] [-f 1] [-wi 2] [-w 1s] [-i 3] [-r 2s] [-rff FILE.json]</pre>
+ *
+ * <p>{@code -f 0} runs every benchmark in this JVM instead of a fresh fork each: bench-all uses it
+ * to save a JVM start per kernel (the kernels are native; JIT profiles hardly matter).
  */
 public final class BenchMain {
     private BenchMain() {
@@ -39,13 +42,14 @@ public final class BenchMain {
             }
             String v = args[++i];
             switch (args[i - 1]) {
+                case "-f" -> options.forks(Integer.parseInt(v));
                 case "-wi" -> options.warmupIterations(Integer.parseInt(v));
                 case "-w" -> options.warmupTime(TimeValue.fromString(v));
                 case "-i" -> options.measurementIterations(Integer.parseInt(v));
                 case "-r" -> options.measurementTime(TimeValue.fromString(v));
                 case "-rff" -> options.resultFormat(ResultFormatType.JSON).result(v);
                 default -> throw new IllegalArgumentException("BenchMain: unknown option " + args[i - 1]
-                        + ". Expected [regex] [-wi N] [-w TIME] [-i N] [-r TIME] [-rff FILE]");
+                        + ". Expected [regex] [-f N] [-wi N] [-w TIME] [-i N] [-r TIME] [-rff FILE]");
             }
         }
         Collection<RunResult> results = new Runner(options.include(include).build()).run();

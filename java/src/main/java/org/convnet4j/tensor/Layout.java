@@ -8,6 +8,6 @@ package org.convnet4j.tensor;
 public enum Layout {
     /** Row-major over the shape as written (for rank 4: N, C, H, W). */
     NCHW,
-    /** Channels innermost; not yet accepted by any primitive. */
+    /** Channels innermost: the order oneDNN's brgemm convolutions read and write. */
     NHWC
 }

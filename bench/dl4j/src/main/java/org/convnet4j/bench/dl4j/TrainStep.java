@@ -37,6 +37,7 @@ public class TrainStep {
     private Net net;
     private INDArray x;
     private INDArray y;
+    private int steps;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -52,10 +53,19 @@ public class TrainStep {
     @Benchmark
     public void step() {
         net.fit(x, y);
+        steps++;
     }
 
+    /**
+     * The loss, and the peak resident memory of this training JVM (JMH's forked one) in PeakMemory's
+     * RESULT format, so bench-all takes DL4J's memory figure from its training run instead of
+     * paying minutes for separate DL4J steps.
+     */
     @TearDown(Level.Trial)
-    public void report() {
+    public void report() throws java.io.IOException {
         System.out.println("dl4j: last loss " + net.score());
+        System.out.printf(java.util.Locale.ROOT,
+                "RESULT {\"impl\":\"dl4j\",\"model\":\"%s\",\"batch\":%d,\"steps\":%d,\"vmhwm_mib\":%.1f}%n",
+                model, batch, steps, PeakMemory.vmHwmKib() / 1024.0);
     }
 }
