@@ -104,4 +104,19 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluBackward(JN
     c4j::cpu::relu_backward(f32(y), f32(dy), f32(dx), n);
 }
 
+// residual, y and dresidual may be 0 (absent).
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormForwardTraining(
+        JNIEnv*, jclass, jlong x, jlong gamma, jlong beta, jlong residual, jboolean relu, jlong y, jlong mean,
+        jlong variance, jlong n, jlong c, jlong hw, jfloat epsilon) {
+    c4j::cpu::batch_norm_forward_training(f32(x), f32(gamma), f32(beta), f32(residual), relu == JNI_TRUE, f32(y),
+                                          f32(mean), f32(variance), n, c, hw, epsilon);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormBackward(
+        JNIEnv*, jclass, jlong x, jlong y, jlong dy, jlong mean, jlong variance, jlong gamma, jlong dx,
+        jlong dresidual, jlong dgamma, jlong dbeta, jlong n, jlong c, jlong hw, jfloat epsilon) {
+    c4j::cpu::batch_norm_backward(f32(x), f32(y), f32(dy), f32(mean), f32(variance), f32(gamma), f32(dx),
+                                  f32(dresidual), f32(dgamma), f32(dbeta), n, c, hw, epsilon);
+}
+
 }  // extern "C"

@@ -25,6 +25,17 @@ void adam(float* param, const float* grad, float* m, float* v, int64_t n, AdamSt
 void sgd_momentum(float* param, const float* grad, float* velocity, int64_t n, float lr, float momentum);
 void moving_average(float* moving, const float* batch, int64_t n, float momentum);
 void relu_backward(const float* y, const float* dy, float* dx, int64_t n);
+// Training batch norm over n x c x hw (NCHW): y = bn(x), relu(bn(x)) or, with a residual,
+// relu(bn(x) + residual); and the batch mean and biased variance per channel.
+void batch_norm_forward_training(const float* x, const float* gamma, const float* beta, const float* residual,
+                                 bool relu, float* y, float* mean, float* variance, int64_t n, int64_t c, int64_t hw,
+                                 float epsilon);
+// dx, dgamma, dbeta (overwritten) from dy and the forward's x and saved statistics; with y (the
+// fused forward's output) dy is masked by y > 0 first, and the masked gradient also goes to dresidual
+// when that is not null.
+void batch_norm_backward(const float* x, const float* y, const float* dy, const float* mean, const float* variance,
+                         const float* gamma, float* dx, float* dresidual, float* dgamma, float* dbeta, int64_t n,
+                         int64_t c, int64_t hw, float epsilon);
 void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed, uint64_t step);
 
 int first_bad_label(const int32_t* labels, int n, int classes);

@@ -12,17 +12,18 @@ import org.convnet4j.ops.Checks;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Batch normalization on oneDNN, plain and in its two fused forms, which on this backend are two
- * passes each: the batch norm, then a relu in place ({@code relu(bn(x))}) or one binary add with a
- * relu post-op in place ({@code relu(bn(x) + residual)}). Measured, not assumed: oneDNN 3.13's
- * {@code dnnl_fuse_norm_relu} on plain NCHW FP32 takes a slow path (10.9 ms against 3.4 ms for the
- * two passes on AlexNet8's 32x96x32x32 batch norm, docs/BENCHMARKS.md), and it has no CPU
- * implementation of {@code dnnl_fuse_norm_add_relu} at all (dnnl_unimplemented). These compositions
- * are the CPU implementation of the fused ops, chosen once, not a fallback taken at run time.
+ * Batch normalization, plain and in its two fused forms ({@code relu(bn(x))}, {@code relu(bn(x) +
+ * residual)}).
  *
- * <p>The fused backward passes apply the relu mask from the forward output y (our native
- * reluBackward) and then the plain batch-norm backward, rather than oneDNN's fused backward, which
- * would need the forward's bit-mask workspace carried between calls.
+ * <p>Training on images runs our native loops (native/cpu/batch_norm.cpp), each fused form in the
+ * same passes as the batch norm itself, the backward reading the relu mask from the forward output
+ * y. Measured, not assumed (docs/BENCHMARKS.md): oneDNN 3.13 has only generic kernels for plain
+ * NCHW FP32, 4.5-9 GB/s here, about half of what the native loops reach; its
+ * {@code dnnl_fuse_norm_relu} was slower still (10.9 ms against 3.4 ms for two passes on AlexNet8's
+ * 32x96x32x32 batch norm) and it has no CPU {@code dnnl_fuse_norm_add_relu} at all.
+ *
+ * <p>Inference, and training over features (N x F), stay on oneDNN: the batch norm, then a relu in
+ * place or one binary add with a relu post-op; backward masks dy into pooled scratch first.
  */
 final class BatchNormOps {
     /** Which of the three forward forms. */
@@ -42,21 +43,23 @@ final class BatchNormOps {
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
         check(op, fusion, x, residual, p, y);
-        if (fusion == Fusion.ADD_RELU) {
-            forwardTraining(op, Fusion.NONE, x, null, p, y, saved);
-            elementwise.addRelu(y, residual, y);
-            return;
-        }
-        if (fusion == Fusion.RELU) {
-            forwardTraining(op, Fusion.NONE, x, null, p, y, saved);
-            elementwise.reluForward(y, y);
-            return;
-        }
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
-        Primitive prim = cache.get(new Key("bn_fwd_training", op, false), () -> build(op, dnnl_forward_training));
         long mean = saved.address();
         long variance = mean + 4L * op.channels();
-        prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
+        if (nativeKernel(op)) {
+            long[] d = op.input().dims();
+            CpuKernels.batchNormForwardTraining(x.address(), p.gamma().address(), p.beta().address(),
+                    fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
+                    mean, variance, d[0], d[1], d[2] * d[3], op.epsilon());
+        } else {
+            Primitive prim = cache.get(new Key("bn_fwd_training", op, false), () -> build(op, dnnl_forward_training));
+            prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
+            if (fusion == Fusion.ADD_RELU) {
+                elementwise.addRelu(y, residual, y);
+            } else if (fusion == Fusion.RELU) {
+                elementwise.reluForward(y, y);
+            }
+        }
         CpuKernels.movingAverage(p.movingMean().address(), mean, op.channels(), op.momentum());
         CpuKernels.movingAverage(p.movingVariance().address(), variance, op.channels(), op.momentum());
     }
@@ -81,17 +84,27 @@ final class BatchNormOps {
     /** Plain backward: dx, dgamma, dbeta from dy. */
     void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
         Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
-        backwardFrom(op, x, dy.address(), p, saved, dx, dgamma, dbeta);
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        if (nativeKernel(op)) {
+            backwardNative(op, x, 0, dy.address(), p, saved, dx, 0, dgamma, dbeta);
+        } else {
+            backwardOneDnn(op, x, dy.address(), p, saved, dx, dgamma, dbeta);
+        }
     }
 
-    /** Backward of relu(bn(x)), masking dy by y > 0 into a scratch buffer first. */
+    /** Backward of relu(bn(x)): dy masked by y > 0, then the batch-norm backward. */
     void backwardRelu(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                       Tensor dx, Tensor dgamma, Tensor dbeta) {
         Checks.tensor(BatchNorm.OP, "y", y, op.input());
         Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        if (nativeKernel(op)) {
+            backwardNative(op, x, y.address(), dy.address(), p, saved, dx, 0, dgamma, dbeta);
+            return;
+        }
         try (Block masked = pool.allocate(dy.bytes())) {
             CpuKernels.reluBackward(y.address(), dy.address(), masked.address(), dy.size());
-            backwardFrom(op, x, masked.address(), p, saved, dx, dgamma, dbeta);
+            backwardOneDnn(op, x, masked.address(), p, saved, dx, dgamma, dbeta);
         }
     }
 
@@ -101,17 +114,37 @@ final class BatchNormOps {
         Checks.tensor(BatchNorm.OP, "y", y, op.input());
         Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
         Checks.tensor(BatchNorm.OP, "dresidual", dresidual, op.input());
+        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        if (nativeKernel(op)) {
+            backwardNative(op, x, y.address(), dy.address(), p, saved, dx, dresidual.address(), dgamma, dbeta);
+            return;
+        }
         CpuKernels.reluBackward(y.address(), dy.address(), dresidual.address(), dy.size());
-        backwardFrom(op, x, dresidual.address(), p, saved, dx, dgamma, dbeta);
+        backwardOneDnn(op, x, dresidual.address(), p, saved, dx, dgamma, dbeta);
     }
 
-    private void backwardFrom(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
-                              Tensor dx, Tensor dgamma, Tensor dbeta) {
-        op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+    private static void backwardNative(BatchNorm op, Tensor x, long y, long dy, BatchNormParams p, Tensor saved,
+                                       Tensor dx, long dresidual, Tensor dgamma, Tensor dbeta) {
+        long[] d = op.input().dims();
+        long mean = saved.address();
+        CpuKernels.batchNormBackward(x.address(), y, dy, mean, mean + 4L * op.channels(), p.gamma().address(),
+                dx.address(), dresidual, dgamma.address(), dbeta.address(), d[0], d[1], d[2] * d[3], op.epsilon());
+    }
+
+    private void backwardOneDnn(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
+                                Tensor dx, Tensor dgamma, Tensor dbeta) {
         Primitive prim = cache.get(new Key("bn_bwd", op, false), () -> buildBackward(op));
         long mean = saved.address();
         prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
                 dx.address(), dgamma.address(), dbeta.address());
+    }
+
+    /**
+     * Images (N x C x H x W) train on our native loops (batch_norm.cpp: about twice oneDNN's plain-NCHW
+     * speed here, the relu and residual add in the same passes); features (N x F) on oneDNN.
+     */
+    private static boolean nativeKernel(BatchNorm op) {
+        return op.input().rank() == 4;
     }
 
     private static void check(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {

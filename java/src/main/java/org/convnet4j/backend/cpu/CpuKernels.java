@@ -78,4 +78,20 @@ final class CpuKernels {
 
     /** {@code dx = y > 0 ? dy : 0} from the ReLU's forward output y; dx may equal dy. */
     static native void reluBackward(long y, long dy, long dx, long n);
+
+    /**
+     * Training batch norm over n x c x hw (NCHW): y = bn(x), relu(bn(x)), or relu(bn(x) + residual)
+     * when residual is not 0; and the batch mean and biased variance per channel.
+     */
+    static native void batchNormForwardTraining(long x, long gamma, long beta, long residual, boolean relu, long y,
+                                                long mean, long variance, long n, long c, long hw, float epsilon);
+
+    /**
+     * dx, dgamma, dbeta (overwritten) from dy and the forward's x and saved mean and variance. With y
+     * not 0 (a fused forward's output) dy is masked by y > 0 first, and the masked gradient is also
+     * written to dresidual when that is not 0.
+     */
+    static native void batchNormBackward(long x, long y, long dy, long mean, long variance, long gamma, long dx,
+                                         long dresidual, long dgamma, long dbeta, long n, long c, long hw,
+                                         float epsilon);
 }
