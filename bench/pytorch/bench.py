@@ -43,6 +43,9 @@ def parse_args(argv):
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--amp", action="store_true", help="float16 autocast (+ GradScaler in train); cuda only")
     p.add_argument("--channels-last", action="store_true", help="model and input in channels_last")
+    p.add_argument("--freeze", action="store_true",
+                   help="latency mode: torch.jit.trace + torch.jit.freeze + optimize_for_inference (batch norm "
+                        "folded into the convolutions), PyTorch's counterpart of convnet4j's Predictor")
     p.add_argument("--threads", type=int, help="torch.set_num_threads (default: every core this process may use)")
     p.add_argument("--blas-threads", type=int,
                    help="OpenBLAS threads for the dense layers (default: --threads)")
@@ -55,6 +58,8 @@ def parse_args(argv):
         return a
     if a.model is None:
         p.error("--model is required (or --list)")
+    if a.freeze and a.mode != "latency":
+        p.error("--freeze is for --mode latency (a frozen module has no backward)")
     if a.amp and a.device != "cuda":
         p.error("--amp is float16 autocast for --device cuda; bfloat16 on the CPU is not what this compares")
     if a.batch is None:
@@ -136,7 +141,8 @@ def gpu_settings():
 
 
 def variant_name(a):
-    parts = (["amp"] if a.amp else []) + (["channels-last"] if a.channels_last else [])
+    parts = ((["amp"] if a.amp else []) + (["channels-last"] if a.channels_last else [])
+             + (["frozen"] if getattr(a, "freeze", False) else []))
     return "-".join(parts) or "eager"
 
 
@@ -197,6 +203,10 @@ def train_step_fn(a, model, x, y):
 def latency_fn(a, model, x):
     """One inference call: eval mode, no autograd, the softmax included (the models end in one)."""
     model.eval()
+    if a.freeze:
+        with torch.no_grad():
+            traced = torch.jit.trace(model, x)
+            model = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
 
     def call():
         with torch.inference_mode(), autocast(a):
