@@ -99,21 +99,21 @@ memory  alexnet8      32   | 2                  | train              | -        
     KERNELS_TIMEOUT=300
 else
     PLAN='
-train   lenet5        32   | avgt 2x1s 4x1s     | avgt 2x1s 4x2s     | 50 1000  | 120 180 120
-train   lenet5        128  | avgt 2x1s 4x1s     | avgt 2x2s 4x2s     | 20 300   | 120 180 120
-train   alexnet8      32   | avgt 2x1s 4x1s     | ss 2 4             | 3 20     | 120 180 120
-train   vgg16-cifar   32   | avgt 2x1s 4x1s     | ss 2 4             | 3 25     | 120 180 120
-train   alexnet       32   | ss 2 5             | ss 1 2             | 1 4      | 180 300 240
-train   googlenet     32   | ss 1 4             | ss 1 1             | 1 4      | 180 300 240
-train   resnet50      32   | ss 1 2             | ss 1 1             | 1 2      | 240 420 300
+train   lenet5        32   | avgt 3x1s 3x1s     | avgt 2x1s 4x2s     | 50 1000  | 120 180 120
+train   lenet5        128  | avgt 3x1s 3x1s     | avgt 2x2s 4x2s     | 20 300   | 120 180 120
+train   alexnet8      32   | avgt 3x1s 3x1s     | ss 2 4             | 3 15     | 120 180 120
+train   vgg16-cifar   32   | avgt 3x1s 3x1s     | ss 2 4             | 3 20     | 120 180 120
+train   alexnet       32   | ss 2 5             | ss 1 1             | 1 2      | 180 300 240
+train   googlenet     32   | ss 1 4             | ss 1 1             | 1 2      | 180 300 240
+train   resnet50      32   | ss 1 2             | ss 1 1             | 1 1      | 240 420 300
 train   inception-v3  32   | ss 1 2             | ss 1 1             | 1 1      | 300 480 300
 train   vgg16         32   | ss 1 2             | ss 1 1             | 1 1      | 300 600 300
 latency lenet5        1    | sample 2x1s 3x1s   | sample 2x1s 3x1s   | 100 2000 | 120 180 120
 latency alexnet8      1    | sample 2x1s 3x1s   | sample 2x1s 3x1s   | 20 300   | 120 180 120
-latency resnet50      1    | sample 2x3s 3x3s   | sample 2x3s 3x3s   | 3 50     | 180 300 180
+latency resnet50      1    | sample 2x2s 3x2s   | sample 2x2s 3x2s   | 3 50     | 180 300 180
 memory  resnet50      32   | 2                  | train              | -        | 180 420 -
 '
-    KERNELS_ARGS=(-f 0 -wi 1 -w 300ms -i 2 -r 500ms)
+    KERNELS_ARGS=(-f 0 -wi 1 -w 300ms -i 1 -r 700ms)
     KERNELS_TIMEOUT=600
 fi
 
