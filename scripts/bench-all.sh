@@ -93,7 +93,7 @@ train   vgg16         32   | ss 1 1             | ss 1 1             | 1 1      
 latency lenet5        1    | sample 1x1s 1x1s   | sample 1x1s 1x1s   | 5 50     | 120 180 120
 latency alexnet8      1    | sample 1x1s 1x1s   | sample 1x1s 1x1s   | 2 20     | 120 180 120
 latency resnet50      1    | sample 1x1s 1x2s   | sample 1x1s 1x2s   | 1 5      | 180 300 180
-memory  alexnet8      32   | 2                  | train              | -        | 120 300 -
+memory  alexnet8      32   | train              | train              | -        | 120 300 -
 '
     KERNELS_ARGS=(FusedBenchmark -wi 1 -w 200ms -i 1 -r 300ms)
     KERNELS_TIMEOUT=300
@@ -105,15 +105,15 @@ train   alexnet8      32   | avgt 3x1s 3x1s     | ss 2 4             | 3 15     
 train   vgg16-cifar   32   | avgt 3x1s 3x1s     | ss 2 4             | 3 20     | 120 180 120
 train   alexnet       32   | ss 2 5             | ss 1 1             | 1 2      | 180 300 240
 train   googlenet     32   | ss 1 4             | ss 1 1             | 1 2      | 180 300 240
-train   resnet50      32   | ss 1 2             | ss 1 1             | 1 1      | 240 420 300
-train   inception-v3  32   | ss 1 2             | ss 1 1             | 1 1      | 300 480 300
-train   vgg16         32   | ss 1 2             | ss 1 1             | 1 1      | 300 600 300
+train   resnet50      32   | ss 1 1             | ss 1 1             | 1 1      | 240 420 300
+train   inception-v3  32   | ss 1 1             | ss 1 1             | 1 1      | 300 480 300
+train   vgg16         32   | ss 1 1             | ss 1 1             | 1 1      | 300 600 300
 latency lenet5        1    | sample 2x1s 3x1s   | sample 2x1s 3x1s   | 100 2000 | 120 180 120
 latency alexnet8      1    | sample 2x1s 3x1s   | sample 2x1s 3x1s   | 20 300   | 120 180 120
 latency resnet50      1    | sample 2x2s 3x2s   | sample 2x2s 3x2s   | 3 50     | 180 300 180
-memory  resnet50      32   | 2                  | train              | -        | 180 420 -
+memory  resnet50      32   | train              | train              | -        | 180 420 -
 '
-    KERNELS_ARGS=(-f 0 -wi 1 -w 300ms -i 1 -r 700ms)
+    KERNELS_ARGS=(-f 0 -wi 1 -w 300ms -i 1 -r 500ms)
     KERNELS_TIMEOUT=600
 fi
 
@@ -249,25 +249,24 @@ run_row() {
             pytorch) plan=$pt_plan; limit=$t_pt ;;
         esac
         if [ "$kind" = memory ]; then
+            # "train": TrainStep (ours and DL4J's) prints PeakMemory's RESULT line (VmHWM of its forked
+            # JVM) when its trial ends, so the training run of this model and batch, if it ran, is the
+            # measurement: DL4J's first steps cost minutes, and running them twice would too.
+            local from=$OUT/train_${model}_b${batch}_${impl}.log
+            if [ "$plan" = train ] && [ -f "$from" ] && grep -q '^RESULT .*"vmhwm_mib"' "$from"; then
+                say "memory $model batch $batch: $impl from its training run ($(basename "$from"))"
+                { echo "# from $(basename "$from"): the VmHWM of the training JVM when its JMH trial ended"
+                  grep '^RESULT .*"vmhwm_mib"' "$from" | tail -1; } > "$base.log"
+                record memory "$model" "$batch" "$impl" ok "$(basename "$base")" \
+                    "training run: $(grep -o '"steps":[0-9]*' "$from" | tail -1 | cut -d: -f2) steps" 0
+                continue
+            fi
+            [ "$plan" = train ] && plan=2
             case "$impl" in
                 ours) measure memory "$model" "$batch" ours "$limit" "$plan steps" "$base" -- \
                           $JAVA $(impl_java_opts ours) -cp "$OURS_JAR" org.convnet4j.bench.PeakMemory \
                           --model "$model" --batch "$batch" --steps "$plan" ;;
-                dl4j|dl4j-onednn)
-                    # "train": DL4J's TrainStep prints PeakMemory's RESULT line (VmHWM of its forked JVM)
-                    # when its trial ends, so its training run of this model and batch, if it ran, is
-                    # the measurement: its first steps cost minutes, and running them twice would too.
-                    local from=$OUT/train_${model}_b${batch}_${impl}.log
-                    if [ "$plan" = train ] && [ -f "$from" ] && grep -q '^RESULT .*"vmhwm_mib"' "$from"; then
-                        say "memory $model batch $batch: $impl from its training run ($(basename "$from"))"
-                        { echo "# from $(basename "$from"): the VmHWM of DL4J's training JVM when its JMH trial ended"
-                          grep '^RESULT .*"vmhwm_mib"' "$from" | tail -1; } > "$base.log"
-                        record memory "$model" "$batch" "$impl" ok "$(basename "$base")" \
-                            "training run: $(grep -o '"steps":[0-9]*' "$from" | tail -1 | cut -d: -f2) steps" 0
-                        continue
-                    fi
-                    [ "$plan" = train ] && plan=2
-                    measure memory "$model" "$batch" "$impl" "$limit" "$plan steps" "$base" -- \
+                dl4j|dl4j-onednn) measure memory "$model" "$batch" "$impl" "$limit" "$plan steps" "$base" -- \
                           $JAVA $(impl_java_opts "$impl") -cp "$(impl_jar "$impl")" org.convnet4j.bench.dl4j.PeakMemory \
                           --model "$model" --batch "$batch" --steps "$plan" ;;
             esac

@@ -36,6 +36,7 @@ public class TrainStep {
     public String backend;
 
     private ZooFixture f;
+    private int steps;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -45,10 +46,19 @@ public class TrainStep {
     @Benchmark
     public void step(Blackhole bh) {
         bh.consume(f.trainStep());
+        steps++;
     }
 
+    /**
+     * Prints PeakMemory's RESULT line for this trial's JVM (JMH's fork: VmHWM after every step it ran,
+     * and the pool's peak), so bench-all reads the memory figure off a training run it makes anyway.
+     */
     @TearDown(Level.Trial)
     public void tearDown() {
+        org.convnet4j.memory.PoolStats pool = f.backend.pool().stats();
         f.close();
+        System.out.printf(java.util.Locale.ROOT, "RESULT {\"impl\":\"convnet4j\",\"model\":\"%s\",\"batch\":%d,"
+                        + "\"steps\":%d,\"backend\":\"%s\",\"vmhwm_mib\":%.1f,\"pool_peak_mib\":%.1f}%n",
+                model, batch, steps, backend, PeakMemory.vmHwmKib() / 1024.0, pool.peakInUseBytes() / 1048576.0);
     }
 }
