@@ -57,6 +57,8 @@ public class TrainStep {
     public void tearDown() {
         org.convnet4j.memory.PoolStats pool = f.backend.pool().stats();
         f.close();
+        // JMH has printed "Iteration N: " without a line end when a trial's tear-down runs.
+        System.out.println();
         System.out.printf(java.util.Locale.ROOT, "RESULT {\"impl\":\"convnet4j\",\"model\":\"%s\",\"batch\":%d,"
                         + "\"steps\":%d,\"backend\":\"%s\",\"vmhwm_mib\":%.1f,\"pool_peak_mib\":%.1f}%n",
                 model, batch, steps, backend, PeakMemory.vmHwmKib() / 1024.0, pool.peakInUseBytes() / 1048576.0);
