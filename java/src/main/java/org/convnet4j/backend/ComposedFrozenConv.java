@@ -9,20 +9,14 @@ import org.convnet4j.tensor.Tensor;
  * bias, then the unfused primitives (convolution, or convolution + bias + relu; accumulate the
  * residual; relu in place). The CPU backend overrides it with one oneDNN primitive.
  */
-final class ComposedFrozenConv implements FrozenConv {
+final class ComposedFrozenConv extends FrozenConv {
     private final Backend backend;
-    private final Conv2d op;
     private final Tensor w;
     private final Tensor bias;
-    private final boolean residual;
-    private final boolean relu;
 
     ComposedFrozenConv(Backend backend, Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
-        FrozenConvs.checkFreeze(op, w, bias);
+        super(op, w, bias, residual, relu);
         this.backend = backend;
-        this.op = op;
-        this.residual = residual;
-        this.relu = relu;
         this.w = backend.allocate(op.weightShape());
         Tensor b = null;
         try {
@@ -42,39 +36,25 @@ final class ComposedFrozenConv implements FrozenConv {
     }
 
     @Override
-    public Conv2d op() {
-        return op;
-    }
-
-    @Override
-    public boolean residual() {
-        return residual;
-    }
-
-    @Override
-    public boolean relu() {
-        return relu;
-    }
-
-    @Override
     public void forward(Tensor x, Tensor res, Tensor y) {
-        FrozenConvs.checkForward(this, x, res, y, Layout.NCHW);
-        if (relu && !residual) {
+        checkForward(x, res, y, Layout.NCHW);
+        Conv2d op = op();
+        if (relu() && !residual()) {
             backend.conv2dBiasReluForward(op, x, w, bias, y);
             return;
         }
-        if (residual && res.address() == y.address()) {
+        if (residual() && res.address() == y.address()) {
             try (Tensor t = backend.allocate(op.outputShape())) {
                 backend.conv2dForward(op, x, w, bias, t);
                 backend.accumulate(t, y);
             }
         } else {
             backend.conv2dForward(op, x, w, bias, y);
-            if (residual) {
+            if (residual()) {
                 backend.accumulate(res, y);
             }
         }
-        if (relu) {
+        if (relu()) {
             backend.reluForward(y, y);
         }
     }

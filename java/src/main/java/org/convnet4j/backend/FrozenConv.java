@@ -1,7 +1,10 @@
 package org.convnet4j.backend;
 
+import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Conv2d;
+import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
+import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -9,23 +12,54 @@ import org.convnet4j.tensor.Tensor;
  * + bias + residual?)} in one call. The weights and bias are copied when it is made, so a backend may
  * keep them in the layout its kernels want and skip that work on every call; later writes to the
  * tensors it was made from are not seen (freeze again after training).
+ *
+ * <p>This class holds what every backend's version shares: the op, the two fusion flags, and the
+ * argument checks, made once at freezing and on every call.
  */
-public interface FrozenConv extends AutoCloseable {
+public abstract class FrozenConv implements AutoCloseable {
+    private final Conv2d op;
+    private final boolean residual;
+    private final boolean relu;
+    /** The op as error messages name it, built once rather than on every call. */
+    private final String label;
 
-    Conv2d op();
+    /** Checks w and bias (null exactly when the op has none) against the op's shapes. */
+    protected FrozenConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+        if (op == null) {
+            throw new IllegalArgumentException("freezeConv: op is null");
+        }
+        Checks.tensor("freezeConv " + op, "w", w, op.weightShape());
+        if (op.bias()) {
+            Checks.tensor("freezeConv " + op, "bias", bias, op.biasShape());
+        } else if (bias != null) {
+            throw new IllegalArgumentException("freezeConv " + op + ": the op has no bias but a bias tensor was given");
+        }
+        this.op = op;
+        this.residual = residual;
+        this.relu = relu;
+        this.label = "frozen conv " + op;
+    }
+
+    public final Conv2d op() {
+        return op;
+    }
 
     /** Whether {@link #forward} adds a residual tensor of the output's shape before the activation. */
-    boolean residual();
+    public final boolean residual() {
+        return residual;
+    }
 
     /** Whether a relu follows. */
-    boolean relu();
+    public final boolean relu() {
+        return relu;
+    }
 
     /**
      * The memory order its kernel reads x and writes y in (NHWC for oneDNN's brgemm convolutions),
      * so that a chain of frozen convolutions can pass activations without reordering them. Tensors
      * in any other layout the backend supports are accepted and converted on the way.
      */
-    default Layout nativeLayout() {
+    public Layout nativeLayout() {
         return Layout.NCHW;
     }
 
@@ -35,8 +69,37 @@ public interface FrozenConv extends AutoCloseable {
      * are checked as {@link Backend#conv2dForward} checks them; each tensor's {@link Tensor#layout}
      * says its memory order.
      */
-    void forward(Tensor x, Tensor residual, Tensor y);
+    public abstract void forward(Tensor x, Tensor residual, Tensor y);
 
     @Override
-    void close();
+    public abstract void close();
+
+    /**
+     * At each call: x and y as a convolution's, the residual of y's shape exactly when frozen with
+     * one; y not x; y the residual only in the same layout. Layouts: NCHW, or {@code allowed} too.
+     */
+    protected final void checkForward(Tensor x, Tensor res, Tensor y, Layout allowed) {
+        check("x", x, op.input(), allowed);
+        check("y", y, op.outputShape(), allowed);
+        if (residual) {
+            check("residual", res, op.outputShape(), allowed);
+            if (res.address() == y.address() && res.layout() != y.layout()) {
+                throw new IllegalArgumentException(label + ": y is the residual's storage in another layout ("
+                        + y.layout() + " vs " + res.layout() + ")");
+            }
+        } else if (res != null) {
+            throw new IllegalArgumentException(label + ": frozen without a residual but one was given");
+        }
+        if (x.address() == y.address()) {
+            throw new IllegalArgumentException(label + ": y must not alias x");
+        }
+    }
+
+    private void check(String arg, Tensor t, Shape expected, Layout allowed) {
+        if (t != null && t.layout() == allowed) {
+            Checks.anyLayout(label, arg, t, expected, DType.FP32);
+        } else {
+            Checks.tensor(label, arg, t, expected);
+        }
+    }
 }

@@ -77,7 +77,7 @@ public final class Executor implements AutoCloseable {
         }
         this.activations = new Tensor[nodes.size()];
         this.grads = new Tensor[nodes.size()];
-        Map<Node, Fusion.Group> groups = frozen ? Fusion.plan(model) : Map.of();
+        Map<Node, Fusion.Group> groups = frozen ? Fusion.plan(model, position) : Map.of();
         Map<Node, Node> headOf = new HashMap<>();
         for (Fusion.Group g : groups.values()) {
             for (Node m : g.members()) {
@@ -94,7 +94,7 @@ public final class Executor implements AutoCloseable {
             throw e;
         }
         Map<Node, Layout> layouts = frozen ? Fusion.layouts(model, groups, frozenConvs) : Map.of();
-        Map<Node, Node> aliasOf = frozen ? Fusion.inPlace(model, groups, layouts) : Map.of();
+        Map<Node, Node> aliasOf = frozen ? Fusion.inPlace(model, groups, layouts, position) : Map.of();
         int last = nodes.size() - 1;
         Map<Node, Integer> aliasEnd = new HashMap<>();
         for (Map.Entry<Node, Node> a : aliasOf.entrySet()) {

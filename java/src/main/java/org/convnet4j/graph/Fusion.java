@@ -60,15 +60,10 @@ final class Fusion {
     private Fusion() {
     }
 
-    /** Every chain of the model, keyed by its head, in graph order. */
-    static Map<Node, Group> plan(Model model) {
-        Map<Node, Integer> position = new LinkedHashMap<>();
-        List<Node> nodes = model.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            position.put(nodes.get(i), i);
-        }
+    /** Every chain of the model, keyed by its head, in graph order; position: each node's topological index. */
+    static Map<Node, Group> plan(Model model, Map<Node, Integer> position) {
         Map<Node, Group> groups = new LinkedHashMap<>();
-        for (Node n : nodes) {
+        for (Node n : model.nodes()) {
             if (!(n.layer() instanceof Conv2D conv)) {
                 continue;
             }
@@ -189,12 +184,8 @@ final class Fusion {
      * residual is no model input or output, is not the convolution's own input, has the tail's layout,
      * and every other reader of it runs before the chain.
      */
-    static Map<Node, Node> inPlace(Model model, Map<Node, Group> groups, Map<Node, Layout> layouts) {
-        Map<Node, Integer> position = new HashMap<>();
-        List<Node> nodes = model.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            position.put(nodes.get(i), i);
-        }
+    static Map<Node, Node> inPlace(Model model, Map<Node, Group> groups, Map<Node, Layout> layouts,
+                                   Map<Node, Integer> position) {
         Map<Node, Node> alias = new LinkedHashMap<>();
         for (Group g : groups.values()) {
             Node r = g.residual();

@@ -69,23 +69,35 @@ final class ConvOps {
     }
 
     private dnnl_primitive_desc forwardDesc(Conv2d op, boolean relu) {
+        dnnl_primitive_attr attr = relu ? Dnnl.reluPostOp(op) : null;
+        try {
+            return forwardDesc(dnnl, op, dnnl_forward_training, attr);
+        } finally {
+            if (attr != null) {
+                dnnl_primitive_attr_destroy(attr);
+            }
+        }
+    }
+
+    /**
+     * The forward convolution of {@code op} with every layout left to oneDNN (bias plain), for a
+     * propagation kind and post-op attributes (null: none; the caller keeps them). Training uses it
+     * here; {@link FrozenConvOps} with {@code forward_inference} and its sum and relu post-ops.
+     */
+    static dnnl_primitive_desc forwardDesc(Dnnl dnnl, Conv2d op, int prop, dnnl_primitive_attr attr) {
         Geometry g = Geometry.of(op);
         dnnl_memory_desc src = free(op.input(), op);
         dnnl_memory_desc wei = free(op.weightShape(), op);
         dnnl_memory_desc bia = op.bias() ? Dnnl.plain(op.biasShape(), op) : null;
         dnnl_memory_desc dst = free(op.outputShape(), op);
-        dnnl_primitive_attr attr = relu ? Dnnl.reluPostOp(op) : null;
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_training,
+            Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, prop,
                     dnnl_convolution_direct, src, wei, bia, dst, g.strides, g.dilates, g.padL, g.padR, attr),
                     "dnnl_convolution_forward_primitive_desc_create", op);
             return pd;
         } finally {
             Dnnl.destroy(src, wei, bia, dst);
-            if (attr != null) {
-                dnnl_primitive_attr_destroy(attr);
-            }
         }
     }
 

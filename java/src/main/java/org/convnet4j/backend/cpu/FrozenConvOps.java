@@ -7,11 +7,9 @@ import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.FrozenConv;
-import org.convnet4j.backend.FrozenConvs;
 import org.convnet4j.memory.Block;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
@@ -28,13 +26,10 @@ import org.convnet4j.tensor.Tensor;
  * or out through pooled scratch, as in {@link Staged}. A frozen executor hands NHWC tensors from one
  * frozen convolution to the next, so a chain of them reorders nothing.
  */
-final class FrozenConvOps implements FrozenConv {
+final class FrozenConvOps extends FrozenConv {
     private static final Layout[] LAYOUTS = Layout.values();
 
     private final MemoryPool pool;
-    private final Conv2d op;
-    private final boolean residual;
-    private final boolean relu;
     private final Primitive core;
     /** Per tensor layout (ordinal): whether it is the kernel's own, else the reorder in or out. */
     private final boolean[] srcDirect = new boolean[LAYOUTS.length];
@@ -48,11 +43,8 @@ final class FrozenConvOps implements FrozenConv {
     private final Tensor bias;
 
     FrozenConvOps(Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
-        FrozenConvs.checkFreeze(op, w, b);
+        super(op, w, b, residual, relu);
         this.pool = pool;
-        this.op = op;
-        this.residual = residual;
-        this.relu = relu;
         dnnl_primitive_desc pd = describe(dnnl, op, residual, relu);
         dnnl_memory_desc wei = Dnnl.plain(op.weightShape(), op);
         Primitive c = null;
@@ -122,41 +114,14 @@ final class FrozenConvOps implements FrozenConv {
     }
 
     private static dnnl_primitive_desc describe(Dnnl dnnl, Conv2d op, boolean sum, boolean relu) {
-        Pads p = op.pads();
-        dnnl_memory_desc src = Dnnl.withTag(op.input().dims(), dnnl_format_tag_any, dnnl_f32, op);
-        dnnl_memory_desc wei = Dnnl.withTag(op.weightShape().dims(), dnnl_format_tag_any, dnnl_f32, op);
-        dnnl_memory_desc bia = op.bias() ? Dnnl.plain(op.biasShape(), op) : null;
-        dnnl_memory_desc dst = Dnnl.withTag(op.outputShape().dims(), dnnl_format_tag_any, dnnl_f32, op);
         dnnl_primitive_attr attr = Dnnl.postOps(sum, relu, op);
         try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_inference,
-                    dnnl_convolution_direct, src, wei, bia, dst,
-                    new long[] {op.stride().h(), op.stride().w()}, new long[] {0, 0},
-                    new long[] {p.top(), p.left()}, new long[] {p.bottom(), p.right()}, attr),
-                    "dnnl_convolution_forward_primitive_desc_create (inference)", op);
-            return pd;
+            return ConvOps.forwardDesc(dnnl, op, dnnl_forward_inference, attr);
         } finally {
-            Dnnl.destroy(src, wei, bia, dst);
             if (attr != null) {
                 dnnl_primitive_attr_destroy(attr);
             }
         }
-    }
-
-    @Override
-    public Conv2d op() {
-        return op;
-    }
-
-    @Override
-    public boolean residual() {
-        return residual;
-    }
-
-    @Override
-    public boolean relu() {
-        return relu;
     }
 
     @Override
@@ -167,7 +132,7 @@ final class FrozenConvOps implements FrozenConv {
 
     @Override
     public void forward(Tensor x, Tensor res, Tensor y) {
-        FrozenConvs.checkForward(this, x, res, y, Layout.NHWC);
+        checkForward(x, res, y, Layout.NHWC);
         int lx = x.layout().ordinal();
         int ly = y.layout().ordinal();
         Block srcScratch = null;
@@ -184,7 +149,7 @@ final class FrozenConvOps implements FrozenConv {
                 dstScratch = pool.allocate(dstBytes);
                 dst = dstScratch.address();
             }
-            if (residual && res.address() != dst) {
+            if (residual() && res.address() != dst) {
                 int lr = res.layout().ordinal();
                 if (dstDirect[lr]) {
                     copy(res.address(), dst, dstBytes);
