@@ -1,0 +1,197 @@
+/* libcuda.so.1 of the CUDA stub: the driver API calls the CUDA backend makes (module load, kernel
+ * lookup and launch, unload, error names). A launch is refused as the real driver would refuse it,
+ * and also when an argument cannot be read or a pointer argument is outside device memory; it is
+ * recorded with every argument decoded by the kernel's declared kinds. fill, add and accumulate run
+ * on the host, so a test can check values end to end. */
+#define _GNU_SOURCE
+#include "stub.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    CUDA_SUCCESS = 0, CUDA_ERROR_INVALID_VALUE = 1, CUDA_ERROR_INVALID_IMAGE = 200,
+    CUDA_ERROR_INVALID_CONTEXT = 201, CUDA_ERROR_INVALID_HANDLE = 400, CUDA_ERROR_NOT_FOUND = 500,
+    CUDA_ERROR_ILLEGAL_ADDRESS = 700, CUDA_ERROR_LAUNCH_FAILED = 719
+};
+
+typedef c4js_object *CUmodule;
+typedef c4js_object *CUfunction;
+typedef c4js_object *CUstream;
+
+static const struct { int code; const char *name; const char *text; } errors[] = {
+    {CUDA_SUCCESS, "CUDA_SUCCESS", "no error"},
+    {CUDA_ERROR_INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
+    {CUDA_ERROR_INVALID_IMAGE, "CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
+    {CUDA_ERROR_INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
+    {CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
+    {CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
+    {CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+};
+
+C4JS_API int cuGetErrorName(int error, const char **out) {
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+        if (errors[i].code == error) { *out = errors[i].name; return CUDA_SUCCESS; }
+    }
+    *out = NULL;
+    return CUDA_ERROR_INVALID_VALUE;
+}
+
+C4JS_API int cuGetErrorString(int error, const char **out) {
+    for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+        if (errors[i].code == error) { *out = errors[i].text; return CUDA_SUCCESS; }
+    }
+    *out = NULL;
+    return CUDA_ERROR_INVALID_VALUE;
+}
+
+/* A fatbin starts with magic 0xBA55ED50, a 16-bit version, a 16-bit header size and a 64-bit size. */
+static size_t fatbin_bytes(const void *image) {
+    if (!c4js_readable(image, 16)) return 0;
+    const unsigned char *b = image;
+    uint32_t magic;
+    uint16_t header;
+    uint64_t size;
+    memcpy(&magic, b, 4);
+    memcpy(&header, b + 6, 2);
+    memcpy(&size, b + 8, 8);
+    if (magic != 0xBA55ED50u || size > ((uint64_t)1 << 32)) return 0;
+    return header + (size_t)size;
+}
+
+/* Whether the module's image is still the one it was loaded from (the caller must keep it alive). */
+static int image_intact(const c4js_object *m) {
+    return c4js_readable(m->image, m->image_bytes) && c4js_hash(m->image, m->image_bytes) == m->image_hash;
+}
+
+C4JS_API int cuModuleLoadData(CUmodule *module, const void *image) {
+    if (!c4js_current()) { c4js_log("cuModuleLoadData refused: no current context on this thread"); return CUDA_ERROR_INVALID_CONTEXT; }
+    int injected = c4js_fail("cuModuleLoadData", -1);
+    if (injected) return injected;
+    size_t bytes = fatbin_bytes(image);
+    if (bytes == 0 || !c4js_readable(image, bytes)) { c4js_log("cuModuleLoadData refused: not a fatbin"); return CUDA_ERROR_INVALID_IMAGE; }
+    c4js_object *m = c4js_new(C4JS_MODULE);
+    m->image = image;
+    m->image_bytes = bytes;
+    m->image_hash = c4js_hash(image, bytes);
+    *module = m;
+    c4js_log("cuModuleLoadData m%d bytes=%zu", m->id, bytes);
+    return CUDA_SUCCESS;
+}
+
+C4JS_API int cuModuleGetFunction(CUfunction *function, CUmodule module, const char *name) {
+    if (!c4js_current()) { c4js_log("cuModuleGetFunction %s refused: no current context on this thread", name); return CUDA_ERROR_INVALID_CONTEXT; }
+    c4js_object *m = c4js_find(module, C4JS_MODULE);
+    if (!m) { c4js_log("cuModuleGetFunction %s refused: no such module", name); return CUDA_ERROR_INVALID_HANDLE; }
+    if (!image_intact(m)) { c4js_log("cuModuleGetFunction %s refused: m%d's image was freed or changed after load", name, m->id); return CUDA_ERROR_INVALID_IMAGE; }
+    size_t len = strlen(name);
+    if (len == 0 || len >= sizeof m->name || !memmem(m->image, m->image_bytes, name, len + 1)) {
+        c4js_log("cuModuleGetFunction %s refused: not in the image", name);
+        return CUDA_ERROR_NOT_FOUND;
+    }
+    const char *kinds = c4js_kernel_kinds(name);
+    if (!kinds) { c4js_log("cuModuleGetFunction %s refused: the test declared no such kernel", name); return CUDA_ERROR_NOT_FOUND; }
+    c4js_object *f = c4js_new(C4JS_FUNCTION);
+    f->owner = m;
+    strcpy(f->name, name);
+    snprintf(f->kinds, sizeof f->kinds, "%s", kinds);
+    *function = f;
+    c4js_log("cuModuleGetFunction %s m%d", name, m->id);
+    return CUDA_SUCCESS;
+}
+
+C4JS_API int cuModuleUnload(CUmodule module) {
+    if (!c4js_current()) { c4js_log("cuModuleUnload refused: no current context on this thread"); return CUDA_ERROR_INVALID_CONTEXT; }
+    c4js_object *m = c4js_find(module, C4JS_MODULE);
+    if (!m) { c4js_log("cuModuleUnload refused: no such module"); return CUDA_ERROR_INVALID_HANDLE; }
+    c4js_log("cuModuleUnload m%d pending=%ld image=%s", m->id, c4js_pending_all(), image_intact(m) ? "intact" : "freed-or-changed");
+    c4js_release_owned(m, C4JS_FUNCTION);
+    c4js_release(m);
+    return CUDA_SUCCESS;
+}
+
+static float f32_at(uint64_t p, long i) {
+    float v;
+    memcpy(&v, (const char *)(uintptr_t)p + 4 * i, 4);
+    return v;
+}
+
+static void f32_put(uint64_t p, long i, float v) {
+    memcpy((char *)(uintptr_t)p + 4 * i, &v, 4);
+}
+
+/* fill, add and accumulate on the host; every other kernel is only recorded. */
+static int emulate(const char *name, const uint64_t *raw) {
+    if (strcmp(name, "c4j_fill_f32") == 0) {
+        long n = (long)raw[1];
+        float value;
+        memcpy(&value, &raw[2], 4);
+        if (!c4js_in_device(raw[0], 4 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;
+        for (long i = 0; i < n; i++) f32_put(raw[0], i, value);
+    } else if (strcmp(name, "c4j_add_f32") == 0) {
+        long n = (long)raw[3];
+        for (int a = 0; a < 3; a++) if (!c4js_in_device(raw[a], 4 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;
+        for (long i = 0; i < n; i++) f32_put(raw[2], i, f32_at(raw[0], i) + f32_at(raw[1], i));
+    } else if (strcmp(name, "c4j_accumulate_f32") == 0) {
+        long n = (long)raw[2];
+        for (int a = 0; a < 2; a++) if (!c4js_in_device(raw[a], 4 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;
+        for (long i = 0; i < n; i++) f32_put(raw[1], i, f32_at(raw[1], i) + f32_at(raw[0], i));
+    }
+    return CUDA_SUCCESS;
+}
+
+C4JS_API int cuLaunchKernel(CUfunction function, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                            unsigned bz, unsigned shared, CUstream stream, void **params, void **extra) {
+    if (!c4js_current()) { c4js_log("cuLaunchKernel refused: no current context on this thread"); return CUDA_ERROR_INVALID_CONTEXT; }
+    c4js_object *f = c4js_find(function, C4JS_FUNCTION);
+    if (!f || !c4js_find(f->owner, C4JS_MODULE)) { c4js_log("cuLaunchKernel refused: no such function (or its module was unloaded)"); return CUDA_ERROR_INVALID_HANDLE; }
+    c4js_object *s = NULL;
+    if (stream && !(s = c4js_find(stream, C4JS_STREAM))) { c4js_log("cuLaunchKernel %s refused: no such stream", f->name); return CUDA_ERROR_INVALID_HANDLE; }
+    if (params && extra) { c4js_log("cuLaunchKernel %s refused: both kernelParams and extra are non-NULL", f->name); return CUDA_ERROR_INVALID_VALUE; }
+    if (!params) { c4js_log("cuLaunchKernel %s refused: kernelParams is NULL", f->name); return CUDA_ERROR_INVALID_VALUE; }
+    if (gx * gy * gz == 0 || bx * by * bz == 0 || bx * by * bz > 1024 || shared > 227 * 1024) {
+        c4js_log("cuLaunchKernel %s refused: grid %ux%ux%u block %ux%ux%u shared %u", f->name, gx, gy, gz, bx, by, bz, shared);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    int n = (int)strlen(f->kinds);
+    uint64_t raw[24];
+    char args[1024];
+    size_t len = 0;
+    int status = CUDA_SUCCESS;
+    for (int i = 0; i < n; i++) {
+        char kind = f->kinds[i];
+        size_t size = kind == 'I' || kind == 'F' ? 4 : 8;
+        if (!c4js_readable(&params[i], sizeof(void *)) || !c4js_readable(params[i], size)) {
+            c4js_log("cuLaunchKernel %s refused: argument %d (%c) cannot be read at kernelParams[%d]", f->name, i, kind, i);
+            return CUDA_ERROR_INVALID_VALUE;
+        }
+        raw[i] = 0;
+        memcpy(&raw[i], params[i], size);
+        if (i > 0) args[len++] = ',';
+        if (kind == 'P') {
+            int ok = raw[i] == 0 || c4js_in_device(raw[i], 1);
+            len += (size_t)snprintf(args + len, sizeof args - len, "P:%#llx%s", (unsigned long long)raw[i], ok ? "" : "!");
+            if (!ok) status = CUDA_ERROR_ILLEGAL_ADDRESS;
+        } else if (kind == 'L') {
+            len += (size_t)snprintf(args + len, sizeof args - len, "L:%lld", (long long)raw[i]);
+        } else if (kind == 'I') {
+            int32_t v;
+            memcpy(&v, &raw[i], 4);
+            len += (size_t)snprintf(args + len, sizeof args - len, "I:%d", v);
+        } else {
+            float v;
+            memcpy(&v, &raw[i], 4);
+            len += (size_t)snprintf(args + len, sizeof args - len, "F:%.9g", (double)v);
+        }
+        if (len >= sizeof args - 48) break;
+    }
+    args[len] = 0;
+    if (status == CUDA_SUCCESS) status = c4js_fail("cuLaunchKernel", -1);
+    if (status == CUDA_SUCCESS) status = emulate(f->name, raw);
+    c4js_log("cuLaunchKernel %s grid=%u,%u,%u block=%u,%u,%u stream=%s%d args=%s status=%d", f->name, gx, gy, gz, bx, by,
+             bz, s ? "s" : "default", s ? s->id : 0, args, status);
+    if (status == CUDA_SUCCESS && stream) c4js_queue(stream);
+    return status;
+}
