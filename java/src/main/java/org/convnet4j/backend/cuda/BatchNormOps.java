@@ -14,7 +14,8 @@ import org.convnet4j.tensor.Tensor;
  * {@code m * momentum + batch * (1 - momentum)} for both, {@code saved} = [mean; biased variance]).
  *
  * <p>Plain batch norm runs on cuDNN (spatial mode; the legacy API behind this one seam). cuDNN's own
- * running update uses the unbiased variance, so it is asked for none (factor 0) and {@code
+ * running update uses the unbiased variance, so it is asked for none (null running statistics: no
+ * read-modify-write, and no NaN from an unbiased variance when N*H*W = 1) and {@code
  * c4j_bn_from_cudnn_f32} turns its saved inverse deviation into our saved variance and applies the
  * Keras update; backward feeds cuDNN the inverse deviation back ({@code c4j_bn_inv_std_f32}).
  *
@@ -48,8 +49,7 @@ final class BatchNormOps implements AutoCloseable {
         try (Block invStd = ctx.pool().allocate(4L * c)) {
             CudaStatus.cudnn(cudnn.cudnnBatchNormalizationForwardTraining(ctx.cudnn(), cudnn.CUDNN_BATCHNORM_SPATIAL,
                     ctx.one(), ctx.zero(), plan.x, DevicePointer.of(x), plan.x, DevicePointer.of(y), plan.params,
-                    DevicePointer.of(p.gamma()), DevicePointer.of(p.beta()), 0.0, DevicePointer.of(p.movingMean()),
-                    DevicePointer.of(p.movingVariance()), op.epsilon(), DevicePointer.of(saved),
+                    DevicePointer.of(p.gamma()), DevicePointer.of(p.beta()), 0.0, null, null, op.epsilon(), DevicePointer.of(saved),
                     new DevicePointer(invStd.address())), "cudnnBatchNormalizationForwardTraining", op);
             kernels.elementwise("c4j_bn_from_cudnn_f32", c).ptr(invStd.address()).f32(op.epsilon()).f32(op.momentum())
                     .i32(c).ptr(saved).ptr(p.movingMean()).ptr(p.movingVariance()).go(op);

@@ -1,5 +1,8 @@
 package org.convnet4j.backend.cuda;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
@@ -16,9 +19,10 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * Convolution on cuDNN (the legacy convolution API: the seam a move to the graph API replaces),
- * forward, backward-data and backward-filter, with one plan per op: descriptors plus an algorithm per
- * pass chosen once by cuDNN's heuristics (cudnnGet*Algorithm_v7: the first that succeeds within the
- * workspace limit and, in strict FP32 mode, uses FMA math) and a workspace from the shared one.
+ * forward, backward-data and backward-filter, with one plan per op: descriptors plus, per pass, the
+ * algorithms cuDNN's heuristics rank usable (cudnnGet*Algorithm_v7: status success, within the
+ * workspace limit and, in strict FP32 mode, FMA math), the first of which runs unless it fails at its
+ * first execution (then the next: {@link Plan.Algorithms}), and a workspace from the shared one.
  *
  * <p>cuDNN pads symmetrically. TF "same" padding that is not symmetric is still done by cuDNN when
  * padding by (top, left) on both sides gives the same output size (the extra cells are zeros either
@@ -44,9 +48,9 @@ final class ConvOps implements AutoCloseable {
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
             long in = padded == null ? x.address() : padded.address();
-            CudaStatus.cudnn(cudnn.cudnnConvolutionForward(ctx.cudnn(), ctx.one(), p.x, new DevicePointer(in), p.w,
-                    DevicePointer.of(w), p.fwd, p.fwdAlgo, ctx.workspace(p.fwdBytes), p.fwdBytes, ctx.zero(), p.y,
-                    DevicePointer.of(y)), "cudnnConvolutionForward", op);
+            p.forward.run((algo, bytes) -> cudnn.cudnnConvolutionForward(ctx.cudnn(), ctx.one(), p.x,
+                    new DevicePointer(in), p.w, DevicePointer.of(w), p.fwd, algo, ctx.workspace(bytes), bytes, ctx.zero(),
+                    p.y, DevicePointer.of(y)));
         }
         if (op.bias() || relu) {
             Shape s = op.outputShape();
@@ -60,9 +64,9 @@ final class ConvOps implements AutoCloseable {
         Plan p = plan(op);
         try (Block padded = p.padded == null ? null : ctx.pool().allocate(4 * p.padded.size())) {
             long out = padded == null ? dx.address() : padded.address();
-            CudaStatus.cudnn(cudnn.cudnnConvolutionBackwardData(ctx.cudnn(), ctx.one(), p.w, DevicePointer.of(w), p.y,
-                    DevicePointer.of(dy), p.bwdData, p.dataAlgo, ctx.workspace(p.dataBytes), p.dataBytes, ctx.zero(), p.x,
-                    new DevicePointer(out)), "cudnnConvolutionBackwardData", op);
+            p.backwardData.run((algo, bytes) -> cudnn.cudnnConvolutionBackwardData(ctx.cudnn(), ctx.one(), p.w,
+                    DevicePointer.of(w), p.y, DevicePointer.of(dy), p.bwdData, algo, ctx.workspace(bytes), bytes,
+                    ctx.zero(), p.x, new DevicePointer(out)));
             if (padded != null) {
                 Shape in = op.input();
                 kernels.elementwise("c4j_crop2d_f32", in.size()).ptr(out).ptr(dx).i32(p.nc()).i32(in.intDim(2))
@@ -77,9 +81,9 @@ final class ConvOps implements AutoCloseable {
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
             long in = padded == null ? x.address() : padded.address();
-            CudaStatus.cudnn(cudnn.cudnnConvolutionBackwardFilter(ctx.cudnn(), ctx.one(), p.x, new DevicePointer(in), p.y,
-                    DevicePointer.of(dy), p.bwdFilter, p.filterAlgo, ctx.workspace(p.filterBytes), p.filterBytes,
-                    ctx.zero(), p.w, DevicePointer.of(dw)), "cudnnConvolutionBackwardFilter", op);
+            p.backwardFilter.run((algo, bytes) -> cudnn.cudnnConvolutionBackwardFilter(ctx.cudnn(), ctx.one(), p.x,
+                    new DevicePointer(in), p.y, DevicePointer.of(dy), p.bwdFilter, algo, ctx.workspace(bytes), bytes,
+                    ctx.zero(), p.w, DevicePointer.of(dw)));
         }
         if (dbias != null) {
             Shape s = op.outputShape();
@@ -109,12 +113,9 @@ final class ConvOps implements AutoCloseable {
         final cudnnConvolutionStruct fwd;
         final cudnnConvolutionStruct bwdData;
         final cudnnConvolutionStruct bwdFilter;
-        final int fwdAlgo;
-        final int dataAlgo;
-        final int filterAlgo;
-        final long fwdBytes;
-        final long dataBytes;
-        final long filterBytes;
+        final Algorithms forward;
+        final Algorithms backwardData;
+        final Algorithms backwardFilter;
 
         Plan(Conv2d op) {
             super(op);
@@ -134,15 +135,9 @@ final class ConvOps implements AutoCloseable {
             fwd = descriptors.convolution(padH, padW, op.stride().h(), op.stride().w(), ctx.tf32());
             bwdData = descriptors.convolution(padH, padW, op.stride().h(), op.stride().w(), ctx.tf32());
             bwdFilter = descriptors.convolution(padH, padW, op.stride().h(), op.stride().w(), ctx.tf32());
-            long[] choice = chooseForward();
-            fwdAlgo = (int) choice[0];
-            fwdBytes = choice[1];
-            choice = chooseBackwardData();
-            dataAlgo = (int) choice[0];
-            dataBytes = choice[1];
-            choice = chooseBackwardFilter();
-            filterAlgo = (int) choice[0];
-            filterBytes = choice[1];
+            forward = chooseForward();
+            backwardData = chooseBackwardData();
+            backwardFilter = chooseBackwardFilter();
         }
 
         int nc() {
@@ -161,67 +156,129 @@ final class ConvOps implements AutoCloseable {
             return b;
         }
 
-        private long[] chooseForward() {
+        private Algorithms chooseForward() {
             int n = cudnn.CUDNN_CONVOLUTION_FWD_ALGO_COUNT;
+            Algorithms a = new Algorithms("cudnnConvolutionForward", "forward", fwd);
             try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(n); IntPointer got = new IntPointer(1)) {
                 CudaStatus.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(ctx.cudnn(), x, w, fwd, y, n, got, perf),
                         "cudnnGetConvolutionForwardAlgorithm_v7", op);
                 for (int i = 0; i < got.get(); i++) {
                     cudnnConvolutionFwdAlgoPerf_t p = perf.getPointer(i);
-                    if (usable(p.status(), p.memory(), p.mathType())) {
-                        setMath(fwd, p.mathType());
-                        return new long[] {p.algo(), p.memory()};
-                    }
+                    a.offer(p.algo(), p.status(), p.memory(), p.mathType());
                 }
             }
-            throw none("forward");
+            return a.start();
         }
 
-        private long[] chooseBackwardData() {
+        private Algorithms chooseBackwardData() {
             int n = cudnn.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT;
+            Algorithms a = new Algorithms("cudnnConvolutionBackwardData", "backward-data", bwdData);
             try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(n); IntPointer got = new IntPointer(1)) {
                 CudaStatus.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(ctx.cudnn(), w, y, bwdData, x, n, got, perf),
                         "cudnnGetConvolutionBackwardDataAlgorithm_v7", op);
                 for (int i = 0; i < got.get(); i++) {
                     cudnnConvolutionBwdDataAlgoPerf_t p = perf.getPointer(i);
-                    if (usable(p.status(), p.memory(), p.mathType())) {
-                        setMath(bwdData, p.mathType());
-                        return new long[] {p.algo(), p.memory()};
-                    }
+                    a.offer(p.algo(), p.status(), p.memory(), p.mathType());
                 }
             }
-            throw none("backward-data");
+            return a.start();
         }
 
-        private long[] chooseBackwardFilter() {
+        private Algorithms chooseBackwardFilter() {
             int n = cudnn.CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT;
+            Algorithms a = new Algorithms("cudnnConvolutionBackwardFilter", "backward-filter", bwdFilter);
             try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(n); IntPointer got = new IntPointer(1)) {
                 CudaStatus.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(ctx.cudnn(), x, y, bwdFilter, w, n, got, perf),
                         "cudnnGetConvolutionBackwardFilterAlgorithm_v7", op);
                 for (int i = 0; i < got.get(); i++) {
                     cudnnConvolutionBwdFilterAlgoPerf_t p = perf.getPointer(i);
-                    if (usable(p.status(), p.memory(), p.mathType())) {
-                        setMath(bwdFilter, p.mathType());
-                        return new long[] {p.algo(), p.memory()};
-                    }
+                    a.offer(p.algo(), p.status(), p.memory(), p.mathType());
                 }
             }
-            throw none("backward-filter");
+            return a.start();
         }
 
-        private boolean usable(int status, long memory, int mathType) {
-            return status == cudnn.CUDNN_STATUS_SUCCESS && memory <= WORKSPACE_LIMIT
-                    && (ctx.tf32() || mathType == cudnn.CUDNN_FMA_MATH);
+        /**
+         * One pass's usable algorithms in the heuristics' order (status success, workspace within the
+         * limit, FMA math in strict FP32) and the one in use. The heuristics only predict: when the
+         * chosen algorithm fails at its first execution with a status another algorithm may not have
+         * (not supported, bad parameter, execution failed), the next usable one is tried, and so on.
+         * Once one has run, it stays, and any later failure is an error.
+         */
+        final class Algorithms {
+            private final String call;
+            private final String pass;
+            private final cudnnConvolutionStruct desc;
+            private final List<long[]> usable = new ArrayList<>(); // {algo, workspace bytes, math type}
+            private int current;
+            private boolean proven;
+
+            Algorithms(String call, String pass, cudnnConvolutionStruct desc) {
+                this.call = call;
+                this.pass = pass;
+                this.desc = desc;
+            }
+
+            void offer(int algo, int status, long memory, int mathType) {
+                if (status == cudnn.CUDNN_STATUS_SUCCESS && memory <= WORKSPACE_LIMIT
+                        && (ctx.tf32() || mathType == cudnn.CUDNN_FMA_MATH)) {
+                    usable.add(new long[] {algo, memory, mathType});
+                }
+            }
+
+            Algorithms start() {
+                if (usable.isEmpty()) {
+                    throw new IllegalStateException("cuDNN offers no " + pass + " convolution algorithm for " + op
+                            + " within a " + (WORKSPACE_LIMIT >> 20) + " MiB workspace"
+                            + (ctx.tf32() ? "" : " in strict FP32 (FMA) math"));
+                }
+                setMath(desc, (int) usable.get(0)[2]);
+                return this;
+            }
+
+            /** The algorithm in use (for tests and logs). */
+            int algorithm() {
+                return (int) usable.get(current)[0];
+            }
+
+            void run(Execution execution) {
+                while (true) {
+                    long[] a = usable.get(current);
+                    int status = execution.run((int) a[0], a[1]);
+                    if (status == cudnn.CUDNN_STATUS_SUCCESS) {
+                        proven = true;
+                        return;
+                    }
+                    if (proven || !retryable(status) || current + 1 == usable.size()) {
+                        CudaStatus.cudnn(status, call + " (algorithm " + a[0] + ", " + (current + 1) + " of "
+                                + usable.size() + " usable tried)", op);
+                    }
+                    current++;
+                    setMath(desc, (int) usable.get(current)[2]);
+                }
+            }
         }
 
         private void setMath(cudnnConvolutionStruct d, int mathType) {
             CudaStatus.cudnn(cudnn.cudnnSetConvolutionMathType(d, mathType), "cudnnSetConvolutionMathType", op);
         }
+    }
 
-        private IllegalStateException none(String pass) {
-            return new IllegalStateException("cuDNN offers no " + pass + " convolution algorithm for " + op
-                    + " within a " + (WORKSPACE_LIMIT >> 20) + " MiB workspace" + (ctx.tf32() ? "" : " in strict FP32 (FMA) math"));
-        }
+    /** One execution of a convolution pass with the given algorithm and workspace size; its cuDNN status. */
+    @FunctionalInterface
+    interface Execution {
+        int run(int algorithm, long workspaceBytes);
+    }
+
+    /**
+     * Statuses with which a different algorithm may still succeed: cuDNN 9's not-supported, bad-parameter
+     * and execution-failed categories (category times 1000, plus a sub-code such as 3003 for
+     * CUDNN_STATUS_NOT_SUPPORTED_ARCH_MISMATCH).
+     */
+    static boolean retryable(int status) {
+        int category = status / 1000 * 1000;
+        return category == cudnn.CUDNN_STATUS_NOT_SUPPORTED || category == cudnn.CUDNN_STATUS_BAD_PARAM
+                || category == cudnn.CUDNN_STATUS_EXECUTION_FAILED;
     }
 
     /** cuDNN's output length for symmetric padding p: 1 + floor((in + 2p - k) / s). */

@@ -376,13 +376,19 @@ public final class CudaBackend implements Backend {
     public void close() {
         if (!closed) {
             closed = true;
-            conv.close();
-            pooling.close();
-            batchNorm.close();
-            elementwise.close();
-            transfers.close();
-            kernels.close();
-            ctx.close();
+            // Drain first: queued kernels still reference the module, the descriptors' workspaces and
+            // the pool's blocks. A failed drain (a sticky device fault) is reported after freeing.
+            try {
+                ctx.synchronize("close");
+            } finally {
+                conv.close();
+                pooling.close();
+                batchNorm.close();
+                elementwise.close();
+                transfers.close();
+                kernels.close();
+                ctx.close();
+            }
         }
     }
 }

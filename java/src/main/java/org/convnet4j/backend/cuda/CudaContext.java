@@ -141,11 +141,12 @@ final class CudaContext implements AutoCloseable {
 
     @Override
     public void close() {
+        makeCurrent();
+        cudart.cudaStreamSynchronize(stream);
         if (workspace != null) {
             workspace.close();
             workspace = null;
         }
-        cudart.cudaStreamSynchronize(stream);
         pool.close();
         cublas.cublasDestroy_v2(cublasHandle);
         cudnn.cudnnDestroy(cudnnHandle);

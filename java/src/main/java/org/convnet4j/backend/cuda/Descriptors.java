@@ -74,7 +74,7 @@ final class Descriptors implements AutoCloseable {
         cudnnPoolingStruct d = new cudnnPoolingStruct();
         CudaStatus.cudnn(cudnn.cudnnCreatePoolingDescriptor(d), "cudnnCreatePoolingDescriptor", op);
         destroyers.add(() -> cudnn.cudnnDestroyPoolingDescriptor(d));
-        CudaStatus.cudnn(cudnn.cudnnSetPooling2dDescriptor(d, mode, cudnn.CUDNN_NOT_PROPAGATE_NAN, wh, ww, padH, padW, sh, sw),
+        CudaStatus.cudnn(cudnn.cudnnSetPooling2dDescriptor(d, mode, cudnn.CUDNN_PROPAGATE_NAN, wh, ww, padH, padW, sh, sw),
                 "cudnnSetPooling2dDescriptor", op);
         return d;
     }
@@ -83,7 +83,7 @@ final class Descriptors implements AutoCloseable {
         cudnnActivationStruct d = new cudnnActivationStruct();
         CudaStatus.cudnn(cudnn.cudnnCreateActivationDescriptor(d), "cudnnCreateActivationDescriptor", op);
         destroyers.add(() -> cudnn.cudnnDestroyActivationDescriptor(d));
-        CudaStatus.cudnn(cudnn.cudnnSetActivationDescriptor(d, cudnn.CUDNN_ACTIVATION_RELU, cudnn.CUDNN_NOT_PROPAGATE_NAN, 0.0),
+        CudaStatus.cudnn(cudnn.cudnnSetActivationDescriptor(d, cudnn.CUDNN_ACTIVATION_RELU, cudnn.CUDNN_PROPAGATE_NAN, 0.0),
                 "cudnnSetActivationDescriptor", op);
         return d;
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.global.cudart;
@@ -21,6 +22,10 @@ import org.convnet4j.tensor.Tensor;
  *
  * <p>Arguments are packed into one reusable native block (8 bytes a slot), so a launch allocates
  * nothing; the driver copies the values at launch time, so the block is free again on return.
+ * {@code kernelParams} is a {@code void**}: an array of pointers, one per argument, each to that
+ * argument's slot. It must go through the {@code PointerPointer} overload of {@code cuLaunchKernel}:
+ * the {@code Pointer} overload is {@code @ByPtrPtr} and would hand the driver the address of a copy
+ * of the array's address (the stub-driver tests catch that, see CudaStubTest).
  */
 final class Kernels implements AutoCloseable {
     static final String FATBIN = "convnet4j_kernels.fatbin";
@@ -29,21 +34,29 @@ final class Kernels implements AutoCloseable {
 
     private final CudaContext ctx;
     private final CUmod_st module = new CUmod_st();
+    /** The fatbin image, kept alive until the module is unloaded. */
+    private final BytePointer image;
     private final Map<String, CUfunc_st> functions = new HashMap<>();
     private final LongPointer values = new LongPointer(MAX_ARGS);
-    private final LongPointer slots = new LongPointer(MAX_ARGS);
+    /** kernelParams: slot i points at values[i]. */
+    private final PointerPointer<LongPointer> slots = new PointerPointer<>(MAX_ARGS);
     private final ByteBuffer args;
     private final int maxBlocks;
     private boolean closed;
 
     Kernels(CudaContext ctx) {
         this.ctx = ctx;
-        byte[] image = NativeResources.readResource(FATBIN);
-        try (BytePointer bytes = new BytePointer(image)) {
-            CudaStatus.driver(cudart.cuModuleLoadData(module, bytes), "cuModuleLoadData(" + FATBIN + ")", null);
+        image = new BytePointer(NativeResources.readResource(FATBIN));
+        ctx.makeCurrent();
+        int status = cudart.cuModuleLoadData(module, image);
+        if (status != cudart.CUDA_SUCCESS) {
+            image.close();
+            values.close();
+            slots.close();
+            CudaStatus.driver(status, "cuModuleLoadData(" + FATBIN + ")", null);
         }
         for (int i = 0; i < MAX_ARGS; i++) {
-            slots.put(i, values.address() + 8L * i);
+            slots.put(i, values.getPointer(i));
         }
         args = values.asByteBuffer().order(ByteOrder.nativeOrder());
         maxBlocks = 32 * ctx.multiprocessors();
@@ -59,6 +72,7 @@ final class Kernels implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
+        ctx.makeCurrent(); // the lookup below is a driver call too
         CUfunc_st f = functions.computeIfAbsent(name, n -> {
             CUfunc_st fn = new CUfunc_st();
             CudaStatus.driver(cudart.cuModuleGetFunction(fn, module, n), "cuModuleGetFunction(" + n + ")", null);
@@ -123,7 +137,8 @@ final class Kernels implements AutoCloseable {
         void go(Object op) {
             KernelSignatures.check(name, kinds);
             ctx.makeCurrent();
-            int status = cudart.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0, ctx.stream(), slots, null);
+            int status = cudart.cuLaunchKernel(function, blocks, 1, 1, threads, 1, 1, 0, ctx.stream(), slots,
+                    (PointerPointer<?>) null);
             CudaStatus.driver(status, "cuLaunchKernel(" + name + ", " + blocks + "x" + threads + ")", op);
         }
     }
@@ -132,7 +147,9 @@ final class Kernels implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            ctx.makeCurrent();
             cudart.cuModuleUnload(module);
+            image.close();
             values.close();
             slots.close();
         }
