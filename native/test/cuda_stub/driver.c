@@ -1,8 +1,8 @@
 /* libcuda.so.1 of the CUDA stub: the driver API calls the CUDA backend makes (module load, kernel
  * lookup and launch, unload, error names). A launch is refused as the real driver would refuse it,
  * and also when an argument cannot be read or a pointer argument is outside device memory; it is
- * recorded with every argument decoded by the kernel's declared kinds. fill, add and accumulate run
- * on the host, so a test can check values end to end. */
+ * recorded with every argument decoded by the kernel's declared kinds. fill, add, accumulate and
+ * bias+relu run on the host, so a test can check values end to end. */
 #define _GNU_SOURCE
 #include "stub.h"
 
@@ -122,7 +122,7 @@ static void f32_put(uint64_t p, long i, float v) {
     memcpy((char *)(uintptr_t)p + 4 * i, &v, 4);
 }
 
-/* fill, add and accumulate on the host; every other kernel is only recorded. */
+/* fill, add, accumulate and bias+relu on the host; every other kernel is only recorded. */
 static int emulate(const char *name, const uint64_t *raw) {
     if (strcmp(name, "c4j_fill_f32") == 0) {
         long n = (long)raw[1];
@@ -134,6 +134,20 @@ static int emulate(const char *name, const uint64_t *raw) {
         long n = (long)raw[3];
         for (int a = 0; a < 3; a++) if (!c4js_in_device(raw[a], 4 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;
         for (long i = 0; i < n; i++) f32_put(raw[2], i, f32_at(raw[0], i) + f32_at(raw[1], i));
+    } else if (strcmp(name, "c4j_bias_act_f32") == 0) {
+        /* y, bias (may be 0), total, channels, hw, relu */
+        long total = (long)raw[2];
+        int32_t channels, relu;
+        memcpy(&channels, &raw[3], 4);
+        memcpy(&relu, &raw[5], 4);
+        long hw = (long)raw[4];
+        if (!c4js_in_device(raw[0], 4 * (size_t)total) || (raw[1] && !c4js_in_device(raw[1], 4 * (size_t)channels))) {
+            return CUDA_ERROR_ILLEGAL_ADDRESS;
+        }
+        for (long i = 0; i < total; i++) {
+            float v = f32_at(raw[0], i) + (raw[1] ? f32_at(raw[1], i / hw % channels) : 0.0f);
+            f32_put(raw[0], i, relu && v < 0 ? 0.0f : v);
+        }
     } else if (strcmp(name, "c4j_accumulate_f32") == 0) {
         long n = (long)raw[2];
         for (int a = 0; a < 2; a++) if (!c4js_in_device(raw[a], 4 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;

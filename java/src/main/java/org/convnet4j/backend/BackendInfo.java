@@ -10,9 +10,14 @@ import org.bytedeco.javacpp.Loader;
  * {@code -Dorg.bytedeco.javacpp.logger.debug=true} so that a library that fails to load says where it
  * was looked for:
  *
- * <pre>java -cp 'lib/*' org.convnet4j.backend.BackendInfo [cpu|cuda ...]</pre>
+ * <pre>java -cp 'lib/*' org.convnet4j.backend.BackendInfo [cpu|cuda ...]
+ * java -cp 'lib/*' org.convnet4j.backend.BackendInfo --smoke cpu|cuda</pre>
  *
- * Exit status 0 when every backend named opened (or none was named), 1 otherwise.
+ * Exit status 0 when every backend named opened (or none was named), 1 otherwise. With
+ * {@code --smoke}, the backend also runs {@link Smoke}: one line per op, OK or BAD, then
+ * {@code smoke: N ok, M bad}; exit status 0 only when every op is OK, 2 on a usage error. The CUDA
+ * backend runs it in strict FP32 (TF32 off) unless {@code -Dconvnet4j.cuda.tf32} says otherwise, so
+ * that FP32 tolerances apply.
  */
 public final class BackendInfo {
     /** The JNI wrappers of the CUDA libraries a GPU backend needs, in load order. */
@@ -23,6 +28,14 @@ public final class BackendInfo {
     }
 
     public static void main(String[] args) {
+        boolean smoke = args.length > 0 && args[0].equals("--smoke");
+        if (smoke && args.length != 2) {
+            System.err.println("usage: BackendInfo --smoke cpu|cuda");
+            System.exit(2);
+        }
+        if (smoke && System.getProperty("convnet4j.cuda.tf32") == null) {
+            System.setProperty("convnet4j.cuda.tf32", "false");
+        }
         System.out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name")
                 + ") at " + System.getProperty("java.home"));
         System.out.println("os " + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", "
@@ -42,6 +55,9 @@ public final class BackendInfo {
         if (loaded[0]) {
             CudaVersions.print(loaded[1], loaded[2]);
         }
+        if (smoke) {
+            System.exit(smoke(args[1]) ? 0 : 1);
+        }
         boolean ok = true;
         for (String name : args) {
             System.out.println("probe " + name + ": " + Backends.explain(name));
@@ -54,6 +70,27 @@ public final class BackendInfo {
             }
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** Opens the backend and runs {@link Smoke} on it; whether every op was OK. */
+    private static boolean smoke(String name) {
+        System.out.println("probe " + name + ": " + Backends.explain(name));
+        try (Backend b = Backends.create(name)) {
+            System.out.println("open " + name + ": ok (" + b.getClass().getName() + ")");
+            int[] counts = new int[2]; // ok, bad
+            Smoke.run(b, r -> {
+                System.out.println(r);
+                System.out.flush();
+                counts[r.ok() ? 0 : 1]++;
+            });
+            System.out.println("smoke: " + counts[0] + " ok, " + counts[1] + " bad");
+            return counts[1] == 0;
+        } catch (Throwable e) {
+            System.out.println("open " + name + ": FAILED " + e);
+            e.printStackTrace(System.out);
+            System.out.println("smoke: 0 ok, 1 bad");
+            return false;
+        }
     }
 
     private static String cacheDir() {

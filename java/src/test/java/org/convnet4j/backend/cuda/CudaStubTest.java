@@ -21,6 +21,7 @@ import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
 import org.bytedeco.cuda.global.cudnn;
 import org.convnet4j.backend.CudaException;
 import org.convnet4j.backend.CudnnException;
+import org.convnet4j.backend.Smoke;
 import org.convnet4j.memory.PoolOutOfMemoryException;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * calls run, the module outlives every launch and the stream is drained before it is unloaded,
  * cuDNN is asked for what we mean (NaN propagation, no running update, an algorithm that works),
  * library statuses become typed exceptions naming op and shapes, and close frees everything.
- * The stub computes fill, add, accumulate and SGEMM; everything else is checked and recorded only.
+ * The stub computes fill, add, accumulate, bias+relu and SGEMM; everything else is checked and recorded only.
  */
 @Tag("cuda-stub")
 class CudaStubTest {
@@ -290,6 +291,21 @@ class CudaStubTest {
                 "deviceProp.multiProcessorCount=" + Loader.offsetof(cudaDeviceProp.class, "multiProcessorCount"));
         assertEquals(expected, List.of(layout.split(" ")));
         assertEquals("convnet4j CUDA stub (sm_90, 80 GiB), TF32 off (strict FP32)", backend.describe());
+    }
+
+    @Test
+    void theSmokeTellsComputedFromUncomputedResults() {
+        Map<String, Smoke.Result> results = new java.util.LinkedHashMap<>();
+        Smoke.run(backend, r -> results.put(r.op(), r));
+        assertEquals(11, results.size(), results.toString());
+        for (String computed : List.of("fill+download", "add", "dense forward")) {
+            assertTrue(results.get(computed).ok(), "the stub computes this one: " + results.get(computed));
+        }
+        for (Smoke.Result r : results.values()) {
+            assertTrue(r.detail().startsWith("max error"), "every op ran; only values may differ: " + r);
+        }
+        Smoke.Result conv = results.get("conv forward");
+        assertFalse(conv.ok(), "the stub computes no convolution, and the smoke must notice: " + conv);
     }
 
     // ---- helpers
