@@ -99,6 +99,16 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_movingAverage(J
     c4j::cpu::moving_average(f32(moving), f32(batch), n, momentum);
 }
 
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluForward(JNIEnv*, jclass, jlong x, jlong y, jlong n) {
+    c4j::cpu::relu_forward(f32(x), f32(y), n);
+}
+
+JNIEXPORT jboolean JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_maxPoolPropagateNaN(
+        JNIEnv*, jclass, jlong x, jlong y, jlong nc, jint h, jint w, jint oh, jint ow, jint kh, jint kw, jint sh, jint sw,
+        jint padTop, jint padLeft) {
+    return c4j::cpu::max_pool_propagate_nan(f32(x), f32(y), nc, h, w, oh, ow, kh, kw, sh, sw, padTop, padLeft);
+}
+
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluBackward(JNIEnv*, jclass, jlong y, jlong dy,
                                                                               jlong dx, jlong n) {
     c4j::cpu::relu_backward(f32(y), f32(dy), f32(dx), n);

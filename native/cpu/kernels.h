@@ -24,7 +24,13 @@ void fill(float* dst, int64_t n, float value);
 void adam(float* param, const float* grad, float* m, float* v, int64_t n, AdamStep step);
 void sgd_momentum(float* param, const float* grad, float* velocity, int64_t n, float lr, float momentum);
 void moving_average(float* moving, const float* batch, int64_t n, float momentum);
+void relu_forward(const float* x, float* y, int64_t n);
 void relu_backward(const float* y, const float* dy, float* dx, int64_t n);
+// Max pooling's NaN rule, after oneDNN's pass (whose max instruction drops a NaN): every output whose
+// window holds a NaN becomes NaN. x is nc planes of h x w, y nc planes of oh x ow; returns whether x
+// held any NaN (when it holds none, the one read of x is all this costs).
+bool max_pool_propagate_nan(const float* x, float* y, int64_t nc, int h, int w, int oh, int ow, int kh, int kw,
+                            int sh, int sw, int pad_top, int pad_left);
 // Training batch norm over n x c x hw (NCHW): y = bn(x), relu(bn(x)) or, with a residual,
 // relu(bn(x) + residual); and the batch mean and biased variance per channel.
 void batch_norm_forward_training(const float* x, const float* gamma, const float* beta, const float* residual,

@@ -1,11 +1,17 @@
-// relu.cpp: the ReLU backward mask dx = dy * (y > 0), reading the forward output so it can run in
+// relu.cpp: ReLU forward (a NaN stays NaN: oneDNN's x86 JIT relu computes max(x, 0), which turns
+// it into 0), and the backward mask dx = dy * (y > 0), reading the forward output so it can run in
 // place over dy (include/convnet4j/relu.h). Each element is read and written at the same index, so
-// dx == dy is safe.
+// y == x and dx == dy are safe.
 #include "convnet4j/relu.h"
 
 #include "kernels.h"
 
 namespace c4j::cpu {
+
+void relu_forward(const float* x, float* y, int64_t n) {
+#pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)
+    for (int64_t i = 0; i < n; ++i) y[i] = c4j::relu(x[i]);
+}
 
 void relu_backward(const float* y, const float* dy, float* dx, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (parallel : n >= kParallelMin)

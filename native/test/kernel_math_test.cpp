@@ -124,7 +124,7 @@ void test_pool_windows() {
     }
 }
 
-// The first maximum in row-major order wins a tie; a NaN wins only in the first cell.
+// The first maximum in row-major order wins a tie; the first NaN wins wherever it is.
 void test_pool_argmax() {
     const float plane[] = {1, 3, 3,   //
                            3, 2, 0,   //
@@ -134,7 +134,9 @@ void test_pool_argmax() {
     CHECK(c4j::pool_argmax(plane, 3, {1, 3}, {1, 3}) == 7, "later row wins when larger");
     const float with_nan[] = {NAN, 1, 2, NAN};
     CHECK(c4j::pool_argmax(with_nan, 2, {0, 2}, {0, 2}) == 0, "leading NaN kept");
-    CHECK(c4j::pool_argmax(with_nan + 1, 1, {0, 3}, {0, 1}) == 1, "later NaN never wins");
+    CHECK(c4j::pool_argmax(with_nan + 1, 1, {0, 3}, {0, 1}) == 2, "a later NaN wins over numbers");
+    const float two_nans[] = {1, NAN, 5, NAN};
+    CHECK(c4j::pool_argmax(two_nans, 2, {0, 2}, {0, 2}) == 1, "the first NaN stays");
     CHECK(c4j::pool_sum(plane, 3, {1, 3}, {1, 3}) == 6.0f, "window sum");
     CHECK(c4j::pool_count({1, 3}, {0, 3}) == 6, "count");
 }

@@ -56,7 +56,8 @@ C4J_HD int pool_count(Range rows, Range cols) {
 
 // The cell max pooling picks, as an offset iy * w + ix into the plane: the first maximum in
 // row-major order within the window (strict >, as PoolReference.argMax), so a tie goes to the
-// earliest cell. A NaN in the first cell is kept; a later NaN never wins.
+// earliest cell. A NaN wins over any number, and the first NaN stays (as cuDNN with
+// CUDNN_PROPAGATE_NAN): a window holding a NaN pools to NaN, whatever cell it sits in.
 C4J_HD int64_t pool_argmax(const float* plane, int w, Range rows, Range cols) {
     int64_t best = (int64_t)rows.begin * w + cols.begin;
     float best_value = plane[best];
@@ -64,7 +65,7 @@ C4J_HD int64_t pool_argmax(const float* plane, int w, Range rows, Range cols) {
         for (int ix = cols.begin; ix < cols.end; ++ix) {
             const int64_t at = (int64_t)iy * w + ix;
             const float v = plane[at];
-            if (v > best_value) {
+            if (v > best_value || (v != v && best_value == best_value)) {
                 best = at;
                 best_value = v;
             }

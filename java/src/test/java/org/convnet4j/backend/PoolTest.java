@@ -146,4 +146,26 @@ class PoolTest extends BackendSuite {
             }, TestData.random("fd " + op));
         }
     }
+
+    /** Max pooling keeps a NaN wherever it sits in the window (cuDNN with CUDNN_PROPAGATE_NAN does). */
+    @ParameterizedTest(name = "[{0}]")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void maxForwardPropagatesNaN(String backend) {
+        Pool2d op = Pool2d.max(Shape.nchw(1, 2, 4, 4), 2);
+        double[] x = TestData.uniform(TestData.random("max pool nan"), op.input(), -1, 1);
+        x[5] = Double.NaN;              // the last cell of window (0, 0) of channel 0
+        x[16 + 2 * 4 + 3] = Double.NaN; // the second cell of window (1, 1) of channel 1
+        double[] expected = PoolReference.forward(op, x);
+        try (TensorScope s = scope(backend)) {
+            Tensor y = s.output(op.outputShape());
+            s.backend().pool2dForward(op, s.upload(op.input(), x), y);
+            double[] got = s.download(y);
+            for (int i = 0; i < got.length; i++) {
+                boolean nan = i == 0 || i == 4 + 3;
+                if (nan != Double.isNaN(got[i]) || !nan && got[i] != expected[i]) {
+                    throw new AssertionError("max pool output " + i + ": " + got[i] + (nan ? ", expected NaN" : ", expected " + expected[i]));
+                }
+            }
+        }
+    }
 }

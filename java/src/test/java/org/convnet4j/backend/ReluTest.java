@@ -94,4 +94,25 @@ class ReluTest extends BackendSuite {
             }, rnd);
         }
     }
+
+    /** A NaN stays NaN (as in cuDNN with CUDNN_PROPAGATE_NAN and our kernels): relu must not hide a diverged run. */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("cases")
+    void forwardPropagatesNaN(String backend, Shape shape) {
+        double[] x = withZeros(TestData.random("relu nan " + shape), shape);
+        for (int i = 0; i < x.length; i += 5) {
+            x[i] = Double.NaN;
+        }
+        try (TensorScope s = scope(backend)) {
+            Tensor y = s.output(shape);
+            s.backend().fill(y, 7f);
+            s.backend().reluForward(s.upload(shape, x), y);
+            double[] got = s.download(y);
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isNaN(x[i]) != Double.isNaN(got[i])) {
+                    throw new AssertionError("relu " + shape + " at " + i + ": x=" + x[i] + " gave y=" + got[i]);
+                }
+            }
+        }
+    }
 }

@@ -76,6 +76,16 @@ final class CpuKernels {
     /** Batch-norm running statistics, Keras convention: {@code moving = moving momentum + batch (1 - momentum)}. */
     static native void movingAverage(long moving, long batch, long n, float momentum);
 
+    /** {@code y = x < 0 ? 0 : x}, a NaN staying NaN; y may equal x. */
+    static native void reluForward(long x, long y, long n);
+
+    /**
+     * After a max pooling forward over nc planes of h x w into oh x ow: every output whose window holds
+     * a NaN becomes NaN. Returns whether x held any NaN.
+     */
+    static native boolean maxPoolPropagateNaN(long x, long y, long nc, int h, int w, int oh, int ow, int kh, int kw,
+                                              int sh, int sw, int padTop, int padLeft);
+
     /** {@code dx = y > 0 ? dy : 0} from the ReLU's forward output y; dx may equal dy. */
     static native void reluBackward(long y, long dy, long dx, long n);
 

@@ -25,8 +25,8 @@ final class ElementwiseOps {
     void reluForward(Tensor x, Tensor y) {
         Shape s = Checks.present(RELU, "x", x);
         Checks.tensor(RELU, "y", y, s);
-        Primitive p = cache.get(new Key("relu_fwd", s, false), () -> buildRelu(s));
-        p.execute(x.address(), y.address());
+        // Our loop, not oneDNN's eltwise relu: its x86 JIT computes max(x, 0), which turns a NaN into 0.
+        CpuKernels.reluForward(x.address(), y.address(), s.size());
     }
 
     void reluBackward(Tensor y, Tensor dy, Tensor dx) {
@@ -61,18 +61,6 @@ final class ElementwiseOps {
     private void binaryAdd(Shape s, long a, long b, long y) {
         Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s, false));
         p.execute(a, b, y);
-    }
-
-    private Primitive buildRelu(Shape s) {
-        dnnl_memory_desc md = Dnnl.plain(s, RELU);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_eltwise_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_training, dnnl_eltwise_relu,
-                    md, md, 0f, 0f, null), "dnnl_eltwise_forward_primitive_desc_create", RELU + "(" + s + ")");
-            return new Primitive(dnnl, RELU, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
-        } finally {
-            Dnnl.destroy(md);
-        }
     }
 
     private Primitive buildAdd(Shape s, boolean relu) {

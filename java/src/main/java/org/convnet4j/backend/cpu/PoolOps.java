@@ -12,6 +12,7 @@ import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.PoolMode;
 import org.convnet4j.ops.Size2;
+import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -37,6 +38,15 @@ final class PoolOps {
         op.checkForward(x, y);
         Primitive p = cache.get(new Key("pool_fwd", op, false), () -> buildForward(op, dnnl_forward_inference));
         p.execute(x.address(), y.address());
+        if (op.mode() == PoolMode.MAX) {
+            // oneDNN's max instruction drops a NaN; a window holding one must give NaN, as in cuDNN
+            // with CUDNN_PROPAGATE_NAN (one scan of x when it holds none).
+            Shape in = op.input();
+            Shape out = op.outputShape();
+            CpuKernels.maxPoolPropagateNaN(x.address(), y.address(), in.dim(0) * in.dim(1), in.intDim(2), in.intDim(3),
+                    out.intDim(2), out.intDim(3), op.window().h(), op.window().w(), op.stride().h(), op.stride().w(),
+                    op.pads().top(), op.pads().left());
+        }
     }
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
