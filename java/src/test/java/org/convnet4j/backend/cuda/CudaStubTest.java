@@ -294,6 +294,13 @@ class CudaStubTest {
     }
 
     @Test
+    void theProbeFindsTheStubDeviceAndAutoPicksCuda() {
+        String auto = org.convnet4j.backend.Backends.explain("auto");
+        assertTrue(auto.startsWith("backend cuda") && auto.contains("convnet4j CUDA stub (sm_90)")
+                && auto.contains("cuDNN 9.25.0"), auto);
+    }
+
+    @Test
     void theSmokeTellsComputedFromUncomputedResults() {
         Map<String, Smoke.Result> results = new java.util.LinkedHashMap<>();
         Smoke.run(backend, r -> results.put(r.op(), r));
