@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs convnet4j on a bare GPU machine from what scripts/pack-device.sh put in .device/ (docs/GPU.md):
-#   info       nvidia-smi, the folders holding the CUDA libraries, java -version
+#   info       nvidia-smi, glibc (>= 2.34 needed), the CUDA libraries found and the folders put on
+#              LD_LIBRARY_PATH, java -version
 #   probe      one JVM with JavaCPP's loader debug on: which backend auto picks and why, library versions
+#   smoke      BackendInfo --smoke: every backend op once, each checked, with CUDA_LAUNCH_BLOCKING=1 and
+#              cuDNN's error log on; when it fails on a GPU the long bench steps are skipped (tests still run)
 #   tests      the backend-parametrized suite (package org.convnet4j.backend) on the CUDA backend alone,
-#              through the JUnit console launcher
+#              through the JUnit console launcher, with the same launch blocking and cuDNN log
 #   bench-*    our JMH TrainStep (img/s) and InferLatency (batch-1 latency), then the same models in
 #              PyTorch on the same GPU, eager and AMP+channels_last
 #   summary    each step's status, then one comparison table, printed last
@@ -19,7 +22,7 @@
 # Environment (all optional): GPU_CHECK_BUDGET_S (seconds for the whole run: 420 on a GPU, 900 in a
 #   dry run), GPU_CHECK_MODELS, GPU_CHECK_BATCHES, GPU_CHECK_LATENCY_MODELS, GPU_CHECK_TEST_BACKENDS,
 #   GPU_CHECK_JMH (JMH fork and iteration options), GPU_CHECK_SKIP (comma list of steps to skip:
-#   probe, tests, bench-ours, bench-pytorch).
+#   probe, smoke, tests, bench-ours, bench-pytorch).
 # Exit status: 0 when every step that ran passed, 1 otherwise.
 set -uo pipefail
 
@@ -98,9 +101,12 @@ left_s() { echo $(( budget_s - reserve_s - ($(date +%s) - started) )); }
 # step NAME TIMEOUT_S FUNCTION [ARGS...]: runs an exported function under `timeout` (which signals the
 # whole process group, so JVM forks die too), clipped to what is left of the budget. A function may
 # leave a one-line note for steps.tsv in $work/note.NAME.
+# The step's status is left in last_status.
+last_status=""
 step() {
   local name=$1 limit=$2; shift 2
   local left; left=$(left_s)
+  last_status=skipped
   if [[ "$skip" == *",$name,"* ]]; then record "$name" skipped 0 0 "GPU_CHECK_SKIP"; return; fi
   if [ "$left" -lt 15 ]; then record "$name" skipped 0 0 "budget of ${budget_s}s spent"; return; fi
   [ "$limit" -gt "$left" ] && limit=$left
@@ -116,6 +122,14 @@ step() {
   esac
   if [ -f "$work/note.$name" ]; then note="${note:+$note; }$(cat "$work/note.$name")"; fi
   record "$name" "$status" "$rc" $(( $(date +%s) - t0 )) "$note"
+  last_status=$status
+}
+
+# long_step: a step that spends minutes of device time; skipped (with the reason) once smoke_gate is set.
+smoke_gate=""
+long_step() {
+  if [ -n "$smoke_gate" ]; then record "$1" skipped 0 0 "$smoke_gate"; return; fi
+  step "$@"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -138,30 +152,140 @@ else
   say "nvidia-smi: not run ($mode_reason)"
 fi
 
-# Every copy of each library, then the newest copy's folder goes first on LD_LIBRARY_PATH. The pip
-# wheels (nvidia-cudnn-cu13, nvidia-cublas, nvidia-cuda-runtime) keep theirs under site-packages/nvidia.
-libs=(libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcudnn.so.9 libnvrtc.so.13 libcuda.so.1)
-find_args=()
-for l in "${libs[@]}"; do find_args+=(-o -name "$l*"); done
-# Pruned: JavaCPP's cache (links to what it loaded before) and this checkout.
-timeout 60 find / \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -name .javacpp -o -path "$root" -o -path "$OUT" \) -prune \
-  -o \( -false "${find_args[@]}" \) \( -type f -o -type l \) -print 2>/dev/null | sort >"$work/libs.txt"
+# glibc: the packed JRE and JavaCPP's JNI wrappers (org.bytedeco:cuda) are linked against glibc 2.34 or
+# newer; on an older one the JVM or the wrappers fail to load, and every later step says so less clearly.
+info_warn=""
+glibc_ldd="$(ldd --version 2>/dev/null | head -1)"
+glibc="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{ print $2 }')"
+[ -n "$glibc" ] || glibc="$(printf '%s\n' "$glibc_ldd" | grep -oE '[0-9]+\.[0-9]+' | tail -1)"
+say "glibc: ${glibc:-unknown} (${glibc_ldd:-ldd --version printed nothing})"
+if [ -z "$glibc" ]; then
+  say "WARNING: glibc's version is unknown (no getconf GNU_LIBC_VERSION, no ldd): the packed JRE and the JNI wrappers need glibc >= 2.34"
+  info_warn="glibc version unknown"
+elif [ "$(printf '%s\n' 2.34 "$glibc" | sort -V | head -1)" != 2.34 ]; then
+  say "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  say "!!! WARNING: glibc $glibc is older than 2.34. The packed JRE (.device/jre) and JavaCPP's JNI wrappers"
+  say "!!! need glibc >= 2.34: expect java or the CUDA wrappers to fail to load (GLIBC_2.34 not found)."
+  say "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  info_warn="WARNING glibc $glibc < 2.34"
+fi
+
+# The CUDA libraries, looked for where they live, most likely first: the folders already on
+# LD_LIBRARY_PATH; Python's site-packages (the pip wheels nvidia-cuda-runtime, nvidia-cublas,
+# nvidia-cudnn-cu13, ... keep theirs under nvidia/*/lib, PyTorch under torch/lib); the CUDA toolkit;
+# the system's library folder; ldconfig's cache. Only a library still missing then costs a bounded
+# `find` (-xdev, depth 12, 20 s). A copy under a stubs/ folder (the toolkit's link-time libcuda) never
+# counts. The folder of the newest copy of each goes first on LD_LIBRARY_PATH.
+libs=(libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcudnn.so.9 libcudnn_cnn.so.9 libcudnn_ops.so.9
+      libcudnn_adv.so.9 libcudnn_graph.so.9 libnvrtc.so.13 libcuda.so.1)
+site_packages() {  # Python's site-packages and dist-packages folders, one a line (may repeat)
+  if command -v python3 >/dev/null 2>&1; then
+    timeout 10 python3 -c "import site,sys; print('\n'.join(site.getsitepackages()+[site.getusersitepackages()]))" 2>/dev/null
+  fi
+  local h="${HOME:-/root}" d
+  for d in /usr/local/lib/python3*/dist-packages /usr/local/lib/python3*/site-packages /usr/lib/python3/dist-packages \
+           /opt/*/lib/python3*/site-packages /opt/*/*/lib/python3*/site-packages /opt/*/envs/*/lib/python3*/site-packages \
+           "$h"/*/lib/python3*/site-packages "$h"/.[!.]*/lib/python3*/site-packages \
+           "$h"/.local/lib/python3*/site-packages "$h"/.pyenv/versions/*/lib/python3*/site-packages; do
+    [ -d "$d" ] && printf '%s\n' "$d"
+  done
+}
+lib_folders() {  # the folders to look in, in order, one a line (may repeat)
+  local sp d
+  printf '%s\n' "${LD_LIBRARY_PATH:-}" | tr ':' '\n'
+  while read -r sp; do
+    for d in "$sp"/nvidia/*/lib "$sp"/nvidia/*/lib64 "$sp"/torch/lib; do [ -d "$d" ] && printf '%s\n' "$d"; done
+  done < <(site_packages)
+  for d in /usr/local/cuda*/lib64 /usr/local/cuda*/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/lib/x86_64-linux-gnu; do
+    [ -d "$d" ] && printf '%s\n' "$d"
+  done
+}
+# libs.txt: library, then a path to it, one copy a line, in the order found.
+: >"$work/libs.txt"
+n_folders=0
+while read -r d; do
+  if [ -z "$d" ] || [ ! -d "$d" ]; then continue; fi
+  n_folders=$((n_folders + 1))
+  for l in "${libs[@]}"; do
+    [ -e "$d/$l" ] && printf '%s\t%s\n' "$l" "$d/$l"
+  done
+done < <(lib_folders | awk '!seen[$0]++') >>"$work/libs.txt"
+ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
+"$ldconfig_bin" -p 2>/dev/null | sed -n 's/^[[:space:]]*\([^ ]*\) (\([^)]*\)) => \(.*\)$/\1\t\2\t\3/p' >"$work/ldconfig.txt"
+for l in "${libs[@]}"; do   # 64-bit entries only: a driver install also has an i386 libcuda.so.1
+  awk -F'\t' -v l="$l" '$1 == l && $2 ~ /x86-64/ { print l "\t" $3 }' "$work/ldconfig.txt"
+done >>"$work/libs.txt"
+usable() {  # LIB: the copies of LIB in libs.txt that exist and are no stub, first found first, once each
+  local f real
+  declare -A seen=()
+  while IFS=$'\t' read -r _ f; do
+    [[ "$f" == */stubs/* ]] && continue
+    [ -e "$f" ] || continue
+    real="$(readlink -f "$f")"
+    [ -n "${seen[$real]:-}" ] && continue
+    seen[$real]=1
+    printf '%s\n' "$f"
+  done < <(awk -F'\t' -v l="$1" '$1 == l' "$work/libs.txt")
+}
+missing=()
+for l in "${libs[@]}"; do [ -n "$(usable "$l")" ] || missing+=("$l"); done
+search_note="$n_folders folders and ldconfig"
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "not in those $n_folders folders nor ldconfig's cache: ${missing[*]}; searching the disk (find -xdev, depth 12, 20 s at most)"
+  find_args=()
+  for l in "${missing[@]}"; do find_args+=(-o -name "$l"); done
+  # / first; a start point is added only when it is a file system of its own (-xdev stops at it otherwise).
+  starts=(/)
+  for d in /usr /usr/local /opt /home "${HOME:-/root}"; do
+    [ -d "$d" ] && [ "$(stat -c %d "$d")" != "$(stat -c %d /)" ] && starts+=("$d")
+  done
+  # Pruned: the kernel's file systems, JavaCPP's cache (links to what it loaded before), this checkout.
+  timeout 20 find "${starts[@]}" -xdev -maxdepth 12 \
+    \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -name .javacpp -o -name .git -o -name node_modules \
+       -o -path "$root" -o -path "$OUT" -o -path "$work" \) -prune \
+    -o \( -false "${find_args[@]}" \) \( -type f -o -type l \) -print 2>/dev/null >"$work/find.txt"
+  find_rc=$?
+  while read -r f; do printf '%s\t%s\n' "$(basename "$f")" "$f"; done <"$work/find.txt" >>"$work/libs.txt"
+  search_note="$search_note, then find ($(wc -l <"$work/find.txt") hit(s)$([ "$find_rc" = 124 ] && echo ", stopped after 20 s"))"
+fi
+say "CUDA libraries (looked in $search_note):"
 lib_dirs=()
+missing=()
 for l in "${libs[@]}"; do
-  say "$l:"
+  # The newest: the highest version in the name of the file a copy resolves to; the first found of equals.
   best=""
+  best_real=""
   while read -r f; do
     [ -z "$f" ] && continue
     real="$(readlink -f "$f")"
-    say "  $f -> $(basename "$real")"
-    best="$best$(basename "$real") $(dirname "$f")"$'\n'
-  done < <(grep -F "/$l" "$work/libs.txt")
-  if [ -z "$best" ]; then say "  (not found)"; continue; fi
+    if [ -z "$best" ] || [ "$(printf '%s\n%s\n' "$(basename "$best_real")" "$(basename "$real")" | sort -V | tail -1)" != "$(basename "$best_real")" ]; then
+      best=$f; best_real=$real
+    fi
+  done < <(usable "$l")
+  if [ -z "$best" ]; then
+    say "  $l: MISSING"
+    missing+=("$l")
+    continue
+  fi
+  while read -r f; do
+    mark=""
+    [ "$f" = "$best" ] && mark="   <- newest"
+    say "  $l: $f -> $(readlink -f "$f")$mark"
+  done < <(usable "$l")
+  awk -F'\t' -v l="$l" '$1 == l && $2 ~ /\/stubs\// { print "  " l ": " $2 " (a stub: ignored)" }' "$work/libs.txt" | sort -u
   # libcuda.so.1 is the driver's: leave it to the loader's own path when ldconfig knows it.
-  if [ "$l" = libcuda.so.1 ] && ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1 '; then continue; fi
-  dir="$(printf '%s' "$best" | sort -V -k1,1 | tail -1 | cut -d' ' -f2-)"
+  if [ "$l" = libcuda.so.1 ] && awk -F'\t' '$1 == "libcuda.so.1" && $2 ~ /x86-64/ && $3 !~ /\/stubs\// { found = 1 } END { exit !found }' "$work/ldconfig.txt"; then
+    continue
+  fi
+  dir="$(dirname "$best")"
   [[ " ${lib_dirs[*]-} " == *" $dir "* ]] || lib_dirs+=("$dir")
 done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "missing: ${missing[*]}"
+  info_warn="${info_warn:+$info_warn; }missing ${missing[*]}"
+else
+  say "missing: none"
+fi
 if [ "${#lib_dirs[@]}" -gt 0 ]; then
   LD_LIBRARY_PATH="$(IFS=:; echo "${lib_dirs[*]}")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   export LD_LIBRARY_PATH
@@ -180,7 +304,7 @@ if [ "$mode" = dry ]; then
   fi
 fi
 say "class path: $cp"
-record info ok 0 $(( $(date +%s) - t0 )) "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+record info ok 0 $(( $(date +%s) - t0 )) "${info_warn:+$info_warn; }LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 
 # --- probe: which backend, and why; a loading failure explains itself -------------------------------
 probe() {
@@ -193,21 +317,74 @@ probe() {
 export -f probe
 step probe 90 probe
 
+# CUDA_LAUNCH_BLOCKING=1 makes every kernel launch synchronous, so a sticky device fault (an illegal
+# address, say) is reported by the op that caused it and not by the next one to synchronize; the
+# CUDNN_LOG*_DBG variables make cuDNN log its own errors and warnings, with its reasons, to stderr.
+with_cuda_debug() {
+  CUDA_LAUNCH_BLOCKING=1 CUDNN_LOGERR_DBG=1 CUDNN_LOGWARN_DBG=1 CUDNN_LOGDEST_DBG=stderr "$@"
+}
+export -f with_cuda_debug
+
+# --- smoke: every backend op once, each checked, before the minutes of tests and benchmarks ----------
+# BackendInfo --smoke prints a line per op ("smoke conv-forward: OK 0.4 ms" or "smoke conv-forward: BAD
+# CudnnException: ..."), then "smoke: N ok, M bad"; it exits 0 only when every op is OK (2: usage).
+# The note keeps the count and every BAD line, joined by " | "; while it runs, the last op to finish
+# (what a timeout's note then shows).
+smoke() {
+  echo "no op finished" >"$work/note.smoke"
+  with_cuda_debug "$java" "$errfile_opt" -cp "$cp" org.convnet4j.backend.BackendInfo --smoke "$backend" 2>&1 \
+    | last_smoke_op "$work/note.smoke" | tee "$work/smoke.out"
+  local rc=$? counts bad errors
+  counts="$(grep -o 'smoke: [0-9][0-9]* ok, [0-9][0-9]* bad' "$work/smoke.out" | tail -1)"
+  [ -n "$counts" ] || counts="no 'smoke: N ok, M bad' line"
+  [ "$rc" = 2 ] && counts="$counts (rc 2, a usage error: does the packed BackendInfo know --smoke?)"
+  bad="$(grep -o 'smoke [^:]*: BAD.*' "$work/smoke.out" | tr -d '\r' | tr '\t' ' ' \
+         | awk '{ printf "%s%s", (NR > 1 ? " | " : ""), $0 }')"
+  errors=$(grep -c '^E! ' "$work/smoke.out")
+  { printf '%s' "$counts${bad:+ | $bad}"
+    [ "$errors" -gt 0 ] && printf ' | cuDNN logged %s error(s): see the log' "$errors"
+    printf '\n'; } >"$work/note.smoke"
+  return "$rc"
+}
+# last_smoke_op NOTE_FILE: passes its input on, and keeps the last op to finish in NOTE_FILE. A bash
+# loop, not awk: mawk holds piped input back, and a killed step would take the last lines with it.
+last_smoke_op() {
+  local line op
+  while IFS= read -r line || [ -n "$line" ]; do
+    printf '%s\n' "$line"
+    case "$line" in
+      "smoke "*": OK"*|"smoke "*": BAD"*)
+        op=${line//$'\t'/ }
+        printf 'the last op to finish: %s\n' "${op//$'\r'/}" >"$1" ;;
+    esac
+  done
+}
+export -f smoke last_smoke_op
+step smoke 60 smoke
+# A failed smoke on the GPU: the benchmarks would only fail slower. The tests still run: they are the
+# diagnosis, one failing case per broken op.
+if [ "$mode" = gpu ]; then
+  case "$last_status" in FAILED|TIMEOUT) smoke_gate="smoke failed: fix first, keep device time for a second call" ;; esac
+fi
+
 # --- tests: the backend suite on the chosen backend(s) -----------------------------------------------
 tests() {
   mkdir -p "$work/junit"
   # --exclude-package: the CPU backend's own tests (org.convnet4j.backend.cpu) need oneDNN. The two
   # train classes: no cudaMalloc in steady steps, and precise batch norm, on the backend(s) selected.
-  "$java" "$errfile_opt" -Dconvnet4j.test.backends="$test_backends" -cp "$cp" \
+  # With launch blocking and cuDNN's log (with_cuda_debug); stderr joins stdout so that cuDNN's lines
+  # fall between the tests that caused them.
+  with_cuda_debug "$java" "$errfile_opt" -Dconvnet4j.test.backends="$test_backends" -cp "$cp" \
     org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --select-package=org.convnet4j.backend --exclude-package=org.convnet4j.backend.cpu \
     --select-class=org.convnet4j.train.SteadyStateTest --select-class=org.convnet4j.train.PreciseBatchNormTest \
-    --fail-if-no-tests --reports-dir="$work/junit" | tee "$work/tests.out"
+    --fail-if-no-tests --reports-dir="$work/junit" 2>&1 | cap_cudnn_log "$work/cudnn-tests.log" | tee "$work/tests.out"
   local rc=$?
   # The launcher's closing counts ("[ 12 tests successful ]") and the backends skipped, for steps.tsv.
   { sed -n 's/^\[ *\([0-9]*\) tests \(successful\|failed\|aborted\|skipped\) *\]$/\1 \2/p' "$work/tests.out" | sed 's/$/,/'
     grep -o '^SKIPPED \[[a-z]*\] .*' "$work/tests.out" | sort -u | sed 's/$/;/'
+    [ -s "$work/cudnn-tests.log.count" ] && echo "cuDNN log: $(cat "$work/cudnn-tests.log.count");"
   } | paste -sd' ' - | sed 's/[,;]$//' >"$work/note.tests"
   # On a GPU machine a skipped CUDA backend is the failure this run is looking for.
   if [ "$mode" = gpu ] && [ "$rc" = 0 ] && grep -q '^SKIPPED \[cuda\]' "$work/tests.out"; then
@@ -216,7 +393,35 @@ tests() {
   fi
   return $rc
 }
-export -f tests
+# cap_cudnn_log FILE: passes its input on, but of cuDNN's log lines ("E! CuDNN ...", "w!   ...") only
+# the first 300 of its errors (E!, e!) and the first 300 of the rest: a long suite can log thousands of
+# warnings, and the log must come back whole. Every cuDNN line goes to FILE (reports.tar.gz), the
+# counts of errors and warnings to FILE.count. A bash loop, for the reason above.
+cap_cudnn_log() {
+  local line ne=0 nw=0 hidden=0 e=0 w=0 max=300
+  {
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in
+        [Ee]'! '*)
+          ne=$((ne + 1))
+          case "$line" in 'E! '*) e=$((e + 1)) ;; esac
+          printf '%s\n' "$line" >&3
+          if [ "$ne" -gt "$max" ]; then hidden=$((hidden + 1)); continue; fi ;;
+        [WIwi]'! '*)
+          nw=$((nw + 1))
+          case "$line" in 'W! '*) w=$((w + 1)) ;; esac
+          printf '%s\n' "$line" >&3
+          if [ "$nw" -gt "$max" ]; then hidden=$((hidden + 1)); continue; fi ;;
+      esac
+      printf '%s\n' "$line"
+    done
+  } 3>"$1"
+  if [ "$hidden" -gt 0 ]; then
+    printf '[gpu-check: %d more cuDNN log lines not shown; all of them are in reports.tar.gz, %s]\n' "$hidden" "$(basename "$1")"
+  fi
+  if [ $((ne + nw)) -gt 0 ]; then printf '%d error(s), %d warning(s)\n' "$e" "$w" >"$1.count"; else rm -f "$1"; fi
+}
+export -f tests cap_cudnn_log
 step tests "$tests_timeout_s" tests
 
 # --- bench-ours: our JMH benchmarks ------------------------------------------------------------------
@@ -262,12 +467,12 @@ if [[ "$skip" == *",bench-ours,"* ]]; then
   record bench-ours skipped 0 0 "GPU_CHECK_SKIP"
 else
   if has_benchmark TrainStep; then
-    step bench-train 240 bench_train
+    long_step bench-train 240 bench_train
   else
     record bench-train absent 0 0 "no TrainStep in the packed bench jar"
   fi
   if has_benchmark InferLatency; then
-    step bench-latency 90 bench_latency
+    long_step bench-latency 90 bench_latency
   else
     record bench-latency absent 0 0 "no InferLatency in the packed bench jar"
   fi
@@ -328,7 +533,7 @@ if [ "$mode" = dry ]; then
 elif [ ! -f bench/pytorch/bench.py ]; then
   record bench-pytorch absent 0 0 "bench/pytorch/bench.py not in this tree"
 else
-  step bench-pytorch 240 bench_pytorch
+  long_step bench-pytorch 240 bench_pytorch
 fi
 
 # --- summary: statuses, then the comparison table last ----------------------------------------------
@@ -336,7 +541,7 @@ banner "files"
 (
   cd "$work" || exit 0
   shopt -s nullglob
-  parts=(junit hs_err_pid*.log jmh-smoke.json)
+  parts=(junit hs_err_pid*.log jmh-smoke.json cudnn-tests.log)
   present=()
   for p in "${parts[@]}"; do [ -e "$p" ] && present+=("$p"); done
   [ "${#present[@]}" -gt 0 ] && tar -czf "$OUT/reports.tar.gz" "${present[@]}"

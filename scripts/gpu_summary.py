@@ -2,7 +2,10 @@
 """Summary of a scripts/gpu-check.sh run: each step's status, then one comparison table of our JMH
 numbers against PyTorch's on the same machine. Reads, in the folder given:
 
-  steps.tsv         step, status, rc, seconds, note (written by gpu-check.sh)
+  steps.tsv         step, status, rc, seconds, note (written by gpu-check.sh), one row per step in the
+                    order run (info, probe, smoke, tests, bench-*); every row is shown, whatever its name.
+                    A smoke step that did not pass also gets its note in full below the table: the op
+                    counts and each BAD op, which gpu-check.sh joins with " | "
   jmh-train.json    JMH results of TrainStep (params model, batch, backend); one op = one training step
   jmh-latency.json  JMH results of InferLatency (SampleTime; params model, backend); one op = one batch-1 inference
   pytorch.jsonl     one line per bench/pytorch/bench.py run: model, batch, mode (train|latency),
@@ -131,7 +134,17 @@ def main():
             steps = list(csv.DictReader(f, delimiter="\t"))
     print(f"gpu-check summary ({mode} run, {elapsed}s)")
     print(table(["step", "status", "rc", "s", "note"],
-                [[s["step"], s["status"], s["rc"], s["seconds"], s["note"][:110]] for s in steps], "llrrl"))
+                [[s.get("step") or "?", s.get("status") or "?", s.get("rc") or "", s.get("seconds") or "",
+                  (s.get("note") or "")[:110]] for s in steps], "llrrl"))
+    # The smoke step's verdict per op is the first thing to read after a failed GPU run: in full here.
+    for s in steps:
+        if s.get("step") == "smoke" and s.get("status") not in ("ok", "skipped") and s.get("note"):
+            parts = s["note"].split(" | ")
+            print(f"\nsmoke {s.get('status')}:")
+            for part in parts[:40]:
+                print("  " + part[:300])
+            if len(parts) > 40:
+                print(f"  ... {len(parts) - 40} more in steps.tsv")
 
     train = ours_train(load_json(os.path.join(out_dir, "jmh-train.json"), notes), notes)
     latency = ours_latency(load_json(os.path.join(out_dir, "jmh-latency.json"), notes), notes)

@@ -78,6 +78,123 @@ for j in "${ours[@]}"; do
 done
 unzip -l "$bench" META-INF/BenchmarkList >/dev/null 2>&1 || { echo "pack-device: $bench has no META-INF/BenchmarkList" >&2; exit 1; }
 
+# The CUDA kernels: the backend loads convnet4j_kernels.fatbin from the core jar, and an H100/H200 needs
+# sm_90 code in it (compute_90 PTX alone would be JIT-compiled by the driver, if its PTX version is
+# not newer than the driver's). A jar built where nvcc was missing, or for other GPUs, fails here and
+# not on the device. cuobjdump --list-elf decides when there is one (on PATH, beside nvcc, in a CUDA
+# toolkit); otherwise, or when it cannot read the file, fatbin_elf_archs parses the fatbin itself.
+FATBIN_ENTRY_SUFFIX="/convnet4j_kernels.fatbin"
+NEED_SM=90
+
+# fatbin_elf_archs FATBIN: one line per cubin in the fatbin, "sm_NN" (from the entry header, checked
+# against the ELF's own e_flags where the ELF is stored uncompressed), then exit 0; exit 1 with a
+# message when FATBIN is no fatbin or is damaged. Layout (as nvcc writes it, CUDA 13 too): a container
+# header (magic 0xBA55ED50, u16 version, u16 header size, u64 size of the entries), then entries of
+# u16 kind (1 PTX, 2 ELF), u16 version, u32 header size, u64 payload size, ..., u32 arch at offset 28
+# (e.g. 90), the payload after the header; several containers may follow one another.
+fatbin_elf_archs() {
+  python3 - "$1" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+MAGIC, EM_CUDA, ELFOSABI_CUDA = 0xBA55ED50, 190, 0x41
+off, containers = 0, 0
+while off + 16 <= len(data):
+    magic, _version, hsize, fsize = struct.unpack_from("<IHHQ", data, off)
+    if magic != MAGIC:
+        if containers and not data[off:].strip(b"\0"):
+            break  # padding after the last container
+        sys.exit("not a fatbin: no container header at byte %d" % off if not containers else
+                 "fatbin: garbage after container %d at byte %d" % (containers, off))
+    end = off + hsize + fsize
+    if hsize < 16 or end > len(data):
+        sys.exit("fatbin: container at byte %d runs past the end of the file" % off)
+    containers += 1
+    e = off + hsize
+    while e + 32 <= end:
+        kind, _v, ehsize, psize = struct.unpack_from("<HHIQ", data, e)
+        (arch,) = struct.unpack_from("<I", data, e + 28)
+        if ehsize < 32 or e + ehsize + psize > end:
+            sys.exit("fatbin: entry at byte %d runs past its container" % e)
+        if kind == 2:
+            payload = data[e + ehsize:e + ehsize + 64]
+            if payload[:4] == b"\x7fELF" and len(payload) >= 52:
+                e_machine, = struct.unpack_from("<H", payload, 18)
+                e_flags, = struct.unpack_from("<I", payload, 48)
+                # CUDA ELF ABI version 8 and later (CUDA 13) keep the SM in bits 8-15, older ones in bits 0-7.
+                elf_sm = (e_flags >> 8) & 0xFF if payload[8] >= 8 else e_flags & 0xFF
+                if payload[7] != ELFOSABI_CUDA or e_machine != EM_CUDA:
+                    sys.exit("fatbin: entry at byte %d holds an ELF that is no CUDA cubin" % e)
+                if elf_sm != arch:
+                    sys.exit("fatbin: entry at byte %d says sm_%d, its ELF says sm_%d" % (e, arch, elf_sm))
+            print("sm_%d" % arch)
+        e += ehsize + psize
+    off = (end + 7) & ~7
+if not containers:
+    sys.exit("not a fatbin: %d bytes, no container header" % len(data))
+EOF
+}
+
+# find_cuobjdump: cuobjdump on PATH, beside nvcc, or in a CUDA toolkit's bin; prints nothing when none.
+find_cuobjdump() {
+  local d nvcc
+  if command -v cuobjdump 2>/dev/null; then return 0; fi
+  nvcc="$(command -v nvcc 2>/dev/null || true)"
+  for d in ${nvcc:+"$(dirname "$nvcc")" "$(dirname "$(readlink -f "$nvcc")")"} ${CUDA_HOME:+"$CUDA_HOME/bin"} \
+           ${CUDA_PATH:+"$CUDA_PATH/bin"} /usr/local/cuda/bin /usr/local/cuda-*/bin; do
+    if [ -x "$d/cuobjdump" ]; then echo "$d/cuobjdump"; return 0; fi
+  done
+  return 0
+}
+
+# check_fatbin JAR: fails unless JAR holds a convnet4j_kernels.fatbin with sm_$NEED_SM code.
+check_fatbin() {
+  local jar=$1 listing entries entry tmp cuobjdump archs rc
+  listing="$(unzip -Z1 "$jar" 2>/dev/null)" || { echo "pack-device: FAILED: cannot list $jar" >&2; return 1; }
+  entries="$(grep -- "$FATBIN_ENTRY_SUFFIX\$" <<<"$listing" || true)"
+  if [ -z "$entries" ]; then
+    echo "pack-device: FAILED: $jar holds no ${FATBIN_ENTRY_SUFFIX#/}: the CUDA backend would have no kernels." >&2
+    echo "  Build it where nvcc (CUDA 11.8 or newer) is found (native/CMakeLists.txt, CONVNET4J_CUDA), e.g. rm -rf java/target && mvn -o -DskipTests package" >&2
+    return 1
+  fi
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/pack-device-fatbin.XXXXXX")"
+  cuobjdump="$(find_cuobjdump)"
+  rc=0
+  while read -r entry; do
+    unzip -p "$jar" "$entry" >"$tmp/k.fatbin" || { echo "pack-device: FAILED: cannot extract $entry from $jar" >&2; rc=1; continue; }
+    archs=""
+    if [ -n "$cuobjdump" ]; then
+      # Lines like "ELF file    2: convnet4j_kernels.2.sm_90.cubin".
+      if archs="$("$cuobjdump" --list-elf "$tmp/k.fatbin" 2>&1)"; then
+        archs="$(grep -o 'sm_[0-9]*[a-z]*' <<<"$archs" | sort -u | paste -sd' ' - || true)"
+        echo "pack-device: $entry: cubins for ${archs:-no SM} (cuobjdump --list-elf)"
+      else
+        echo "pack-device: $cuobjdump could not read $entry (${archs%%$'\n'*}); reading the fatbin itself"
+        archs=""
+        cuobjdump=""
+      fi
+    fi
+    if [ -z "$cuobjdump" ]; then
+      if ! command -v python3 >/dev/null 2>&1; then
+        echo "pack-device: FAILED: neither cuobjdump nor python3 here to check $entry for sm_$NEED_SM" >&2; rc=1; continue
+      fi
+      if ! archs="$(fatbin_elf_archs "$tmp/k.fatbin" 2>&1)"; then
+        echo "pack-device: FAILED: $entry in $jar: ${archs##*$'\n'}" >&2; rc=1; continue
+      fi
+      archs="$(sort -u <<<"$archs" | paste -sd' ' -)"
+      echo "pack-device: $entry: cubins for ${archs:-no SM} (read from the fatbin's headers)"
+    fi
+    # sm_90a code runs on the same chips; compute_90 PTX alone does not count.
+    if ! grep -qE "(^| )sm_${NEED_SM}a?( |\$)" <<<"$archs"; then
+      echo "pack-device: FAILED: $entry in $jar has no sm_$NEED_SM code (cubins: ${archs:-none}); the H100/H200 run needs it." >&2
+      echo "  Check the -gencode list in native/CMakeLists.txt (arch=compute_90,code=sm_90) and rebuild." >&2
+      rc=1
+    fi
+  done <<<"$entries"
+  rm -rf "$tmp"
+  return "$rc"
+}
+check_fatbin "$core"
+
 # The runtime: rebuilt only when missing or made with other modules (requested-modules records the
 # list it was made with; jlink's `release` file lists their dependencies too).
 mkdir -p "$dev"

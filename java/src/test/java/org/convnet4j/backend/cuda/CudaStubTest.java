@@ -293,6 +293,38 @@ class CudaStubTest {
         assertEquals("convnet4j CUDA stub (sm_90, 80 GiB), TF32 off (strict FP32)", backend.describe());
     }
 
+    /**
+     * A wrapper call into a function no stub library exports ends the JVM ("symbol lookup error"),
+     * so every CUDA, cuBLAS and cuDNN function the backend's sources name must be in one of them.
+     */
+    @Test
+    void everyLibraryFunctionTheBackendCallsIsInTheStub() throws Exception {
+        Set<String> called = new TreeSet<>();
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile("\\b(?:cudart|cudnn|cublas)\\.((?:cu|cuda|cudnn|cublas)[A-Z]\\w*)\\(");
+        for (java.nio.file.Path java : CudaSources.list(CudaSources.BACKEND, ".java")) {
+            java.util.regex.Matcher m = call.matcher(CudaSources.read(java));
+            while (m.find()) {
+                called.add(m.group(1));
+            }
+        }
+        assertTrue(called.size() > 60, "calls found: " + called);
+        Set<String> exported = new TreeSet<>();
+        String dir = System.getProperty(StubDriver.PROPERTY);
+        for (String lib : List.of("libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcudnn_graph.so.9",
+                "libcudnn_ops.so.9", "libcudnn_cnn.so.9")) {
+            Process nm = new ProcessBuilder("nm", "-D", "--defined-only", dir + "/" + lib).redirectErrorStream(true).start();
+            for (String line : new String(nm.getInputStream().readAllBytes()).split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 3) {
+                    exported.add(f[2].replaceAll("@.*", ""));
+                }
+            }
+            assertEquals(0, nm.waitFor(), "nm -D " + lib);
+        }
+        called.removeAll(exported);
+        assertEquals(Set.of(), called, "called by the backend but exported by no stub library (add them to native/test/cuda_stub)");
+    }
+
     @Test
     void theProbeFindsTheStubDeviceAndAutoPicksCuda() {
         String auto = org.convnet4j.backend.Backends.explain("auto");
