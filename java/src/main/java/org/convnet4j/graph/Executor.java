@@ -7,20 +7,17 @@ import java.util.Map;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * A model bound to a backend for one batch size: every layer bound once, every activation and
- * gradient placed once by a static memory plan, so a step allocates nothing.
- *
- * <p>Training keeps every activation (backward reads them) and plans the gradients by liveness: the
- * gradient of a node lives from the backward step of its last consumer to its own. Where a node fans
- * out, the consumer whose backward runs first writes the node's gradient and each later one writes a
- * short-lived scratch that is then accumulated. Inference plans the activations by liveness instead
- * and holds no gradients.
+ * A model bound to a backend for one {@link ExecutionPlan}: every layer bound once, every activation
+ * and gradient where the plan placed it, so a step allocates nothing. A training step reads: upload
+ * the batch ({@link #input}, {@link #setLabels}), {@link #trainStep} (forward, the loss of every
+ * output, backward, the accuracy of the main output), then the caller's optimizer update.
  *
  * <p>A frozen executor ({@link #frozen}) is an inference executor that also runs each convolution
  * chain {@link Fusion} finds (conv-bn-relu, conv-bn-add-relu) as one {@link FrozenConv}, from the
@@ -29,172 +26,122 @@ import org.convnet4j.tensor.Tensor;
  * the weights are not seen, and the weights may be closed once it is made.
  */
 public final class Executor implements AutoCloseable {
+    /** One step's weighted loss (summed over the outputs it covers) and how many main-output predictions were right. */
+    public record StepResult(double loss, int correct) {
+    }
+
+    private final ExecutionPlan plan;
     private final Model model;
     private final Backend backend;
     private final int batch;
     private final boolean training;
-    private final List<Node> nodes;
+    private final boolean frozen;
     private final Map<Node, Integer> position = new HashMap<>();
     private final Tensor[] activations;
     private final Tensor[] grads;
     private final List<Tensor> owned = new ArrayList<>();
     private final Bound[] bound;
-    /** Per node: (scratch, target) pairs to accumulate after its backward. */
-    private final List<List<Tensor[]>> fanIn = new ArrayList<>();
+    /** Per position: the scratch gradients to add, after its backward, into accumulateInto's tensors. */
+    private final Tensor[][] accumulateFrom;
+    private final Tensor[][] accumulateInto;
     private final Tensor labels;
+    private final int[] labelsHost;
     private final Tensor[] probs;
     private final Tensor[] lossScratch;
-    private final long plannedBytes;
-    private final long unplannedBytes;
+    private final SoftmaxCrossEntropy[] lossOps;
+    private final float[] probsHost;
     private final List<String> fused = new ArrayList<>();
-    private final boolean frozen;
 
     /** paramGrads null: an inference-only executor. */
     public Executor(Model model, Weights weights, Tensor[] paramGrads, int batch) {
-        this(model, weights, paramGrads, batch, false);
+        this(paramGrads == null ? ExecutionPlan.inference(model, batch) : ExecutionPlan.training(model, batch), weights,
+                paramGrads, Map.of());
+    }
+
+    /** Binds {@code plan}; a training plan needs {@code paramGrads} (by parameter index), others none. */
+    public Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads) {
+        this(plan, weights, paramGrads, Map.of());
     }
 
     /** An inference executor with every convolution chain fused and frozen (see the class comment). */
     public static Executor frozen(Model model, Weights weights, int batch) {
-        return new Executor(model, weights, null, batch, true);
-    }
-
-    private Executor(Model model, Weights weights, Tensor[] paramGrads, int batch, boolean frozen) {
-        if (frozen && paramGrads != null) {
-            throw new IllegalArgumentException("Executor: a frozen executor is for inference only");
-        }
         if (batch <= 0) {
             throw new IllegalArgumentException("Executor: expected a strictly positive batch size. Received " + batch);
         }
-        this.model = model;
-        this.frozen = frozen;
-        this.backend = weights.backend();
-        this.batch = batch;
-        this.training = paramGrads != null;
-        this.nodes = model.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            position.put(nodes.get(i), i);
+        Map<Node, Integer> position = new HashMap<>();
+        for (int i = 0; i < model.nodes().size(); i++) {
+            position.put(model.nodes().get(i), i);
         }
-        this.activations = new Tensor[nodes.size()];
-        this.grads = new Tensor[nodes.size()];
-        Map<Node, Fusion.Group> groups = frozen ? Fusion.plan(model, position) : Map.of();
-        Map<Node, Node> headOf = new HashMap<>();
-        for (Fusion.Group g : groups.values()) {
-            for (Node m : g.members()) {
-                headOf.put(m, g.head());
-            }
-        }
-        Map<Node, FrozenConv> frozenConvs = new HashMap<>();
+        Map<Node, Fusion.Group> groups = Fusion.plan(model, position);
+        Map<Node, FrozenConv> convs = new HashMap<>();
+        ExecutionPlan plan;
         try {
             for (Fusion.Group g : groups.values()) {
-                frozenConvs.put(g.head(), Fusion.freeze(model, weights, g, batch));
+                convs.put(g.head(), Fusion.freeze(model, weights, g, batch));
             }
+            plan = ExecutionPlan.frozen(model, batch, groups, Fusion.layouts(model, groups, convs));
         } catch (RuntimeException e) {
-            frozenConvs.values().forEach(FrozenConv::close);
+            convs.values().forEach(FrozenConv::close);
             throw e;
         }
-        Map<Node, Layout> layouts = frozen ? Fusion.layouts(model, groups, frozenConvs) : Map.of();
-        Map<Node, Node> aliasOf = frozen ? Fusion.inPlace(model, groups, layouts, position) : Map.of();
-        int last = nodes.size() - 1;
-        Map<Node, Integer> aliasEnd = new HashMap<>();
-        for (Map.Entry<Node, Node> a : aliasOf.entrySet()) {
-            aliasEnd.merge(a.getValue(), lastUse(a.getKey(), last), Math::max);
+        return new Executor(plan, weights, null, convs); // closes the convolutions itself if it fails
+    }
+
+    /** {@code convs}: the frozen convolution of each chain head of a frozen plan; closed by this executor (or on failure). */
+    private Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads, Map<Node, FrozenConv> convs) {
+        this.plan = plan;
+        this.training = plan.training();
+        this.frozen = plan.mode() == ExecutionPlan.Mode.FROZEN;
+        if (training != (paramGrads != null)) {
+            throw new IllegalArgumentException("Executor: a " + plan.mode() + " plan takes "
+                    + (training ? "parameter gradients" : "no parameter gradients"));
         }
-        MemoryPlan plan = new MemoryPlan();
-        Map<Object, Integer> planned = new HashMap<>();
-        List<List<Object[]>> scratchEdges = new ArrayList<>();
-        for (int p = 0; p < nodes.size(); p++) {
-            Node n = nodes.get(p);
-            Shape s = n.batchShape(batch);
-            scratchEdges.add(new ArrayList<>());
-            fanIn.add(new ArrayList<>());
-            if (training) {
-                activations[p] = own(backend.allocate(s));
-            } else {
-                Node head = headOf.get(n);
-                if (head != null && groups.get(head).tail() != n || aliasOf.containsKey(n)) {
-                    continue; // absorbed into its chain (never written), or written over its residual
-                }
-                int end = Math.max(lastUse(n, last), aliasEnd.getOrDefault(n, 0));
-                // A chain's tail is written when its head runs.
-                planned.put(n, plan.add(s.size() * 4, head != null ? position.get(head) : p, end));
-            }
+        if (weights.model() != plan.model()) {
+            throw new IllegalArgumentException("Executor: the weights are of " + weights.model().name()
+                    + ", the plan of " + plan.model().name());
         }
-        if (training) {
-            // Backward step of the node at topological position p is 1 + (last - p); step 0 is the loss.
-            // The model input gets a gradient only when a consumer must write one (batch norm, concat).
-            for (int p = 0; p < nodes.size(); p++) {
-                Node n = nodes.get(p);
-                List<Node> writers = new ArrayList<>(model.consumers(n));
-                if (p == 0) {
-                    writers.removeIf(c -> !c.layer().needsInputGradients());
-                    if (writers.isEmpty()) {
-                        continue;
-                    }
-                }
-                boolean output = model.outputs().contains(n);
-                int first = output ? 0 : Integer.MAX_VALUE;
-                Node firstWriter = null;
-                for (Node c : writers) {
-                    int step = 1 + last - position.get(c);
-                    if (step < first) {
-                        first = step;
-                        firstWriter = c;
-                    }
-                }
-                long bytes = n.batchShape(batch).size() * 4;
-                planned.put(n, plan.add(bytes, first, 1 + last - p));
-                boolean claimed = output;
-                for (Node c : writers) {
-                    if (!claimed && c == firstWriter) {
-                        claimed = true;
-                        continue;
-                    }
-                    int step = 1 + last - position.get(c);
-                    Object key = new Object();
-                    planned.put(key, plan.add(bytes, step, step));
-                    scratchEdges.get(position.get(c)).add(new Object[] {n, key});
-                }
-            }
+        this.model = plan.model();
+        this.backend = weights.backend();
+        this.batch = plan.batch();
+        int count = plan.steps().size();
+        for (ExecutionPlan.Step s : plan.steps()) {
+            position.put(s.node(), s.position());
         }
-        plan.solve();
-        this.plannedBytes = plan.arenaBytes();
-        this.unplannedBytes = plan.unsharedBytes();
-        Tensor arena = plan.arenaBytes() > 0 ? own(backend.allocate(Shape.of(plan.arenaBytes() / 4))) : null;
-        Map<Object, Tensor> scratch = new HashMap<>();
-        for (int p = 0; p < nodes.size(); p++) {
-            Node n = nodes.get(p);
-            Shape s = n.batchShape(batch);
-            if (!training) {
-                Node owner = aliasOf.getOrDefault(n, n);
-                activations[p] = planned.containsKey(owner)
-                        ? arena.slice(plan.offset(planned.get(owner)), s, DType.FP32).view(layouts.getOrDefault(n, Layout.NCHW))
-                        : null;
-            } else if (planned.containsKey(n)) {
-                grads[p] = arena.slice(plan.offset(planned.get(n)), s, DType.FP32);
-            }
-            for (Object[] edge : scratchEdges.get(p)) {
-                Node from = (Node) edge[0];
-                scratch.put(edge, arena.slice(plan.offset(planned.get(edge[1])), from.batchShape(batch), DType.FP32));
-            }
-        }
-        this.bound = new Bound[nodes.size()];
+        this.activations = new Tensor[count];
+        this.grads = new Tensor[count];
+        this.accumulateFrom = new Tensor[count][];
+        this.accumulateInto = new Tensor[count][];
+        this.bound = new Bound[count];
+        Map<Node, FrozenConv> unbound = new HashMap<>(convs);
         try {
-            for (int p = 0; p < nodes.size(); p++) {
-                Node n = nodes.get(p);
-                Node head = headOf.get(n);
-                if (head == null) {
-                    bound[p] = n.layer().bind(binding(p, weights, paramGrads, scratchEdges.get(p), scratch));
-                } else if (head == n) {
-                    bound[p] = bindFused(groups.get(n), frozenConvs.remove(n));
+            if (training) {
+                for (ExecutionPlan.Step s : plan.steps()) {
+                    activations[s.position()] = own(backend.allocate(s.activation().shape()));
+                }
+            }
+            Tensor arena = plan.arenaBytes() > 0 ? own(backend.allocate(Shape.of(plan.arenaBytes() / 4))) : null;
+            for (ExecutionPlan.Step s : plan.steps()) {
+                if (!training) {
+                    activations[s.position()] = place(arena, s.activation());
+                } else if (s.gradient() != null) {
+                    grads[s.position()] = place(arena, s.gradient());
+                }
+            }
+            for (ExecutionPlan.Step s : plan.steps()) {
+                FrozenConv conv = unbound.remove(s.node());
+                if (conv != null) {
+                    bound[s.position()] = bindChain(chainOf(s.node()), conv);
+                } else if (s.position() == 0 || s.runs()) {
+                    bound[s.position()] = s.node().layer().bind(binding(s, weights, paramGrads, arena));
                 }
             }
         } catch (RuntimeException e) {
-            frozenConvs.values().forEach(FrozenConv::close);
+            unbound.values().forEach(FrozenConv::close);
             close();
             throw e;
         }
         this.labels = own(backend.allocate(Shape.of(batch), DType.INT32));
+        this.labelsHost = new int[batch];
         this.probs = new Tensor[model.outputs().size()];
         this.lossScratch = new Tensor[probs.length];
         for (int i = 0; i < probs.length; i++) {
@@ -204,21 +151,44 @@ public final class Executor implements AutoCloseable {
                 lossScratch[i] = own(backend.allocate(model.outputs().get(i).batchShape(batch)));
             }
         }
-    }
-
-    /** The position of the last node that reads n's activation (the last one, for a model output). */
-    private int lastUse(Node n, int last) {
-        int end = model.outputs().contains(n) ? last : position.get(n);
-        for (Node c : model.consumers(n)) {
-            end = Math.max(end, position.get(c));
+        this.lossOps = new SoftmaxCrossEntropy[plan.losses().size()];
+        for (ExecutionPlan.Loss l : plan.losses()) {
+            Shape logits = model.outputs().get(l.output()).batchShape(batch);
+            // A model whose output is no classifier (a probe of some inner node) can run, but has no loss.
+            lossOps[l.output()] = logits.rank() == 2 ? new SoftmaxCrossEntropy(logits, true) : null;
         }
-        return end;
+        this.probsHost = new float[Math.toIntExact(probs[0].size())];
     }
 
-    private Bound bindFused(Fusion.Group g, FrozenConv conv) {
-        Tensor x = activations[position.get(g.head().inputs().get(0))];
-        Tensor residual = g.residual() == null ? null : activations[position.get(g.residual())];
-        Tensor y = activations[position.get(g.tail())];
+    /** The tensor a buffer of an inference or gradient plan names, sliced from the arena (null where none). */
+    private Tensor place(Tensor arena, ExecutionPlan.Buffer b) {
+        ExecutionPlan.Placement where = b.placement();
+        if (where instanceof ExecutionPlan.Placement.SameAs same) {
+            where = plan.step(same.position()).activation().placement();
+        }
+        if (!(where instanceof ExecutionPlan.Placement.Arena at)) {
+            return null;
+        }
+        return arena.slice(at.offset(), b.shape(), b.dtype()).view(b.layout());
+    }
+
+    private Fusion.Group chainOf(Node head) {
+        for (Fusion.Group g : plan.chains()) {
+            if (g.head() == head) {
+                return g;
+            }
+        }
+        throw new IllegalStateException("no chain headed by " + head);
+    }
+
+    private Tensor activation(Node n) {
+        return activations[position.get(n)];
+    }
+
+    private Bound bindChain(Fusion.Group g, FrozenConv conv) {
+        Tensor x = activation(g.head().inputs().get(0));
+        Tensor residual = g.residual() == null ? null : activation(g.residual());
+        Tensor y = activation(g.tail());
         fused.add(g.describe());
         return new Bound() {
             @Override
@@ -243,23 +213,32 @@ public final class Executor implements AutoCloseable {
         return List.copyOf(fused);
     }
 
-    private Binding binding(int p, Weights weights, Tensor[] paramGrads, List<Object[]> edges, Map<Object, Tensor> scratch) {
-        Node n = nodes.get(p);
+    private Binding binding(ExecutionPlan.Step s, Weights weights, Tensor[] paramGrads, Tensor arena) {
+        Node n = s.node();
+        int p = s.position();
         List<Tensor> ins = new ArrayList<>();
         List<Tensor> inGrads = new ArrayList<>();
-        for (Node in : n.inputs()) {
-            int q = position.get(in);
-            ins.add(activations[q]);
-            Tensor g = q == 0 && !n.layer().needsInputGradients() ? null : grads[q];
-            for (Object[] edge : edges) {
-                if (edge[0] == in && scratch.containsKey(edge) && !inGrads.contains(scratch.get(edge))) {
-                    g = scratch.get(edge);
-                    fanIn.get(p).add(new Tensor[] {g, grads[q]});
-                    break;
-                }
+        List<Tensor> from = new ArrayList<>();
+        List<Tensor> into = new ArrayList<>();
+        for (int i = 0; i < n.inputs().size(); i++) {
+            ins.add(activation(n.inputs().get(i)));
+            if (!training) {
+                continue;
             }
-            inGrads.add(g);
+            ExecutionPlan.GradientTarget t = s.inputGradients().get(i);
+            if (t instanceof ExecutionPlan.GradientTarget.NodeGradient g) {
+                inGrads.add(grads[g.position()]);
+            } else if (t instanceof ExecutionPlan.GradientTarget.Scratch sc) {
+                Tensor scratch = place(arena, sc.buffer());
+                inGrads.add(scratch);
+                from.add(scratch);
+                into.add(grads[sc.into()]);
+            } else {
+                inGrads.add(null);
+            }
         }
+        accumulateFrom[p] = from.toArray(new Tensor[0]);
+        accumulateInto[p] = into.toArray(new Tensor[0]);
         List<Tensor> params = new ArrayList<>();
         List<Tensor> pGrads = new ArrayList<>();
         for (ParamRef r : model.params()) {
@@ -284,6 +263,10 @@ public final class Executor implements AutoCloseable {
         return t;
     }
 
+    public ExecutionPlan plan() {
+        return plan;
+    }
+
     public int batch() {
         return batch;
     }
@@ -297,55 +280,124 @@ public final class Executor implements AutoCloseable {
         return activations[0];
     }
 
+    /** Uploads the batch's class indices (exactly {@code batch} of them), for the loss and accuracy of the next step. */
+    public void setLabels(int[] classes) {
+        if (classes == null || classes.length != batch) {
+            throw new IllegalArgumentException("batch: expected " + batch + " labels. Received "
+                    + (classes == null ? "null" : classes.length));
+        }
+        System.arraycopy(classes, 0, labelsHost, 0, batch);
+        backend.upload(labelsHost, labels);
+    }
+
     /** The labels tensor (N, INT32). */
-    public Tensor labels() {
+    Tensor labels() {
         return labels;
     }
 
     /** Output i's logits (the pre-softmax values of its softmax layer). */
     public Tensor logits(int i) {
-        return activations[position.get(model.outputs().get(i))];
+        return activation(model.outputs().get(i));
     }
 
     /** Where the loss writes output i's probabilities. */
-    public Tensor probs(int i) {
+    Tensor probs(int i) {
         return probs[i];
     }
 
     /** Where the loss writes the gradient of output i's logits (a discarded scratch when evaluating). */
-    public Tensor logitsGrad(int i) {
+    Tensor logitsGrad(int i) {
         return training ? grads[position.get(model.outputs().get(i))] : lossScratch[i];
+    }
+
+    /**
+     * One training step on the uploaded batch: forward with batch statistics, the weighted loss of
+     * every output, backward. A non-finite loss skips the backward (nothing is written to the
+     * gradients) and is returned for the caller to report; the accuracy is then not counted (-1).
+     */
+    public StepResult trainStep(long step) {
+        forward(true, step);
+        double loss = loss();
+        if (!Double.isFinite(loss)) {
+            return new StepResult(loss, -1);
+        }
+        backward(step);
+        return new StepResult(loss, correct());
+    }
+
+    /** The uploaded batch in inference mode (moving statistics, no dropout): the main output's loss and accuracy. */
+    public StepResult evaluate() {
+        if (training) {
+            throw new IllegalStateException("This executor was bound for training; evaluate with an inference plan");
+        }
+        forward(false, 0);
+        return new StepResult(loss(), correct());
+    }
+
+    /** The plan's losses over the outputs' logits: probabilities, and the logits' gradients when training. */
+    private double loss() {
+        double loss = 0;
+        for (ExecutionPlan.Loss l : plan.losses()) {
+            int i = l.output();
+            if (lossOps[i] == null) {
+                throw new IllegalStateException("Executor: output " + i + " of " + model.name() + " has shape "
+                        + probs[i].shape() + "; the softmax cross-entropy loss needs N x classes logits");
+            }
+            loss += backend.softmaxCrossEntropy(lossOps[i], activations[l.position()], labels, (float) l.weight(),
+                    probs[i], training ? grads[l.position()] : lossScratch[i]);
+        }
+        return loss;
+    }
+
+    /** How many rows of the main output's probabilities have their maximum (first, on ties) at the label. */
+    private int correct() {
+        int k = model.classes();
+        backend.download(probs[0], probsHost);
+        int right = 0;
+        for (int r = 0; r < batch; r++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (probsHost[r * k + c] > probsHost[r * k + best]) {
+                    best = c;
+                }
+            }
+            if (best == labelsHost[r]) {
+                right++;
+            }
+        }
+        return right;
     }
 
     public void forward(boolean train, long step) {
         if (train && !training) {
             throw new IllegalStateException("This executor was bound for inference only");
         }
-        for (int p = 1; p < nodes.size(); p++) {
-            if (bound[p] == null) {
-                continue; // absorbed into a frozen chain
+        for (ExecutionPlan.Step s : plan.steps()) {
+            if (!s.runs()) {
+                continue; // the model input, or absorbed into a frozen chain
             }
             long t0 = Profiler.ON ? System.nanoTime() : 0;
-            bound[p].forward(train, step);
+            bound[s.position()].forward(train, step);
             if (Profiler.ON) {
-                Profiler.add(nodes.get(p).layer().type(), 0, System.nanoTime() - t0);
+                Profiler.add(s.node().layer().type(), 0, System.nanoTime() - t0);
             }
         }
     }
 
-    /** Backward through the graph; the loss must have written {@link #logitsGrad} for every output. */
+    /** Backward through the graph; the loss must have written the gradient of every output's logits. */
     public void backward(long step) {
         if (!training) {
             throw new IllegalStateException("This executor was bound for inference only");
         }
-        for (int p = nodes.size() - 1; p >= 1; p--) {
+        for (int p = bound.length - 1; p >= 1; p--) {
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].backward(step);
-            for (Tensor[] pair : fanIn.get(p)) {
-                backend.accumulate(pair[0], pair[1]);
+            Tensor[] from = accumulateFrom[p];
+            for (int i = 0; i < from.length; i++) {
+                backend.accumulate(from[i], accumulateInto[p][i]);
             }
             if (Profiler.ON) {
-                Profiler.add(nodes.get(p).layer().type(), 1, System.nanoTime() - t0);
+                Profiler.add(plan.step(p).node().layer().type(), 1, System.nanoTime() - t0);
             }
         }
     }
@@ -363,11 +415,11 @@ public final class Executor implements AutoCloseable {
 
     /** Bytes of the planned arena, and what the same buffers would take unshared. */
     public long plannedBytes() {
-        return plannedBytes;
+        return plan.arenaBytes();
     }
 
     public long unplannedBytes() {
-        return unplannedBytes;
+        return plan.unsharedBytes();
     }
 
     @Override

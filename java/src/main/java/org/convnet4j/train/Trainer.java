@@ -6,18 +6,20 @@ import java.util.Map;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.BatchNormStatistics;
+import org.convnet4j.graph.ExecutionPlan;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
-import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.Tensor;
 
 /**
  * One model's weights, gradients and optimizer on one backend, and the steps a training loop is made
- * of: {@link #trainBatch} (forward, loss, backward, update) and {@link #evaluateBatch}. Executors
- * are bound once per batch size (the full batch and a last, smaller one) and reused every step.
+ * of: {@link #trainBatch} (upload the batch, run the executor's step: forward, loss, backward; then
+ * the optimizer's update) and {@link #evaluateBatch}. Executors are bound once per batch size (the
+ * full batch and a last, smaller one) from an {@link ExecutionPlan} and reused every step; the
+ * trainer touches none of their tensors but the input.
  */
 public final class Trainer implements AutoCloseable {
     /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
@@ -31,7 +33,6 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final Map<Integer, Executor> trainExecutors = new HashMap<>();
     private final Map<Integer, Executor> inferExecutors = new HashMap<>();
-    private float[] probsHost = new float[0];
 
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer) {
         this.model = model;
@@ -63,11 +64,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Executor trainExecutor(int n) {
-        return trainExecutors.computeIfAbsent(n, k -> new Executor(model, weights, grads, k));
+        return trainExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.training(model, k), weights, grads));
     }
 
     private Executor inferExecutor(int n) {
-        return inferExecutors.computeIfAbsent(n, k -> new Executor(model, weights, null, k));
+        return inferExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.inference(model, k), weights, null));
     }
 
     /** One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices. */
@@ -75,23 +76,16 @@ public final class Trainer implements AutoCloseable {
         Executor ex = trainExecutor(count);
         upload(ex, images, labels, count);
         long step = optimizer.iterations() + 1;
-        ex.forward(true, step);
-        double loss = 0;
-        for (int i = 0; i < model.outputs().size(); i++) {
-            SoftmaxCrossEntropy op = new SoftmaxCrossEntropy(ex.logits(i).shape(), true);
-            loss += backend.softmaxCrossEntropy(op, ex.logits(i), ex.labels(), (float) model.lossWeight(i),
-                    ex.probs(i), ex.logitsGrad(i));
+        Executor.StepResult r = ex.trainStep(step);
+        if (!Double.isFinite(r.loss())) {
+            throw new NonFiniteLossException(step, r.loss());
         }
-        if (!Double.isFinite(loss)) {
-            throw new NonFiniteLossException(step, loss);
-        }
-        ex.backward(step);
         long t0 = Profiler.ON ? System.nanoTime() : 0;
         optimizer.step(weights, grads);
         if (Profiler.ON) {
             Profiler.add("(optimizer)", 1, System.nanoTime() - t0);
         }
-        return new BatchResult(loss, correct(ex, labels, count), count);
+        return new BatchResult(r.loss(), r.correct(), count);
     }
 
     /**
@@ -109,10 +103,8 @@ public final class Trainer implements AutoCloseable {
     public BatchResult evaluateBatch(float[] images, int[] labels, int count) {
         Executor ex = inferExecutor(count);
         upload(ex, images, labels, count);
-        ex.forward(false, 0);
-        SoftmaxCrossEntropy op = new SoftmaxCrossEntropy(ex.logits(0).shape(), true);
-        double loss = backend.softmaxCrossEntropy(op, ex.logits(0), ex.labels(), 1f, ex.probs(0), ex.logitsGrad(0));
-        return new BatchResult(loss, correct(ex, labels, count), count);
+        Executor.StepResult r = ex.evaluate();
+        return new BatchResult(r.loss(), r.correct(), count);
     }
 
     /** Class probabilities of the main output for a batch, in inference mode: count x classes. */
@@ -139,33 +131,7 @@ public final class Trainer implements AutoCloseable {
         } else {
             backend.upload(java.util.Arrays.copyOf(images, per * count), ex.input());
         }
-        int[] l = labels.length == count ? labels : java.util.Arrays.copyOf(labels, count);
-        backend.upload(l, ex.labels());
-    }
-
-    private int correct(Executor ex, int[] labels, int count) {
-        int k = model.classes();
-        ensureProbs(count * k);
-        backend.download(ex.probs(0), probsHost);
-        int right = 0;
-        for (int r = 0; r < count; r++) {
-            int best = 0;
-            for (int c = 1; c < k; c++) {
-                if (probsHost[r * k + c] > probsHost[r * k + best]) {
-                    best = c;
-                }
-            }
-            if (best == labels[r]) {
-                right++;
-            }
-        }
-        return right;
-    }
-
-    private void ensureProbs(int size) {
-        if (probsHost.length != size) {
-            probsHost = new float[size];
-        }
+        ex.setLabels(labels.length == count ? labels : java.util.Arrays.copyOf(labels, count));
     }
 
     @Override

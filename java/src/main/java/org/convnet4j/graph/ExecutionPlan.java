@@ -1,0 +1,418 @@
+package org.convnet4j.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
+import org.convnet4j.tensor.Shape;
+
+/**
+ * Everything an {@link Executor} does, decided once per (model, batch size, mode) and before any
+ * memory exists: which nodes run (a frozen plan absorbs whole convolution chains into their head),
+ * where each activation and gradient lives, which gradients a node's backward writes into a scratch
+ * that is then accumulated, and the loss over the outputs as the last forward step. The executor only
+ * allocates what the plan places and binds and runs the layers in its order.
+ *
+ * <p><b>Steps.</b> Forward step p runs the node at topological position p; backward step
+ * {@code 1 + last - p} runs its backward, step 0 being the loss. Lifetimes are closed intervals of
+ * steps: in an inference plan, forward steps: an activation lives from its producer (a chain's head,
+ * for a chain's tail) to its last reader; in a training plan, whose arena holds the gradients,
+ * backward steps: a gradient lives from the step of its first writer (the loss, for an output) to
+ * its own node's. Buffers whose lifetimes do not overlap share bytes of one arena
+ * ({@link MemoryPlan}). A training plan keeps every activation, each in a buffer of its own, because
+ * backward reads them.
+ *
+ * <p><b>Fan-in.</b> Where a node's output is read by several nodes, the reader whose backward runs
+ * first writes the gradient directly; each later reader writes a short-lived scratch, which
+ * {@link Accumulation} adds into the gradient right after that reader's backward.
+ */
+public final class ExecutionPlan {
+    /** What the plan is for. */
+    public enum Mode {
+        /** Forward with batch statistics, loss, backward; every activation kept. */
+        TRAINING,
+        /** Forward with moving statistics and the loss; activations placed by liveness, no gradients. */
+        INFERENCE,
+        /** As INFERENCE, with every convolution chain {@link Fusion} finds run as one frozen convolution. */
+        FROZEN
+    }
+
+    /** Where a buffer lives. */
+    public sealed interface Placement {
+        /**
+         * At {@code offset} bytes into the plan's shared arena, alive from step {@code first} to step
+         * {@code last} inclusive (the class comment numbers the steps); no other arena buffer alive at
+         * the same time overlaps its bytes.
+         */
+        record Arena(long offset, int first, int last) implements Placement {
+        }
+
+        /** In a buffer of its own (a training activation, which backward reads). */
+        record Dedicated() implements Placement {
+        }
+
+        /** In the buffer of the node at {@code position}, written over it (ResNet's identity shortcut). */
+        record SameAs(int position) implements Placement {
+        }
+
+        /** Nowhere: an absorbed member of a frozen chain, never written. */
+        record Absorbed() implements Placement {
+        }
+    }
+
+    /** A placed tensor: where, its batch shape, element type and layout. */
+    public record Buffer(Placement placement, Shape shape, DType dtype, Layout layout) {
+        public long bytes() {
+            return shape.size() * dtype.bytes();
+        }
+    }
+
+    /** Where a node's backward writes the gradient of one of its inputs. */
+    public sealed interface GradientTarget {
+        /** No gradient (the model input, for a layer that needs none). */
+        record None() implements GradientTarget {
+        }
+
+        /** Straight into the gradient of the input node at {@code position}. */
+        record NodeGradient(int position) implements GradientTarget {
+        }
+
+        /** Into a scratch that an {@link Accumulation} then adds to the input's gradient. */
+        record Scratch(Buffer buffer, int into) implements GradientTarget {
+        }
+    }
+
+    /** After the backward of the node at {@code after}: add {@code scratch} into the gradient of node {@code into}. */
+    public record Accumulation(int after, Buffer scratch, int into) {
+    }
+
+    /** One node's part of the plan. */
+    public record Step(Node node, int position, boolean runs, Buffer activation, Buffer gradient,
+                       List<GradientTarget> inputGradients) {
+    }
+
+    /** The loss of one output, the last forward step: softmax cross-entropy of its node, weighted. */
+    public record Loss(int output, int position, double weight) {
+    }
+
+    private final Model model;
+    private final int batch;
+    private final Mode mode;
+    private final List<Step> steps;
+    private final List<Accumulation> accumulations;
+    private final List<Loss> losses;
+    private final List<Fusion.Group> chains;
+    private final long arenaBytes;
+    private final long unsharedBytes;
+
+    private ExecutionPlan(Model model, int batch, Mode mode, List<Step> steps, List<Accumulation> accumulations,
+                          List<Loss> losses, List<Fusion.Group> chains, long arenaBytes, long unsharedBytes) {
+        this.model = model;
+        this.batch = batch;
+        this.mode = mode;
+        this.steps = List.copyOf(steps);
+        this.accumulations = List.copyOf(accumulations);
+        this.losses = List.copyOf(losses);
+        this.chains = List.copyOf(chains);
+        this.arenaBytes = arenaBytes;
+        this.unsharedBytes = unsharedBytes;
+    }
+
+    /** The plan of a training step: forward, loss, backward. */
+    public static ExecutionPlan training(Model model, int batch) {
+        return new Planner(model, batch, Mode.TRAINING, Map.of(), Map.of()).plan();
+    }
+
+    /** The plan of an inference pass: forward and the loss, no gradients. */
+    public static ExecutionPlan inference(Model model, int batch) {
+        return new Planner(model, batch, Mode.INFERENCE, Map.of(), Map.of()).plan();
+    }
+
+    /**
+     * A frozen inference plan: {@code chains} (Fusion.plan, keyed by head) run as one convolution each,
+     * and the activations in {@code layouts} are kept in that layout (NCHW otherwise).
+     */
+    static ExecutionPlan frozen(Model model, int batch, Map<Node, Fusion.Group> chains, Map<Node, Layout> layouts) {
+        return new Planner(model, batch, Mode.FROZEN, chains, layouts).plan();
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    public boolean training() {
+        return mode == Mode.TRAINING;
+    }
+
+    /** Every node, in topological order (the model input first). */
+    public List<Step> steps() {
+        return steps;
+    }
+
+    public Step step(int position) {
+        return steps.get(position);
+    }
+
+    /** The fan-in accumulations, in backward order. */
+    public List<Accumulation> accumulations() {
+        return accumulations;
+    }
+
+    /** The accumulations that follow the backward of the node at {@code position}. */
+    public List<Accumulation> accumulationsAfter(int position) {
+        List<Accumulation> out = new ArrayList<>();
+        for (Accumulation a : accumulations) {
+            if (a.after() == position) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** The losses a step computes: every output in training, the main output otherwise. */
+    public List<Loss> losses() {
+        return losses;
+    }
+
+    /** The chains a frozen plan runs as one convolution each, keyed by nothing: in graph order. */
+    List<Fusion.Group> chains() {
+        return chains;
+    }
+
+    /** Bytes of the shared arena: the peak of everything the plan places there at once. */
+    public long arenaBytes() {
+        return arenaBytes;
+    }
+
+    /** What the arena's buffers would take unshared. */
+    public long unsharedBytes() {
+        return unsharedBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "ExecutionPlan(" + model.name() + ", batch " + batch + ", " + mode + ", arena " + arenaBytes + " of "
+                + unsharedBytes + " bytes unshared, " + accumulations.size() + " accumulations)";
+    }
+
+    /** The planning itself: one pass per concern, over the model's topological order. */
+    private static final class Planner {
+        private final Model model;
+        private final int batch;
+        private final Mode mode;
+        private final Map<Node, Fusion.Group> groups;
+        private final Map<Node, Layout> layouts;
+        private final List<Node> nodes;
+        private final int last;
+        private final Map<Node, Integer> position = new HashMap<>();
+        private final Map<Node, Node> headOf = new HashMap<>();
+        private final MemoryPlan arena = new MemoryPlan();
+        /** Per arena id: {first, last}. */
+        private final List<int[]> lifetimes = new ArrayList<>();
+
+        Planner(Model model, int batch, Mode mode, Map<Node, Fusion.Group> groups, Map<Node, Layout> layouts) {
+            if (batch <= 0) {
+                throw new IllegalArgumentException("ExecutionPlan: expected a strictly positive batch size. Received " + batch);
+            }
+            this.model = model;
+            this.batch = batch;
+            this.mode = mode;
+            this.groups = groups;
+            this.layouts = layouts;
+            this.nodes = model.nodes();
+            this.last = nodes.size() - 1;
+            for (int i = 0; i < nodes.size(); i++) {
+                position.put(nodes.get(i), i);
+            }
+            for (Fusion.Group g : groups.values()) {
+                for (Node m : g.members()) {
+                    headOf.put(m, g.head());
+                }
+            }
+        }
+
+        ExecutionPlan plan() {
+            Map<Node, Node> aliasOf = mode == Mode.FROZEN ? Fusion.inPlace(model, groups, layouts, position) : Map.of();
+            int[] activationIds = mode == Mode.TRAINING ? null : placeActivations(aliasOf);
+            int[] gradientIds = new int[nodes.size()];
+            List<List<int[]>> scratch = new ArrayList<>(); // per writer position: {input position, arena id}
+            if (mode == Mode.TRAINING) {
+                placeGradients(gradientIds, scratch);
+            }
+            arena.solve();
+            List<Step> steps = new ArrayList<>();
+            List<Accumulation> accumulations = new ArrayList<>();
+            for (int p = 0; p < nodes.size(); p++) {
+                Node n = nodes.get(p);
+                Buffer activation = mode == Mode.TRAINING
+                        ? buffer(new Placement.Dedicated(), n, Layout.NCHW)
+                        : activation(n, activationIds[p], aliasOf);
+                Buffer gradient = mode == Mode.TRAINING && gradientIds[p] >= 0
+                        ? buffer(at(gradientIds[p]), n, Layout.NCHW) : null;
+                boolean runs = p > 0 && (headOf.get(n) == null || headOf.get(n) == n);
+                List<GradientTarget> targets = mode == Mode.TRAINING
+                        ? inputGradients(p, gradientIds, scratch.get(p), accumulations) : List.of();
+                steps.add(new Step(n, p, runs, activation, gradient, targets));
+            }
+            // Backward order: the accumulations after a later node's backward come first.
+            accumulations.sort((a, b) -> Integer.compare(b.after(), a.after()));
+            List<Loss> losses = new ArrayList<>();
+            int outputs = mode == Mode.TRAINING ? model.outputs().size() : 1;
+            for (int i = 0; i < outputs; i++) {
+                Node out = model.outputs().get(i);
+                losses.add(new Loss(i, position.get(out), mode == Mode.TRAINING ? model.lossWeight(i) : 1));
+            }
+            return new ExecutionPlan(model, batch, mode, steps, accumulations, losses, List.copyOf(groups.values()),
+                    arena.arenaBytes(), arena.unsharedBytes());
+        }
+
+        /**
+         * Inference activations by liveness; -1 for a node that gets no buffer of its own (absorbed into
+         * its chain and never written, or written over its residual).
+         */
+        private int[] placeActivations(Map<Node, Node> aliasOf) {
+            Map<Node, Integer> aliasEnd = new HashMap<>();
+            for (Map.Entry<Node, Node> a : aliasOf.entrySet()) {
+                aliasEnd.merge(a.getValue(), lastUse(a.getKey()), Math::max);
+            }
+            int[] ids = new int[nodes.size()];
+            for (int p = 0; p < nodes.size(); p++) {
+                Node n = nodes.get(p);
+                Node head = headOf.get(n);
+                if (head != null && groups.get(head).tail() != n || aliasOf.containsKey(n)) {
+                    ids[p] = -1;
+                    continue;
+                }
+                int end = Math.max(lastUse(n), aliasEnd.getOrDefault(n, 0));
+                // A chain's tail is written when its head runs.
+                ids[p] = add(bytes(n), head != null ? position.get(head) : p, end);
+            }
+            return ids;
+        }
+
+        private Buffer activation(Node n, int id, Map<Node, Node> aliasOf) {
+            Layout layout = layouts.getOrDefault(n, Layout.NCHW);
+            if (aliasOf.containsKey(n)) {
+                return buffer(new Placement.SameAs(position.get(aliasOf.get(n))), n, layout);
+            }
+            return id < 0 ? buffer(new Placement.Absorbed(), n, layout)
+                    : buffer(at(id), n, layout);
+        }
+
+        /**
+         * Gradients by liveness (-1: none), and the scratch each non-first writer of a fanned-out node
+         * writes instead. The model input gets a gradient only when a consumer must write one.
+         */
+        private void placeGradients(int[] ids, List<List<int[]>> scratch) {
+            for (int p = 0; p < nodes.size(); p++) {
+                scratch.add(new ArrayList<>());
+            }
+            for (int p = 0; p < nodes.size(); p++) {
+                Node n = nodes.get(p);
+                ids[p] = -1;
+                List<Node> writers = new ArrayList<>(model.consumers(n));
+                if (p == 0) {
+                    writers.removeIf(c -> !c.layer().needsInputGradients());
+                    if (writers.isEmpty()) {
+                        continue;
+                    }
+                }
+                boolean output = model.outputs().contains(n);
+                int first = output ? 0 : Integer.MAX_VALUE;
+                Node firstWriter = null;
+                for (Node c : writers) {
+                    int step = backwardStep(c);
+                    if (step < first) {
+                        first = step;
+                        firstWriter = c;
+                    }
+                }
+                ids[p] = add(bytes(n), first, backwardStep(n));
+                boolean claimed = output;
+                for (Node c : writers) {
+                    if (!claimed && c == firstWriter) {
+                        claimed = true;
+                        continue;
+                    }
+                    int step = backwardStep(c);
+                    scratch.get(position.get(c)).add(new int[] {p, add(bytes(n), step, step)});
+                }
+            }
+        }
+
+        /** Where node p's backward writes each input's gradient; registers the accumulations that follow. */
+        private List<GradientTarget> inputGradients(int p, int[] gradientIds, List<int[]> scratch,
+                                                    List<Accumulation> accumulations) {
+            Node n = nodes.get(p);
+            List<GradientTarget> targets = new ArrayList<>();
+            List<int[]> used = new ArrayList<>();
+            for (Node in : n.inputs()) {
+                int q = position.get(in);
+                GradientTarget t = q == 0 && !n.layer().needsInputGradients() || gradientIds[q] < 0
+                        ? new GradientTarget.None() : new GradientTarget.NodeGradient(q);
+                for (int[] s : scratch) {
+                    if (s[0] == q && !containsRef(used, s)) {
+                        Buffer b = buffer(at(s[1]), in, Layout.NCHW);
+                        t = new GradientTarget.Scratch(b, q);
+                        accumulations.add(new Accumulation(p, b, q));
+                        used.add(s);
+                        break;
+                    }
+                }
+                targets.add(t);
+            }
+            return Collections.unmodifiableList(targets);
+        }
+
+        private static boolean containsRef(List<int[]> list, int[] x) {
+            for (int[] y : list) {
+                if (y == x) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private int add(long bytes, int first, int last) {
+            lifetimes.add(new int[] {first, last});
+            return arena.add(bytes, first, last);
+        }
+
+        private Placement.Arena at(int id) {
+            return new Placement.Arena(arena.offset(id), lifetimes.get(id)[0], lifetimes.get(id)[1]);
+        }
+
+        /** The position of the last node that reads n's activation (the last one, for a model output). */
+        private int lastUse(Node n) {
+            int end = model.outputs().contains(n) ? last : position.get(n);
+            for (Node c : model.consumers(n)) {
+                end = Math.max(end, position.get(c));
+            }
+            return end;
+        }
+
+        private int backwardStep(Node n) {
+            return 1 + last - position.get(n);
+        }
+
+        private long bytes(Node n) {
+            return n.batchShape(batch).size() * DType.FP32.bytes();
+        }
+
+        private Buffer buffer(Placement where, Node n, Layout layout) {
+            return new Buffer(where, n.batchShape(batch), DType.FP32, layout);
+        }
+    }
+}
