@@ -19,7 +19,8 @@ import org.convnet4j.tensor.Tensor;
  * of: {@link #trainBatch} (upload the batch, run the executor's step: forward, loss, backward; then
  * the optimizer's update) and {@link #evaluateBatch}. Executors are bound once per batch size (the
  * full batch and a last, smaller one) from an {@link ExecutionPlan} and reused every step; the
- * trainer touches none of their tensors but the input.
+ * trainer touches none of their tensors but the input. Evaluation and prediction go through an
+ * {@link Evaluator}, which needs no optimizer.
  */
 public final class Trainer implements AutoCloseable {
     /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
@@ -32,13 +33,14 @@ public final class Trainer implements AutoCloseable {
     private final Tensor[] grads;
     private final Optimizer optimizer;
     private final Map<Integer, Executor> trainExecutors = new HashMap<>();
-    private final Map<Integer, Executor> inferExecutors = new HashMap<>();
+    private final Evaluator evaluator;
 
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer) {
         this.model = model;
         this.backend = backend;
         this.weights = weights;
         this.optimizer = optimizer;
+        this.evaluator = new Evaluator(model, weights);
         this.grads = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {
             if (p.spec().trainable()) {
@@ -67,14 +69,10 @@ public final class Trainer implements AutoCloseable {
         return trainExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.training(model, k), weights, grads));
     }
 
-    private Executor inferExecutor(int n) {
-        return inferExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.inference(model, k), weights, null));
-    }
-
     /** One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices. */
     public BatchResult trainBatch(float[] images, int[] labels, int count) {
         Executor ex = trainExecutor(count);
-        upload(ex, images, labels, count);
+        Evaluator.upload(backend, ex, images, labels, count);
         long step = optimizer.iterations() + 1;
         Executor.StepResult r = ex.trainStep(step);
         if (!Double.isFinite(r.loss())) {
@@ -94,50 +92,25 @@ public final class Trainer implements AutoCloseable {
      */
     public List<BatchNormStatistics> forwardTraining(float[] images, int count) {
         Executor ex = trainExecutor(count);
-        upload(ex, images, new int[count], count);
+        Evaluator.upload(backend, ex, images, new int[count], count);
         ex.forward(true, optimizer.iterations() + 1);
         return ex.batchNorms();
     }
 
     /** Loss and accuracy of the main output on one batch, in inference mode (moving statistics, no dropout). */
     public BatchResult evaluateBatch(float[] images, int[] labels, int count) {
-        Executor ex = inferExecutor(count);
-        upload(ex, images, labels, count);
-        Executor.StepResult r = ex.evaluate();
-        return new BatchResult(r.loss(), r.correct(), count);
+        return evaluator.evaluateBatch(images, labels, count);
     }
 
     /** Class probabilities of the main output for a batch, in inference mode: count x classes. */
     public float[] predictBatch(float[] images, int count) {
-        Executor ex = inferExecutor(count);
-        int[] dummy = new int[count];
-        upload(ex, images, dummy, count);
-        ex.forward(false, 0);
-        int k = model.classes();
-        float[] logits = new float[count * k];
-        backend.download(ex.logits(0), logits);
-        return Images.softmax(logits, count, k);
-    }
-
-    private void upload(Executor ex, float[] images, int[] labels, int count) {
-        int per = Math.toIntExact(ex.input().size() / count);
-        if (labels == null || labels.length < count) {
-            throw new IllegalArgumentException("batch: expected " + count + " labels. Received "
-                    + (labels == null ? "null" : labels.length));
-        }
-        Images.check(images, per, count);
-        if (images.length == (long) per * count) {
-            backend.upload(images, ex.input());
-        } else {
-            backend.upload(java.util.Arrays.copyOf(images, per * count), ex.input());
-        }
-        ex.setLabels(labels.length == count ? labels : java.util.Arrays.copyOf(labels, count));
+        return evaluator.predictBatch(images, count);
     }
 
     @Override
     public void close() {
         trainExecutors.values().forEach(Executor::close);
-        inferExecutors.values().forEach(Executor::close);
+        evaluator.close();
         for (Tensor g : grads) {
             if (g != null) {
                 g.close();

@@ -1,0 +1,72 @@
+package org.convnet4j.train;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.ExecutionPlan;
+import org.convnet4j.graph.Executor;
+import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Weights;
+
+/**
+ * Inference on one model's weights, with no optimizer and no gradients: the loss and accuracy of a
+ * labelled batch ({@link #evaluateBatch}) and class probabilities ({@link #predictBatch}), in
+ * inference mode (moving statistics, no dropout), reading the weights live on every call. Executors
+ * are bound once per batch size and reused. A {@link Trainer} holds one for its validation; a
+ * service that only predicts wants {@link Predictor}, which freezes the weights for speed.
+ */
+public final class Evaluator implements AutoCloseable {
+    private final Model model;
+    private final Backend backend;
+    private final Weights weights;
+    private final Map<Integer, Executor> executors = new HashMap<>();
+
+    public Evaluator(Model model, Weights weights) {
+        this.model = model;
+        this.backend = weights.backend();
+        this.weights = weights;
+    }
+
+    private Executor executor(int n) {
+        return executors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.inference(model, k), weights, null));
+    }
+
+    /** Loss and accuracy of the main output on one batch (count x C x H x W images and their class indices). */
+    public Trainer.BatchResult evaluateBatch(float[] images, int[] labels, int count) {
+        Executor ex = executor(count);
+        upload(backend, ex, images, labels, count);
+        Executor.StepResult r = ex.evaluate();
+        return new Trainer.BatchResult(r.loss(), r.correct(), count);
+    }
+
+    /** Class probabilities of the main output for a batch: count x classes. */
+    public float[] predictBatch(float[] images, int count) {
+        Executor ex = executor(count);
+        upload(backend, ex, images, new int[count], count);
+        ex.forward(false, 0);
+        int k = model.classes();
+        float[] logits = new float[count * k];
+        backend.download(ex.logits(0), logits);
+        return Images.softmax(logits, count, k);
+    }
+
+    /** Checks and uploads a batch: at least count images, all finite, and at least count labels. */
+    static void upload(Backend backend, Executor ex, float[] images, int[] labels, int count) {
+        int per = Math.toIntExact(ex.input().size() / count);
+        if (labels == null || labels.length < count) {
+            throw new IllegalArgumentException("batch: expected " + count + " labels. Received "
+                    + (labels == null ? "null" : labels.length));
+        }
+        Images.check(images, per, count);
+        backend.upload(images.length == (long) per * count ? images : Arrays.copyOf(images, per * count), ex.input());
+        ex.setLabels(labels.length == count ? labels : Arrays.copyOf(labels, count));
+    }
+
+    @Override
+    public void close() {
+        executors.values().forEach(Executor::close);
+        executors.clear();
+    }
+}
