@@ -30,15 +30,19 @@ final class BatchNormOps {
     enum Fusion { NONE, RELU, ADD_RELU }
 
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
     private final MemoryPool pool;
     private final ElementwiseOps elementwise;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> forwardTrainingCache;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> forwardInferenceCache;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> backwardCache;
 
     BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool, ElementwiseOps elementwise) {
         this.dnnl = dnnl;
-        this.cache = cache;
         this.pool = pool;
         this.elementwise = elementwise;
+        this.forwardTrainingCache = cache.table(op -> build(op, dnnl_forward_training));
+        this.forwardInferenceCache = cache.table(op -> build(op, dnnl_forward_inference));
+        this.backwardCache = cache.table(this::buildBackward);
     }
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
@@ -52,7 +56,7 @@ final class BatchNormOps {
                     fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
                     mean, variance, d[0], d[1], d[2] * d[3], op.epsilon());
         } else {
-            Primitive prim = cache.get(new Key("bn_fwd_training", op, false), () -> build(op, dnnl_forward_training));
+            Primitive prim = forwardTrainingCache.get(op);
             prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
             if (fusion == Fusion.ADD_RELU) {
                 elementwise.addRelu(y, residual, y);
@@ -76,7 +80,7 @@ final class BatchNormOps {
             elementwise.reluForward(y, y);
             return;
         }
-        Primitive prim = cache.get(new Key("bn_fwd_inference", op, false), () -> build(op, dnnl_forward_inference));
+        Primitive prim = forwardInferenceCache.get(op);
         prim.execute(x.address(), p.gamma().address(), p.beta().address(), p.movingMean().address(),
                 p.movingVariance().address(), y.address());
     }
@@ -133,7 +137,7 @@ final class BatchNormOps {
 
     private void backwardOneDnn(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
                                 Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Primitive prim = cache.get(new Key("bn_bwd", op, false), () -> buildBackward(op));
+        Primitive prim = backwardCache.get(op);
         long mean = saved.address();
         prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
                 dx.address(), dgamma.address(), dbeta.address());

@@ -14,18 +14,24 @@ import org.convnet4j.tensor.Tensor;
 
 /** Channel concatenation (oneDNN concat) and its backward split (one reorder per input from a channel window of dy). */
 final class ConcatOps {
+    /** The backward reorder of one input: its channel window of dy out to dx. */
+    private record Split(Concat op, int input) {
+    }
+
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
+    private final PrimitiveCache.Table<Concat, Primitive> forwardCache;
+    private final PrimitiveCache.Table<Split, Primitive> splitCache;
 
     ConcatOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
-        this.cache = cache;
+        this.forwardCache = cache.table(this::buildForward);
+        this.splitCache = cache.table(this::buildSplit);
     }
 
     void forward(Concat op, List<Tensor> xs, Tensor y) {
         op.checkInputs("xs", xs);
         Checks.tensor(Concat.OP, "y", y, op.outputShape());
-        Primitive p = cache.get(new Key("concat_fwd", op, false), () -> buildForward(op));
+        Primitive p = forwardCache.get(op);
         long[] addresses = new long[xs.size() + 1];
         for (int i = 0; i < xs.size(); i++) {
             addresses[i] = xs.get(i).address();
@@ -37,17 +43,18 @@ final class ConcatOps {
     void backward(Concat op, Tensor dy, List<Tensor> dxs) {
         Checks.tensor(Concat.OP, "dy", dy, op.outputShape());
         op.checkInputs("dxs", dxs);
-        long[] outer = op.outputShape().dims();
         for (int i = 0; i < dxs.size(); i++) {
-            final int index = i;
-            Primitive p = cache.get(new Key("concat_bwd_" + i, op, false), () -> {
-                long[] dims = op.inputs().get(index).dims();
-                long[] offsets = new long[dims.length];
-                offsets[1] = op.offset(index);
-                return Reorders.fromWindow(dnnl, op, dims, outer, offsets);
-            });
+            Primitive p = splitCache.get(new Split(op, i));
             p.execute(dy.address(), dxs.get(i).address());
         }
+    }
+
+    private Primitive buildSplit(Split key) {
+        Concat op = key.op();
+        long[] dims = op.inputs().get(key.input()).dims();
+        long[] offsets = new long[dims.length];
+        offsets[1] = op.offset(key.input());
+        return Reorders.fromWindow(dnnl, op, dims, op.outputShape().dims(), offsets);
     }
 
     private Primitive buildForward(Concat op) {

@@ -17,19 +17,31 @@ import org.convnet4j.tensor.Tensor;
  * (op, pass) is built once and cached.
  */
 final class ConvOps {
+    /** The forward primitive of {@code op}, with a relu post-op fused in or not. */
+    private record Forward(Conv2d op, boolean relu) {
+    }
+
+    /** The backward-filter primitive of {@code op}, computing the bias gradient in the same pass or not. */
+    private record BackwardFilter(Conv2d op, boolean withBias) {
+    }
+
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
     private final MemoryPool pool;
+    private final PrimitiveCache.Table<Forward, Staged> forwardCache;
+    private final PrimitiveCache.Table<Conv2d, Staged> backwardDataCache;
+    private final PrimitiveCache.Table<BackwardFilter, Staged> backwardFilterCache;
 
     ConvOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
         this.dnnl = dnnl;
-        this.cache = cache;
         this.pool = pool;
+        this.forwardCache = cache.table(k -> buildForward(k.op(), k.relu()));
+        this.backwardDataCache = cache.table(this::buildBackwardData);
+        this.backwardFilterCache = cache.table(k -> buildBackwardFilter(k.op(), k.withBias()));
     }
 
     void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
         op.checkForward(x, w, bias, y);
-        Staged p = cache.get(new Key("conv_fwd", op, relu), () -> buildForward(op, relu));
+        Staged p = forwardCache.get(new Forward(op, relu));
         if (op.bias()) {
             p.execute(pool, x.address(), w.address(), bias.address(), y.address());
         } else {
@@ -39,14 +51,14 @@ final class ConvOps {
 
     void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
-        Staged p = cache.get(new Key("conv_bwd_data", op, false), () -> buildBackwardData(op));
+        Staged p = backwardDataCache.get(op);
         p.execute(pool, dy.address(), w.address(), dx.address());
     }
 
     void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardFilter(x, dy, dw, dbias);
         boolean withBias = dbias != null;
-        Staged p = cache.get(new Key("conv_bwd_filter", op, withBias), () -> buildBackwardFilter(op, withBias));
+        Staged p = backwardFilterCache.get(new BackwardFilter(op, withBias));
         if (withBias) {
             p.execute(pool, x.address(), dy.address(), dw.address(), dbias.address());
         } else {

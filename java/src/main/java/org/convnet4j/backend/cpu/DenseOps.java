@@ -14,16 +14,22 @@ import org.convnet4j.tensor.Tensor;
  */
 final class DenseOps {
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
+    private final PrimitiveCache.Table<Dense, Primitive> forwardCache;
+    private final PrimitiveCache.Table<Dense, Primitive> backwardDataCache;
+    private final PrimitiveCache.Table<Dense, Primitive> backwardWeightsCache;
+    private final PrimitiveCache.Table<Dense, Primitive> biasReductionCache;
 
     DenseOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
-        this.cache = cache;
+        this.forwardCache = cache.table(this::buildForward);
+        this.backwardDataCache = cache.table(this::buildBackwardData);
+        this.backwardWeightsCache = cache.table(this::buildBackwardWeights);
+        this.biasReductionCache = cache.table(this::buildBiasReduction);
     }
 
     void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         op.checkForward(x, w, bias, y);
-        Primitive p = cache.get(new Key("dense_fwd", op, false), () -> buildForward(op));
+        Primitive p = forwardCache.get(op);
         if (op.bias()) {
             p.execute(x.address(), w.address(), bias.address(), y.address());
         } else {
@@ -33,31 +39,21 @@ final class DenseOps {
 
     void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
-        long n = op.input().dim(0);
-        long in = op.inFeatures();
-        long units = op.units();
-        Primitive p = cache.get(new Key("dense_bwd_data", op, false),
-                () -> matmul(op, new long[] {n, units}, new long[] {units, 1},
-                        new long[] {units, in}, new long[] {1, units}, new long[] {n, in}));
+        Primitive p = backwardDataCache.get(op);
         p.execute(dy.address(), w.address(), dx.address());
     }
 
     void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardWeights(x, dy, dw, dbias);
-        long n = op.input().dim(0);
-        long in = op.inFeatures();
-        long units = op.units();
-        Primitive p = cache.get(new Key("dense_bwd_weights", op, false),
-                () -> matmul(op, new long[] {in, n}, new long[] {1, in},
-                        new long[] {n, units}, new long[] {units, 1}, new long[] {in, units}));
+        Primitive p = backwardWeightsCache.get(op);
         p.execute(x.address(), dy.address(), dw.address());
         if (dbias != null) {
-            if (n == 1) {
+            if (op.input().dim(0) == 1) {
                 // oneDNN refuses a reduction that reduces nothing; with one row the sum is the row.
                 org.bytedeco.javacpp.Pointer.memcpy(new Address(dbias.address()), new Address(dy.address()), dbias.bytes());
                 return;
             }
-            Primitive r = cache.get(new Key("dense_bwd_bias", op, false), () -> buildBiasReduction(op));
+            Primitive r = biasReductionCache.get(op);
             r.execute(dy.address(), dbias.address());
         }
     }
@@ -79,6 +75,24 @@ final class DenseOps {
         }
     }
 
+    /** dx[n x in] = dy[n x units] . W^T, W^T being W [in x units] read with strides (1, units). */
+    private Primitive buildBackwardData(Dense op) {
+        long n = op.input().dim(0);
+        long in = op.inFeatures();
+        long units = op.units();
+        return matmul(op, new long[] {n, units}, new long[] {units, 1},
+                new long[] {units, in}, new long[] {1, units}, new long[] {n, in});
+    }
+
+    /** dW[in x units] = x^T . dy, x^T being x [n x in] read with strides (1, in). */
+    private Primitive buildBackwardWeights(Dense op) {
+        long n = op.input().dim(0);
+        long in = op.inFeatures();
+        long units = op.units();
+        return matmul(op, new long[] {in, n}, new long[] {1, in},
+                new long[] {n, units}, new long[] {units, 1}, new long[] {in, units});
+    }
+
     /** dst[m x n] = a[m x k] . b[k x n] with a and b given by dims and strides (transposes as strides). */
     private Primitive matmul(Dense op, long[] aDims, long[] aStrides, long[] bDims, long[] bStrides, long[] dstDims) {
         dnnl_memory_desc a = Dnnl.withStrides(aDims, aStrides, op);
@@ -94,6 +108,7 @@ final class DenseOps {
         }
     }
 
+    /** dbias[1 x units] = the column sums of dy [n x units]. */
     private Primitive buildBiasReduction(Dense op) {
         dnnl_memory_desc src = Dnnl.plain(op.outputShape(), op);
         dnnl_memory_desc dst = Dnnl.plain(new long[] {1, op.units()}, op);

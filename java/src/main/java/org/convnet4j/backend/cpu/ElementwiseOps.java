@@ -15,11 +15,15 @@ final class ElementwiseOps {
     static final String ACCUMULATE = "accumulate";
 
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
+    /** {@code y = a + b} by shape. */
+    private final PrimitiveCache.Table<Shape, Primitive> addCache;
+    /** {@code y = relu(a + b)} by shape. */
+    private final PrimitiveCache.Table<Shape, Primitive> addReluCache;
 
     ElementwiseOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
-        this.cache = cache;
+        this.addCache = cache.table(s -> buildAdd(s, false));
+        this.addReluCache = cache.table(s -> buildAdd(s, true));
     }
 
     void reluForward(Tensor x, Tensor y) {
@@ -54,12 +58,12 @@ final class ElementwiseOps {
         Shape s = Checks.present(ADD, "a", a);
         Checks.tensor(ADD, "b", b, s);
         Checks.tensor(ADD, "y", y, s);
-        Primitive p = cache.get(new Key("add", s, true), () -> buildAdd(s, true));
+        Primitive p = addReluCache.get(s);
         p.execute(a.address(), b.address(), y.address());
     }
 
     private void binaryAdd(Shape s, long a, long b, long y) {
-        Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s, false));
+        Primitive p = addCache.get(s);
         p.execute(a, b, y);
     }
 

@@ -25,18 +25,24 @@ import org.convnet4j.tensor.Tensor;
  */
 final class PoolOps {
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
     private final MemoryPool pool;
+    /** Forward without a workspace (what the caller's forward runs). */
+    private final PrimitiveCache.Table<Pool2d, Primitive> forwardInferenceCache;
+    /** Forward with the max-pool workspace, re-run by the backward pass. */
+    private final PrimitiveCache.Table<Pool2d, Primitive> forwardTrainingCache;
+    private final PrimitiveCache.Table<Pool2d, Primitive> backwardCache;
 
     PoolOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
         this.dnnl = dnnl;
-        this.cache = cache;
         this.pool = pool;
+        this.forwardInferenceCache = cache.table(op -> buildForward(op, dnnl_forward_inference));
+        this.forwardTrainingCache = cache.table(op -> buildForward(op, dnnl_forward_training));
+        this.backwardCache = cache.table(this::buildBackward);
     }
 
     void forward(Pool2d op, Tensor x, Tensor y) {
         op.checkForward(x, y);
-        Primitive p = cache.get(new Key("pool_fwd", op, false), () -> buildForward(op, dnnl_forward_inference));
+        Primitive p = forwardInferenceCache.get(op);
         p.execute(x.address(), y.address());
         if (op.mode() == PoolMode.MAX) {
             // oneDNN's max instruction drops a NaN; a window holding one must give NaN, as in cuDNN
@@ -51,12 +57,12 @@ final class PoolOps {
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         op.checkBackward(x, y, dy, dx);
-        Primitive bwd = cache.get(new Key("pool_bwd", op, false), () -> buildBackward(op));
+        Primitive bwd = backwardCache.get(op);
         if (op.mode() == PoolMode.AVERAGE) {
             bwd.execute(dy.address(), dx.address());
             return;
         }
-        Primitive fwd = cache.get(new Key("pool_fwd_training", op, false), () -> buildForward(op, dnnl_forward_training));
+        Primitive fwd = forwardTrainingCache.get(op);
         try (Block scratch = pool.allocate(y.bytes()); Block ws = pool.allocate(fwd.workspaceBytes())) {
             fwd.execute(x.address(), scratch.address(), ws.address());
             bwd.execute(dy.address(), ws.address(), dx.address());
@@ -71,7 +77,7 @@ final class PoolOps {
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         op.checkBackward(dy, dx);
         Pool2d p = asPool(op);
-        Primitive bwd = cache.get(new Key("pool_bwd", p, false), () -> buildBackward(p));
+        Primitive bwd = backwardCache.get(p);
         bwd.execute(dy.address(), dx.address());
     }
 
