@@ -160,36 +160,29 @@ final class BatchNormOps {
         return prop == dnnl_forward_inference ? f | dnnl_use_global_stats : f;
     }
 
-    private dnnl_primitive_desc forwardDesc(BatchNorm op, int prop) {
-        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
-                    op.epsilon(), flags(prop), null), "dnnl_batch_normalization_forward_primitive_desc_create", op);
-            return pd;
-        } finally {
-            Dnnl.destroy(src);
-        }
+    private dnnl_primitive_desc forwardDesc(DnnlScope s, BatchNorm op, int prop) {
+        dnnl_memory_desc src = s.plain(op.input());
+        return s.primitiveDesc("dnnl_batch_normalization_forward_primitive_desc_create",
+                pd -> dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
+                        op.epsilon(), flags(prop), null));
     }
 
     private Primitive build(BatchNorm op, int prop) {
-        return new Primitive(dnnl, op, forwardDesc(op, prop),
-                DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
+        try (DnnlScope s = new DnnlScope(op)) {
+            return new Primitive(dnnl, op, s.release(forwardDesc(s, op, prop)),
+                    DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
+        }
     }
 
     private Primitive buildBackward(BatchNorm op) {
-        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
-        dnnl_memory_desc md = Dnnl.plain(op.input(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, dnnl.engine, dnnl_backward, md, md, md,
-                    op.epsilon(), dnnl_use_scale | dnnl_use_shift, hint, null),
-                    "dnnl_batch_normalization_backward_primitive_desc_create", op);
-            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST,
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training);
+            dnnl_memory_desc md = s.plain(op.input());
+            dnnl_primitive_desc pd = s.primitiveDesc("dnnl_batch_normalization_backward_primitive_desc_create",
+                    p -> dnnl_batch_normalization_backward_primitive_desc_create(p, dnnl.engine, dnnl_backward, md, md, md,
+                            op.epsilon(), dnnl_use_scale | dnnl_use_shift, hint, null));
+            return new Primitive(dnnl, op, s.release(pd), DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST,
                     DNNL_ARG_SCALE, DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT);
-        } finally {
-            Dnnl.destroy(md);
-            dnnl_primitive_desc_destroy(hint);
         }
     }
 }

@@ -9,7 +9,6 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.PointerPointer;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /** Channel concatenation (oneDNN concat) and its backward split (one reorder per input from a channel window of dy). */
@@ -59,30 +58,22 @@ final class ConcatOps {
 
     private Primitive buildForward(Concat op) {
         int n = op.inputs().size();
-        dnnl_memory_desc[] srcs = new dnnl_memory_desc[n];
-        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
-        PointerPointer<dnnl_memory_desc> list = new PointerPointer<>(n);
-        PointerPointer<dnnl_primitive_desc> out = new PointerPointer<>(1);
-        try {
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc dst = s.plain(op.outputShape());
+            PointerPointer<dnnl_memory_desc> list = s.pointer(new PointerPointer<>(n));
+            PointerPointer<dnnl_primitive_desc> out = s.pointer(new PointerPointer<>(1));
             for (int i = 0; i < n; i++) {
-                Shape s = op.inputs().get(i);
-                srcs[i] = Dnnl.plain(s, op);
-                list.put(i, srcs[i]);
+                list.put(i, s.plain(op.inputs().get(i)));
             }
             Dnnl.check(dnnl_concat_primitive_desc_create(out, dnnl.engine, dst, n, 1, list, null),
                     "dnnl_concat_primitive_desc_create", op);
-            dnnl_primitive_desc pd = new dnnl_primitive_desc(out.get(0));
+            dnnl_primitive_desc pd = s.primitiveDesc(new dnnl_primitive_desc(out.get(0)));
             int[] args = new int[n + 1];
             for (int i = 0; i < n; i++) {
                 args[i] = DNNL_ARG_MULTIPLE_SRC + i;
             }
             args[n] = DNNL_ARG_DST;
-            return new Primitive(dnnl, op, pd, args);
-        } finally {
-            Dnnl.destroy(srcs);
-            Dnnl.destroy(dst);
-            list.close();
-            out.close();
+            return new Primitive(dnnl, op, s.release(pd), args);
         }
     }
 }

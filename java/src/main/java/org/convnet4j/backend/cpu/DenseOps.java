@@ -59,19 +59,15 @@ final class DenseOps {
     }
 
     private Primitive buildForward(Dense op) {
-        long n = op.input().dim(0);
-        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
-        dnnl_memory_desc wei = Dnnl.plain(op.weightShape(), op);
-        dnnl_memory_desc bia = op.bias() ? Dnnl.plain(new long[] {1, op.units()}, op) : null;
-        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_matmul_primitive_desc_create(pd, dnnl.engine, src, wei, bia, dst, null),
-                    "dnnl_matmul_primitive_desc_create", op);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc src = s.plain(op.input());
+            dnnl_memory_desc wei = s.plain(op.weightShape());
+            dnnl_memory_desc bia = op.bias() ? s.plain(new long[] {1, op.units()}) : null;
+            dnnl_memory_desc dst = s.plain(op.outputShape());
+            dnnl_primitive_desc pd = s.release(s.primitiveDesc("dnnl_matmul_primitive_desc_create",
+                    p -> dnnl_matmul_primitive_desc_create(p, dnnl.engine, src, wei, bia, dst, null)));
             return op.bias() ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST)
                     : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
-        } finally {
-            Dnnl.destroy(src, wei, bia, dst);
         }
     }
 
@@ -95,30 +91,24 @@ final class DenseOps {
 
     /** dst[m x n] = a[m x k] . b[k x n] with a and b given by dims and strides (transposes as strides). */
     private Primitive matmul(Dense op, long[] aDims, long[] aStrides, long[] bDims, long[] bStrides, long[] dstDims) {
-        dnnl_memory_desc a = Dnnl.withStrides(aDims, aStrides, op);
-        dnnl_memory_desc b = Dnnl.withStrides(bDims, bStrides, op);
-        dnnl_memory_desc dst = Dnnl.plain(dstDims, op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_matmul_primitive_desc_create(pd, dnnl.engine, a, b, null, dst, null),
-                    "dnnl_matmul_primitive_desc_create", op);
-            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
-        } finally {
-            Dnnl.destroy(a, b, dst);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc a = s.withStrides(aDims, aStrides);
+            dnnl_memory_desc b = s.withStrides(bDims, bStrides);
+            dnnl_memory_desc dst = s.plain(dstDims);
+            dnnl_primitive_desc pd = s.primitiveDesc("dnnl_matmul_primitive_desc_create",
+                    p -> dnnl_matmul_primitive_desc_create(p, dnnl.engine, a, b, null, dst, null));
+            return new Primitive(dnnl, op, s.release(pd), DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
         }
     }
 
     /** dbias[1 x units] = the column sums of dy [n x units]. */
     private Primitive buildBiasReduction(Dense op) {
-        dnnl_memory_desc src = Dnnl.plain(op.outputShape(), op);
-        dnnl_memory_desc dst = Dnnl.plain(new long[] {1, op.units()}, op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_reduction_primitive_desc_create(pd, dnnl.engine, dnnl_reduction_sum, src, dst, 0f, 0f, null),
-                    "dnnl_reduction_primitive_desc_create", op);
-            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
-        } finally {
-            Dnnl.destroy(src, dst);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc src = s.plain(op.outputShape());
+            dnnl_memory_desc dst = s.plain(new long[] {1, op.units()});
+            dnnl_primitive_desc pd = s.primitiveDesc("dnnl_reduction_primitive_desc_create",
+                    p -> dnnl_reduction_primitive_desc_create(p, dnnl.engine, dnnl_reduction_sum, src, dst, 0f, 0f, null));
+            return new Primitive(dnnl, op, s.release(pd), DNNL_ARG_SRC, DNNL_ARG_DST);
         }
     }
 }

@@ -99,44 +99,36 @@ final class PoolOps {
         }
     }
 
-    private dnnl_primitive_desc forwardDesc(Pool2d op, int prop) {
+    private dnnl_primitive_desc forwardDesc(DnnlScope s, Pool2d op, int prop) {
         Geometry g = Geometry.of(op);
-        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
-        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_pooling_forward_primitive_desc_create(pd, dnnl.engine, prop, algorithm(op), src, dst,
-                    g.strides, g.kernel, g.dilation, g.padL, g.padR, null),
-                    "dnnl_pooling_forward_primitive_desc_create", op);
-            return pd;
-        } finally {
-            Dnnl.destroy(src, dst);
-        }
+        dnnl_memory_desc src = s.plain(op.input());
+        dnnl_memory_desc dst = s.plain(op.outputShape());
+        return s.primitiveDesc("dnnl_pooling_forward_primitive_desc_create",
+                pd -> dnnl_pooling_forward_primitive_desc_create(pd, dnnl.engine, prop, algorithm(op), src, dst,
+                        g.strides, g.kernel, g.dilation, g.padL, g.padR, null));
     }
 
     private Primitive buildForward(Pool2d op, int prop) {
-        dnnl_primitive_desc pd = forwardDesc(op, prop);
         boolean workspace = prop == dnnl_forward_training && op.mode() == PoolMode.MAX;
-        return workspace ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE)
-                : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc pd = s.release(forwardDesc(s, op, prop));
+            return workspace ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE)
+                    : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+        }
     }
 
     private Primitive buildBackward(Pool2d op) {
         Geometry g = Geometry.of(op);
-        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
-        dnnl_memory_desc dsrc = Dnnl.plain(op.input(), op);
-        dnnl_memory_desc ddst = Dnnl.plain(op.outputShape(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_pooling_backward_primitive_desc_create(pd, dnnl.engine, algorithm(op), dsrc, ddst,
-                    g.strides, g.kernel, g.dilation, g.padL, g.padR, hint, null),
-                    "dnnl_pooling_backward_primitive_desc_create", op);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training);
+            dnnl_memory_desc dsrc = s.plain(op.input());
+            dnnl_memory_desc ddst = s.plain(op.outputShape());
+            dnnl_primitive_desc pd = s.release(s.primitiveDesc("dnnl_pooling_backward_primitive_desc_create",
+                    p -> dnnl_pooling_backward_primitive_desc_create(p, dnnl.engine, algorithm(op), dsrc, ddst,
+                            g.strides, g.kernel, g.dilation, g.padL, g.padR, hint, null)));
             return op.mode() == PoolMode.MAX
                     ? new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC)
                     : new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC);
-        } finally {
-            Dnnl.destroy(dsrc, ddst);
-            dnnl_primitive_desc_destroy(hint);
         }
     }
 }
