@@ -30,15 +30,19 @@ final class BatchNormOps {
     enum Fusion { NONE, RELU, ADD_RELU }
 
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
     private final MemoryPool pool;
     private final ElementwiseOps elementwise;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> forwardTrainingCache;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> forwardInferenceCache;
+    private final PrimitiveCache.Table<BatchNorm, Primitive> backwardCache;
 
     BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool, ElementwiseOps elementwise) {
         this.dnnl = dnnl;
-        this.cache = cache;
         this.pool = pool;
         this.elementwise = elementwise;
+        this.forwardTrainingCache = cache.table(op -> build(op, dnnl_forward_training));
+        this.forwardInferenceCache = cache.table(op -> build(op, dnnl_forward_inference));
+        this.backwardCache = cache.table(this::buildBackward);
     }
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
@@ -52,7 +56,7 @@ final class BatchNormOps {
                     fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
                     mean, variance, d[0], d[1], d[2] * d[3], op.epsilon());
         } else {
-            Primitive prim = cache.get(new Key("bn_fwd_training", op, false), () -> build(op, dnnl_forward_training));
+            Primitive prim = forwardTrainingCache.get(op);
             prim.execute(x.address(), p.gamma().address(), p.beta().address(), mean, variance, y.address());
             if (fusion == Fusion.ADD_RELU) {
                 elementwise.addRelu(y, residual, y);
@@ -76,7 +80,7 @@ final class BatchNormOps {
             elementwise.reluForward(y, y);
             return;
         }
-        Primitive prim = cache.get(new Key("bn_fwd_inference", op, false), () -> build(op, dnnl_forward_inference));
+        Primitive prim = forwardInferenceCache.get(op);
         prim.execute(x.address(), p.gamma().address(), p.beta().address(), p.movingMean().address(),
                 p.movingVariance().address(), y.address());
     }
@@ -133,7 +137,7 @@ final class BatchNormOps {
 
     private void backwardOneDnn(BatchNorm op, Tensor x, long dy, BatchNormParams p, Tensor saved,
                                 Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Primitive prim = cache.get(new Key("bn_bwd", op, false), () -> buildBackward(op));
+        Primitive prim = backwardCache.get(op);
         long mean = saved.address();
         prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
                 dx.address(), dgamma.address(), dbeta.address());
@@ -156,36 +160,29 @@ final class BatchNormOps {
         return prop == dnnl_forward_inference ? f | dnnl_use_global_stats : f;
     }
 
-    private dnnl_primitive_desc forwardDesc(BatchNorm op, int prop) {
-        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
-                    op.epsilon(), flags(prop), null), "dnnl_batch_normalization_forward_primitive_desc_create", op);
-            return pd;
-        } finally {
-            Dnnl.destroy(src);
-        }
+    private dnnl_primitive_desc forwardDesc(DnnlScope s, BatchNorm op, int prop) {
+        dnnl_memory_desc src = s.plain(op.input());
+        return s.primitiveDesc("dnnl_batch_normalization_forward_primitive_desc_create",
+                pd -> dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
+                        op.epsilon(), flags(prop), null));
     }
 
     private Primitive build(BatchNorm op, int prop) {
-        return new Primitive(dnnl, op, forwardDesc(op, prop),
-                DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
+        try (DnnlScope s = new DnnlScope(op)) {
+            return new Primitive(dnnl, op, s.release(forwardDesc(s, op, prop)),
+                    DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
+        }
     }
 
     private Primitive buildBackward(BatchNorm op) {
-        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
-        dnnl_memory_desc md = Dnnl.plain(op.input(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_batch_normalization_backward_primitive_desc_create(pd, dnnl.engine, dnnl_backward, md, md, md,
-                    op.epsilon(), dnnl_use_scale | dnnl_use_shift, hint, null),
-                    "dnnl_batch_normalization_backward_primitive_desc_create", op);
-            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST,
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training);
+            dnnl_memory_desc md = s.plain(op.input());
+            dnnl_primitive_desc pd = s.primitiveDesc("dnnl_batch_normalization_backward_primitive_desc_create",
+                    p -> dnnl_batch_normalization_backward_primitive_desc_create(p, dnnl.engine, dnnl_backward, md, md, md,
+                            op.epsilon(), dnnl_use_scale | dnnl_use_shift, hint, null));
+            return new Primitive(dnnl, op, s.release(pd), DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST,
                     DNNL_ARG_SCALE, DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT);
-        } finally {
-            Dnnl.destroy(md);
-            dnnl_primitive_desc_destroy(hint);
         }
     }
 }

@@ -9,23 +9,28 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.PointerPointer;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /** Channel concatenation (oneDNN concat) and its backward split (one reorder per input from a channel window of dy). */
 final class ConcatOps {
+    /** The backward reorder of one input: its channel window of dy out to dx. */
+    private record Split(Concat op, int input) {
+    }
+
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
+    private final PrimitiveCache.Table<Concat, Primitive> forwardCache;
+    private final PrimitiveCache.Table<Split, Primitive> splitCache;
 
     ConcatOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
-        this.cache = cache;
+        this.forwardCache = cache.table(this::buildForward);
+        this.splitCache = cache.table(this::buildSplit);
     }
 
     void forward(Concat op, List<Tensor> xs, Tensor y) {
         op.checkInputs("xs", xs);
         Checks.tensor(Concat.OP, "y", y, op.outputShape());
-        Primitive p = cache.get(new Key("concat_fwd", op, false), () -> buildForward(op));
+        Primitive p = forwardCache.get(op);
         long[] addresses = new long[xs.size() + 1];
         for (int i = 0; i < xs.size(); i++) {
             addresses[i] = xs.get(i).address();
@@ -37,45 +42,38 @@ final class ConcatOps {
     void backward(Concat op, Tensor dy, List<Tensor> dxs) {
         Checks.tensor(Concat.OP, "dy", dy, op.outputShape());
         op.checkInputs("dxs", dxs);
-        long[] outer = op.outputShape().dims();
         for (int i = 0; i < dxs.size(); i++) {
-            final int index = i;
-            Primitive p = cache.get(new Key("concat_bwd_" + i, op, false), () -> {
-                long[] dims = op.inputs().get(index).dims();
-                long[] offsets = new long[dims.length];
-                offsets[1] = op.offset(index);
-                return Reorders.fromWindow(dnnl, op, dims, outer, offsets);
-            });
+            Primitive p = splitCache.get(new Split(op, i));
             p.execute(dy.address(), dxs.get(i).address());
         }
     }
 
+    private Primitive buildSplit(Split key) {
+        Concat op = key.op();
+        long[] dims = op.inputs().get(key.input()).dims();
+        long[] offsets = new long[dims.length];
+        offsets[1] = op.offset(key.input());
+        return Reorders.fromWindow(dnnl, op, dims, op.outputShape().dims(), offsets);
+    }
+
     private Primitive buildForward(Concat op) {
         int n = op.inputs().size();
-        dnnl_memory_desc[] srcs = new dnnl_memory_desc[n];
-        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
-        PointerPointer<dnnl_memory_desc> list = new PointerPointer<>(n);
-        PointerPointer<dnnl_primitive_desc> out = new PointerPointer<>(1);
-        try {
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc dst = s.plain(op.outputShape());
+            PointerPointer<dnnl_memory_desc> list = s.pointer(new PointerPointer<>(n));
+            PointerPointer<dnnl_primitive_desc> out = s.pointer(new PointerPointer<>(1));
             for (int i = 0; i < n; i++) {
-                Shape s = op.inputs().get(i);
-                srcs[i] = Dnnl.plain(s, op);
-                list.put(i, srcs[i]);
+                list.put(i, s.plain(op.inputs().get(i)));
             }
             Dnnl.check(dnnl_concat_primitive_desc_create(out, dnnl.engine, dst, n, 1, list, null),
                     "dnnl_concat_primitive_desc_create", op);
-            dnnl_primitive_desc pd = new dnnl_primitive_desc(out.get(0));
+            dnnl_primitive_desc pd = s.primitiveDesc(new dnnl_primitive_desc(out.get(0)));
             int[] args = new int[n + 1];
             for (int i = 0; i < n; i++) {
                 args[i] = DNNL_ARG_MULTIPLE_SRC + i;
             }
             args[n] = DNNL_ARG_DST;
-            return new Primitive(dnnl, op, pd, args);
-        } finally {
-            Dnnl.destroy(srcs);
-            Dnnl.destroy(dst);
-            list.close();
-            out.close();
+            return new Primitive(dnnl, op, s.release(pd), args);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.convnet4j.backend.cpu;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.tensor.Shape;
@@ -15,11 +16,15 @@ final class ElementwiseOps {
     static final String ACCUMULATE = "accumulate";
 
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
+    /** {@code y = a + b} by shape. */
+    private final PrimitiveCache.Table<Shape, Primitive> addCache;
+    /** {@code y = relu(a + b)} by shape. */
+    private final PrimitiveCache.Table<Shape, Primitive> addReluCache;
 
     ElementwiseOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
-        this.cache = cache;
+        this.addCache = cache.table(s -> buildAdd(s, false));
+        this.addReluCache = cache.table(s -> buildAdd(s, true));
     }
 
     void reluForward(Tensor x, Tensor y) {
@@ -54,29 +59,23 @@ final class ElementwiseOps {
         Shape s = Checks.present(ADD, "a", a);
         Checks.tensor(ADD, "b", b, s);
         Checks.tensor(ADD, "y", y, s);
-        Primitive p = cache.get(new Key("add", s, true), () -> buildAdd(s, true));
+        Primitive p = addReluCache.get(s);
         p.execute(a.address(), b.address(), y.address());
     }
 
     private void binaryAdd(Shape s, long a, long b, long y) {
-        Primitive p = cache.get(new Key("add", s, false), () -> buildAdd(s, false));
+        Primitive p = addCache.get(s);
         p.execute(a, b, y);
     }
 
     private Primitive buildAdd(Shape s, boolean relu) {
         String op = ADD + (relu ? "_relu(" : "(") + s + ")";
-        dnnl_memory_desc md = Dnnl.plain(s, op);
-        org.bytedeco.dnnl.dnnl_primitive_attr attr = relu ? Dnnl.reluPostOp(op) : null;
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_binary_primitive_desc_create(pd, dnnl.engine, dnnl_binary_add, md, md, md, attr),
-                    "dnnl_binary_primitive_desc_create", op);
-            return new Primitive(dnnl, op, pd, DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST);
-        } finally {
-            Dnnl.destroy(md);
-            if (attr != null) {
-                dnnl_primitive_attr_destroy(attr);
-            }
+        try (DnnlScope scope = new DnnlScope(op)) {
+            dnnl_memory_desc md = scope.plain(s);
+            dnnl_primitive_attr attr = scope.postOps(false, relu);
+            dnnl_primitive_desc pd = scope.primitiveDesc("dnnl_binary_primitive_desc_create",
+                    p -> dnnl_binary_primitive_desc_create(p, dnnl.engine, dnnl_binary_add, md, md, md, attr));
+            return new Primitive(dnnl, op, scope.release(pd), DNNL_ARG_SRC_0, DNNL_ARG_SRC_1, DNNL_ARG_DST);
         }
     }
 }

@@ -3,7 +3,6 @@ package org.convnet4j.backend.cpu;
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.FrozenConv;
@@ -45,33 +44,29 @@ final class FrozenConvOps extends FrozenConv {
     FrozenConvOps(Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
         super(op, w, b, residual, relu);
         this.pool = pool;
-        dnnl_primitive_desc pd = describe(dnnl, op, residual, relu);
-        dnnl_memory_desc wei = Dnnl.plain(op.weightShape(), op);
         Primitive c = null;
         Tensor kw = null;
         Tensor kb = null;
-        try {
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc pd = ConvOps.forwardDesc(s, dnnl, op, dnnl_forward_inference, s.postOps(residual, relu));
+            dnnl_memory_desc wei = s.plain(op.weightShape());
             dnnl_memory_desc chosenSrc = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_SRC);
             dnnl_memory_desc chosenWei = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS);
             dnnl_memory_desc chosenDst = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_DST);
             for (Layout l : LAYOUTS) {
                 int i = l.ordinal();
-                dnnl_memory_desc src = user(l, op.input(), op);
-                dnnl_memory_desc dst = user(l, op.outputShape(), op);
-                try {
-                    srcDirect[i] = dnnl_memory_desc_equal(chosenSrc, src) != 0;
-                    dstDirect[i] = dnnl_memory_desc_equal(chosenDst, dst) != 0;
-                    if (!srcDirect[i]) {
-                        srcIn[i] = Reorders.build(dnnl, op, src, chosenSrc);
+                dnnl_memory_desc src = user(s, l, op.input());
+                dnnl_memory_desc dst = user(s, l, op.outputShape());
+                srcDirect[i] = dnnl_memory_desc_equal(chosenSrc, src) != 0;
+                dstDirect[i] = dnnl_memory_desc_equal(chosenDst, dst) != 0;
+                if (!srcDirect[i]) {
+                    srcIn[i] = Reorders.build(dnnl, op, src, chosenSrc);
+                }
+                if (!dstDirect[i]) {
+                    dstOut[i] = Reorders.build(dnnl, op, chosenDst, dst);
+                    if (residual) {
+                        dstIn[i] = Reorders.build(dnnl, op, dst, chosenDst);
                     }
-                    if (!dstDirect[i]) {
-                        dstOut[i] = Reorders.build(dnnl, op, chosenDst, dst);
-                        if (residual) {
-                            dstIn[i] = Reorders.build(dnnl, op, dst, chosenDst);
-                        }
-                    }
-                } finally {
-                    Dnnl.destroy(src, dst);
                 }
             }
             long weiBytes = dnnl_memory_desc_get_size(chosenWei);
@@ -90,18 +85,16 @@ final class FrozenConvOps extends FrozenConv {
             }
             this.srcBytes = dnnl_memory_desc_get_size(chosenSrc);
             this.dstBytes = dnnl_memory_desc_get_size(chosenDst);
+            // From here the primitive owns pd, also if building it fails.
+            pd = s.release(pd);
             c = b != null ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST)
                     : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
         } catch (RuntimeException e) {
+            // The scope has freed the descriptors (pd too, unless the primitive had it); the rest is ours.
             closeAll(srcIn, dstIn, dstOut);
             closeQuietly(kw);
             closeQuietly(kb);
-            if (c == null && !pd.isNull()) {
-                dnnl_primitive_desc_destroy(pd);
-            }
             throw e;
-        } finally {
-            Dnnl.destroy(wei);
         }
         this.core = c;
         this.weights = kw;
@@ -109,19 +102,8 @@ final class FrozenConvOps extends FrozenConv {
     }
 
     /** Our tensor's descriptor in that layout: NCHW is the plain tag, NHWC oneDNN's acdb. */
-    private static dnnl_memory_desc user(Layout l, Shape s, Object op) {
-        return l == Layout.NCHW ? Dnnl.plain(s, op) : Dnnl.withTag(s.dims(), dnnl_acdb, dnnl_f32, op);
-    }
-
-    private static dnnl_primitive_desc describe(Dnnl dnnl, Conv2d op, boolean sum, boolean relu) {
-        dnnl_primitive_attr attr = Dnnl.postOps(sum, relu, op);
-        try {
-            return ConvOps.forwardDesc(dnnl, op, dnnl_forward_inference, attr);
-        } finally {
-            if (attr != null) {
-                dnnl_primitive_attr_destroy(attr);
-            }
-        }
+    private static dnnl_memory_desc user(DnnlScope s, Layout l, Shape shape) {
+        return l == Layout.NCHW ? s.plain(shape) : s.withTag(shape.dims(), dnnl_acdb, dnnl_f32);
     }
 
     @Override

@@ -25,18 +25,24 @@ import org.convnet4j.tensor.Tensor;
  */
 final class PoolOps {
     private final Dnnl dnnl;
-    private final PrimitiveCache cache;
     private final MemoryPool pool;
+    /** Forward without a workspace (what the caller's forward runs). */
+    private final PrimitiveCache.Table<Pool2d, Primitive> forwardInferenceCache;
+    /** Forward with the max-pool workspace, re-run by the backward pass. */
+    private final PrimitiveCache.Table<Pool2d, Primitive> forwardTrainingCache;
+    private final PrimitiveCache.Table<Pool2d, Primitive> backwardCache;
 
     PoolOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool) {
         this.dnnl = dnnl;
-        this.cache = cache;
         this.pool = pool;
+        this.forwardInferenceCache = cache.table(op -> buildForward(op, dnnl_forward_inference));
+        this.forwardTrainingCache = cache.table(op -> buildForward(op, dnnl_forward_training));
+        this.backwardCache = cache.table(this::buildBackward);
     }
 
     void forward(Pool2d op, Tensor x, Tensor y) {
         op.checkForward(x, y);
-        Primitive p = cache.get(new Key("pool_fwd", op, false), () -> buildForward(op, dnnl_forward_inference));
+        Primitive p = forwardInferenceCache.get(op);
         p.execute(x.address(), y.address());
         if (op.mode() == PoolMode.MAX) {
             // oneDNN's max instruction drops a NaN; a window holding one must give NaN, as in cuDNN
@@ -51,12 +57,12 @@ final class PoolOps {
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         op.checkBackward(x, y, dy, dx);
-        Primitive bwd = cache.get(new Key("pool_bwd", op, false), () -> buildBackward(op));
+        Primitive bwd = backwardCache.get(op);
         if (op.mode() == PoolMode.AVERAGE) {
             bwd.execute(dy.address(), dx.address());
             return;
         }
-        Primitive fwd = cache.get(new Key("pool_fwd_training", op, false), () -> buildForward(op, dnnl_forward_training));
+        Primitive fwd = forwardTrainingCache.get(op);
         try (Block scratch = pool.allocate(y.bytes()); Block ws = pool.allocate(fwd.workspaceBytes())) {
             fwd.execute(x.address(), scratch.address(), ws.address());
             bwd.execute(dy.address(), ws.address(), dx.address());
@@ -71,7 +77,7 @@ final class PoolOps {
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         op.checkBackward(dy, dx);
         Pool2d p = asPool(op);
-        Primitive bwd = cache.get(new Key("pool_bwd", p, false), () -> buildBackward(p));
+        Primitive bwd = backwardCache.get(p);
         bwd.execute(dy.address(), dx.address());
     }
 
@@ -93,44 +99,36 @@ final class PoolOps {
         }
     }
 
-    private dnnl_primitive_desc forwardDesc(Pool2d op, int prop) {
+    private dnnl_primitive_desc forwardDesc(DnnlScope s, Pool2d op, int prop) {
         Geometry g = Geometry.of(op);
-        dnnl_memory_desc src = Dnnl.plain(op.input(), op);
-        dnnl_memory_desc dst = Dnnl.plain(op.outputShape(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_pooling_forward_primitive_desc_create(pd, dnnl.engine, prop, algorithm(op), src, dst,
-                    g.strides, g.kernel, g.dilation, g.padL, g.padR, null),
-                    "dnnl_pooling_forward_primitive_desc_create", op);
-            return pd;
-        } finally {
-            Dnnl.destroy(src, dst);
-        }
+        dnnl_memory_desc src = s.plain(op.input());
+        dnnl_memory_desc dst = s.plain(op.outputShape());
+        return s.primitiveDesc("dnnl_pooling_forward_primitive_desc_create",
+                pd -> dnnl_pooling_forward_primitive_desc_create(pd, dnnl.engine, prop, algorithm(op), src, dst,
+                        g.strides, g.kernel, g.dilation, g.padL, g.padR, null));
     }
 
     private Primitive buildForward(Pool2d op, int prop) {
-        dnnl_primitive_desc pd = forwardDesc(op, prop);
         boolean workspace = prop == dnnl_forward_training && op.mode() == PoolMode.MAX;
-        return workspace ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE)
-                : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc pd = s.release(forwardDesc(s, op, prop));
+            return workspace ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE)
+                    : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_DST);
+        }
     }
 
     private Primitive buildBackward(Pool2d op) {
         Geometry g = Geometry.of(op);
-        dnnl_primitive_desc hint = forwardDesc(op, dnnl_forward_training);
-        dnnl_memory_desc dsrc = Dnnl.plain(op.input(), op);
-        dnnl_memory_desc ddst = Dnnl.plain(op.outputShape(), op);
-        try {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            Dnnl.check(dnnl_pooling_backward_primitive_desc_create(pd, dnnl.engine, algorithm(op), dsrc, ddst,
-                    g.strides, g.kernel, g.dilation, g.padL, g.padR, hint, null),
-                    "dnnl_pooling_backward_primitive_desc_create", op);
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training);
+            dnnl_memory_desc dsrc = s.plain(op.input());
+            dnnl_memory_desc ddst = s.plain(op.outputShape());
+            dnnl_primitive_desc pd = s.release(s.primitiveDesc("dnnl_pooling_backward_primitive_desc_create",
+                    p -> dnnl_pooling_backward_primitive_desc_create(p, dnnl.engine, algorithm(op), dsrc, ddst,
+                            g.strides, g.kernel, g.dilation, g.padL, g.padR, hint, null)));
             return op.mode() == PoolMode.MAX
                     ? new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC)
                     : new Primitive(dnnl, op, pd, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC);
-        } finally {
-            Dnnl.destroy(dsrc, ddst);
-            dnnl_primitive_desc_destroy(hint);
         }
     }
 }

@@ -20,33 +20,29 @@ final class Reorders {
      * descriptor and the data handle stays the base address of the whole tensor.
      */
     static Primitive build(Dnnl dnnl, Object op, dnnl_memory_desc from, dnnl_memory_desc to) {
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        Dnnl.check(dnnl_reorder_primitive_desc_create(pd, from, dnnl.engine, to, dnnl.engine, null),
-                "dnnl_reorder_primitive_desc_create", op);
-        return new Primitive(dnnl, op, pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory_desc[] {from, to});
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_primitive_desc pd = s.primitiveDesc("dnnl_reorder_primitive_desc_create",
+                    p -> dnnl_reorder_primitive_desc_create(p, from, dnnl.engine, to, dnnl.engine, null));
+            return new Primitive(dnnl, op, s.release(pd), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
+                    new dnnl_memory_desc[] {from, to});
+        }
     }
 
     /** Plain tensor of {@code dims} into the window at {@code offsets} of a plain tensor of {@code outer}. */
     static Primitive intoWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
-        dnnl_memory_desc whole = Dnnl.plain(outer, op);
-        dnnl_memory_desc part = Dnnl.plain(dims, op);
-        dnnl_memory_desc window = Dnnl.sub(whole, dims, offsets, op);
-        try {
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc part = s.plain(dims);
+            dnnl_memory_desc window = s.sub(s.plain(outer), dims, offsets);
             return build(dnnl, op, part, window);
-        } finally {
-            Dnnl.destroy(whole, part, window);
         }
     }
 
     /** The window at {@code offsets} of a plain tensor of {@code outer} out to a plain tensor of {@code dims}. */
     static Primitive fromWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
-        dnnl_memory_desc whole = Dnnl.plain(outer, op);
-        dnnl_memory_desc part = Dnnl.plain(dims, op);
-        dnnl_memory_desc window = Dnnl.sub(whole, dims, offsets, op);
-        try {
+        try (DnnlScope s = new DnnlScope(op)) {
+            dnnl_memory_desc part = s.plain(dims);
+            dnnl_memory_desc window = s.sub(s.plain(outer), dims, offsets);
             return build(dnnl, op, window, part);
-        } finally {
-            Dnnl.destroy(whole, part, window);
         }
     }
 }

@@ -24,6 +24,9 @@ final class Staged implements AutoCloseable {
     private final boolean[] output;
 
     /**
+     * Takes ownership of {@code pd}, also when it throws: the core primitive owns it from the start,
+     * and a reorder that fails to build closes the core and the reorders built before it.
+     *
      * @param user   per argument, the plain descriptor our tensor has (null: no reorder possible or needed);
      *               owned by the caller
      * @param output per argument, whether the primitive writes it
@@ -32,7 +35,7 @@ final class Staged implements AutoCloseable {
         this.output = output.clone();
         this.reorders = new Primitive[args.length];
         this.scratchBytes = new long[args.length];
-        Primitive built = null;
+        this.core = new Primitive(dnnl, op, pd, args);
         try {
             for (int i = 0; i < args.length; i++) {
                 dnnl_memory_desc chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, args[i]);
@@ -42,19 +45,10 @@ final class Staged implements AutoCloseable {
                     scratchBytes[i] = dnnl_memory_desc_get_size(chosen);
                 }
             }
-            built = new Primitive(dnnl, op, pd, args);
         } catch (RuntimeException e) {
-            for (Primitive r : reorders) {
-                if (r != null) {
-                    r.close();
-                }
-            }
-            if (built == null && !pd.isNull()) {
-                dnnl_primitive_desc_destroy(pd);
-            }
+            close();
             throw e;
         }
-        this.core = built;
     }
 
     void execute(MemoryPool pool, long... addresses) {

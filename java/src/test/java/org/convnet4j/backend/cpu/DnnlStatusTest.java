@@ -19,8 +19,10 @@ class DnnlStatusTest {
     void aFailingOneDnnCallBecomesADnnlExceptionWithTheCallStatusAndOp() {
         Object op = "reorder(test 2x3)";
         // An unknown format tag: oneDNN itself rejects it with dnnl_invalid_arguments.
-        DnnlException e = assertThrows(DnnlException.class,
-                () -> Dnnl.withTag(new long[] {2, 3}, 123456, dnnl.dnnl_f32, op));
+        DnnlException e;
+        try (DnnlScope s = new DnnlScope(op)) {
+            e = assertThrows(DnnlException.class, () -> s.withTag(new long[] {2, 3}, 123456, dnnl.dnnl_f32));
+        }
         assertEquals("oneDNN", e.library());
         assertEquals("dnnl_memory_desc_create_with_tag", e.call());
         assertEquals(dnnl.dnnl_invalid_arguments, e.status());
