@@ -40,8 +40,11 @@ public final class ResNet50 {
             new Stage("conv4", 256, 6, 2),
             new Stage("conv5", 512, 3, 2));
 
-    public static final ModelSpec SPEC = new ModelSpec("resnet50", "ResNet-50 (224x224), Keras' form",
-            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 40, 32, 0.001, ResNet50::build);
+    public static final ModelSpec SPEC = ModelSpec.builder("resnet50", ResNet50::build)
+            .description("ResNet-50 (224x224), Keras' form")
+            .input(224, 224, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(40)
+            .build();
 
     private ResNet50() {
     }

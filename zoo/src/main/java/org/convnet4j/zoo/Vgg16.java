@@ -22,10 +22,16 @@ public final class Vgg16 {
     /** Configuration D: filters of each block's 3x3 convolutions. */
     private static final int[][] BLOCKS = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
 
-    public static final ModelSpec VGG16 = new ModelSpec("vgg16", "VGG-16, configuration D (224x224)",
-            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 20, 32, 0.001, Vgg16::vgg16);
-    public static final ModelSpec VGG16_CIFAR = new ModelSpec("vgg16-cifar", "VGG-16 for CIFAR-10: three blocks, batch norm, dropout",
-            new InputSize(32, 32, 3), 10, DataKind.CIFAR10, 20, 32, 0.001, Vgg16::vgg16Cifar);
+    public static final ModelSpec VGG16 = ModelSpec.builder("vgg16", Vgg16::vgg16)
+            .description("VGG-16, configuration D (224x224)")
+            .input(224, 224, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(20)
+            .build();
+    public static final ModelSpec VGG16_CIFAR = ModelSpec.builder("vgg16-cifar", Vgg16::vgg16Cifar)
+            .description("VGG-16 for CIFAR-10: three blocks, batch norm, dropout")
+            .input(32, 32, 3).classes(10)
+            .data(DataKind.CIFAR10).epochs(20)
+            .build();
 
     private Vgg16() {
     }
