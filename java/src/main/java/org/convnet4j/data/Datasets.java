@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The data sets of the model zoo (see ZOO.md), loaded from wherever they are found, plus the two
+ * The data sets of the model zoo (see docs/ZOO.md), loaded from wherever they are found, plus the two
  * operations the reference runs apply to them: a fixed-order split and a seeded shuffle. A data set
  * that is not there is a {@link DataNotFoundException} saying where it looked and what to give instead.
  */

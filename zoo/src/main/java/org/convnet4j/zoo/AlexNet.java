@@ -15,7 +15,7 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * AlexNet (Krizhevsky et al. 2012) as ZOO.md writes it, with batch norm in place of local response
+ * AlexNet (Krizhevsky et al. 2012) as docs/ZOO.md writes it, with batch norm in place of local response
  * normalization, and AlexNet8, its CIFAR-10 variant (3x3 kernels, 2048-unit dense layers).
  */
 public final class AlexNet {

@@ -19,7 +19,7 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * GoogLeNet, Inception v1 (Szegedy et al. 2014), as ZOO.md gives it: the stem, nine inception
+ * GoogLeNet, Inception v1 (Szegedy et al. 2014), as docs/ZOO.md gives it: the stem, nine inception
  * modules named as in the paper's table (inception_3a ... inception_5b), and two auxiliary heads
  * after 4a and 4d. Training weighs the losses 1, 0.3, 0.3; inference uses the main output.
  */

@@ -13,7 +13,7 @@ import org.convnet4j.graph.layers.Flatten;
 import org.convnet4j.graph.layers.Input;
 
 /**
- * LeNet-5 as ZOO.md defines it (LeCun et al. 1998, with relu and 28 x 28 inputs):
+ * LeNet-5 as docs/ZOO.md defines it (LeCun et al. 1998, with relu and 28 x 28 inputs):
  * C1 conv 6@5x5 same, S2 avg-pool 2, C3 conv 16@5x5 same, S4 avg-pool 2, F5 120, F6 84, output.
  */
 public final class LeNet5 {

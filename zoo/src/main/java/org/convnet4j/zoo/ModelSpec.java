@@ -4,7 +4,7 @@ import org.convnet4j.graph.Model;
 
 /**
  * A registered zoo model: how to build it for an input size and class count, and the defaults its
- * reference run used (../shared/ZOO.md): input, classes, data set, epochs, batch size, learning rate.
+ * reference run used (docs/ZOO.md): input, classes, data set, epochs, batch size, learning rate.
  * Written with {@link #builder}, which names each setting:
  *
  * <pre>{@code
@@ -18,7 +18,7 @@ import org.convnet4j.graph.Model;
 public record ModelSpec(String name, String description, InputSize input, int classes, DataKind data,
                         int epochs, int batchSize, double learningRate, Factory factory) {
 
-    /** Every reference run's batch size (ZOO.md's table). */
+    /** Every reference run's batch size (docs/ZOO.md's table). */
     public static final int REFERENCE_BATCH_SIZE = 32;
     /** Every reference run's optimizer: Adam at Keras' default learning rate. */
     public static final double REFERENCE_LEARNING_RATE = 0.001;

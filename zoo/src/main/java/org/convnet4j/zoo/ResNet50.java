@@ -19,7 +19,7 @@ import org.convnet4j.graph.layers.MaxPooling2D;
 import org.convnet4j.graph.layers.ZeroPadding2D;
 
 /**
- * ResNet-50 (He et al. 2015) in ZOO.md's form, which is keras.applications.ResNet50's: convolutions
+ * ResNet-50 (He et al. 2015) in docs/ZOO.md's form, which is keras.applications.ResNet50's: convolutions
  * with bias, the stride on each stage's first 1x1 convolution, a projection shortcut in the first
  * block of every stage. Layer names are Keras' (conv2_block1_1_conv, conv2_block1_0_bn, ...).
  */

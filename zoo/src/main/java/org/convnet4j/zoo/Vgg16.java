@@ -15,7 +15,7 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * VGG-16 (Simonyan and Zisserman 2014, configuration D) and the CIFAR-10 variant of ZOO.md. Layer
+ * VGG-16 (Simonyan and Zisserman 2014, configuration D) and the CIFAR-10 variant of docs/ZOO.md. Layer
  * names follow Keras' keras.applications.VGG16: block1_conv1 ... block5_pool, fc1, fc2, predictions.
  */
 public final class Vgg16 {
@@ -49,7 +49,7 @@ public final class Vgg16 {
         return Model.of("vgg16", input, new Dense(classes).activation(SOFTMAX).name("predictions").apply(x));
     }
 
-    /** ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm. */
+    /** docs/ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm. */
     public static Model vgg16Cifar(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = convs(input, 1, new int[] {64, 64});
