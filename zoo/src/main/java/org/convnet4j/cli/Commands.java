@@ -66,7 +66,7 @@ final class Commands {
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             Checkpoints.loadWeights(weights, w);
             // Fit.evaluate and PreciseBatchNorm take a Trainer, and a Trainer takes an optimizer: this one
-            // is never stepped (PreciseBatchNorm reads its iteration count, 0, as dropout's step).
+            // is never stepped (PreciseBatchNorm's forward passes read its iteration count as dropout's step).
             try (Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
                 if (precise > 0) {
                     int used = PreciseBatchNorm.run(t, data.train(), batchSize, precise, 0);
