@@ -1,7 +1,7 @@
 """The convnet4j zoo in torch.nn, for benchmarking PyTorch against convnet4j.
 
 The spec is convnet4j's own definitions (zoo/src/main/java/org/convnet4j/zoo/*.java and
-shared/ZOO.md), which follow Keras. Where Keras and PyTorch differ, this file does what Keras does:
+docs/ZOO.md), which follow Keras. Where Keras and PyTorch differ, this file does what Keras does:
 - TensorFlow 'same' padding, asymmetric when the kernel and stride call for it (`SamePad`);
   'same' average pooling averages over the valid cells only (count_include_pad=False).
 - BatchNormalization: epsilon 1e-3, momentum 0.99 (PyTorch's momentum=0.01 is the same update).
@@ -127,7 +127,7 @@ def init_keras(model):
 
 
 # ---------------------------------------------------------------------------------------------
-# LeNet-5 (ZOO.md 1): relu and 28 x 28 inputs.
+# LeNet-5 (docs/ZOO.md 1): relu and 28 x 28 inputs.
 
 def lenet5(channels=1, classes=10, **_):
     return nn.Sequential(
@@ -140,7 +140,7 @@ def lenet5(channels=1, classes=10, **_):
 
 
 # ---------------------------------------------------------------------------------------------
-# AlexNet (ZOO.md 2), batch norm in place of local response normalization.
+# AlexNet (docs/ZOO.md 2), batch norm in place of local response normalization.
 
 def _alexnet_classifier(features, units, classes):
     return [nn.Flatten(),
@@ -174,7 +174,7 @@ def alexnet8(channels=3, classes=10, **_):
 
 
 # ---------------------------------------------------------------------------------------------
-# VGG-16 (ZOO.md 3): configuration D, and the CIFAR-10 variant.
+# VGG-16 (docs/ZOO.md 3): configuration D, and the CIFAR-10 variant.
 
 VGG16_BLOCKS = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
 
@@ -212,7 +212,7 @@ def vgg16_cifar(channels=3, classes=10, **_):
 
 
 # ---------------------------------------------------------------------------------------------
-# GoogLeNet, Inception v1 (ZOO.md 4): valid stem, nine modules, two auxiliary heads.
+# GoogLeNet, Inception v1 (docs/ZOO.md 4): valid stem, nine modules, two auxiliary heads.
 
 class Inception(nn.Module):
     """Four parallel paths concatenated along channels: 1x1; 1x1 -> 3x3; 1x1 -> 5x5; pool -> 1x1."""
@@ -295,7 +295,7 @@ def googlenet(channels=3, classes=5, size=224):
 
 
 # ---------------------------------------------------------------------------------------------
-# ResNet-50 (ZOO.md 5), keras.applications.ResNet50's form: biased convolutions, the stride on
+# ResNet-50 (docs/ZOO.md 5), keras.applications.ResNet50's form: biased convolutions, the stride on
 # each stage's first 1x1, a projection shortcut in each stage's first block.
 
 class Bottleneck(nn.Module):

@@ -26,8 +26,10 @@ import org.convnet4j.tensor.Tensor;
  * (IllegalArgumentException naming the op and the shapes) before any native call, and every native
  * status becomes a {@link NativeException}.
  *
- * <p>Naming is the same at every layer: {@code conv2dForward} here is {@code Conv.java} in each
- * backend, {@code ConvTest} in the suite and {@code ConvBenchmark} in bench/.
+ * <p>Naming is the same at every layer: each group of methods below names the {@code *Ops} class that
+ * implements it in {@code backend/cpu} and in {@code backend/cuda}, and the test that checks it on
+ * both; {@code conv2dForward} is {@code ConvOps} in each backend, {@code ConvTest} in the suite and
+ * {@code ConvBenchmark} in bench/.
  */
 public interface Backend extends AutoCloseable {
 
@@ -62,7 +64,7 @@ public interface Backend extends AutoCloseable {
     /** Waits until all work queued on this backend has finished (a no-op on a synchronous CPU). */
     void synchronize();
 
-    // ---- Convolution (Conv.java) -----------------------------------------------------------------
+    // ---- Convolution (ConvOps, ConvTest) ---------------------------------------------------------
 
     /** {@code y = conv(x, w) + bias}; bias is null when {@code op.bias()} is false. */
     void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
@@ -79,14 +81,15 @@ public interface Backend extends AutoCloseable {
     /**
      * A convolution frozen for inference, {@code y = relu?(conv(x, w) + bias + residual?)}: w and bias
      * are copied now (see {@link FrozenConv}). The caller closes it. The default runs the unfused
-     * primitives on private copies; a backend overrides it to keep the weights in its kernels' own
-     * layout and fuse the residual and relu into the convolution.
+     * primitives on private copies ({@link ComposedFrozenConv}); a backend overrides it to keep the
+     * weights in its kernels' own layout and fuse the residual and relu into the convolution (the CPU
+     * backend's {@code FrozenConvOps}). Tested by {@code FrozenConvTest}.
      */
     default FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         return new ComposedFrozenConv(this, op, w, bias, residual, relu);
     }
 
-    // ---- Pooling (Pool.java) ---------------------------------------------------------------------
+    // ---- Pooling (PoolOps, PoolTest, GlobalAvgPoolTest) ------------------------------------------
 
     void pool2dForward(Pool2d op, Tensor x, Tensor y);
 
@@ -98,7 +101,7 @@ public interface Backend extends AutoCloseable {
 
     void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx);
 
-    // ---- Batch normalization (BatchNorm.java) ----------------------------------------------------
+    // ---- Batch normalization (BatchNormOps, BatchNormTest) ---------------------------------------
 
     /**
      * Training forward: normalizes with batch statistics, writes them to {@code saved} (see
@@ -137,7 +140,7 @@ public interface Backend extends AutoCloseable {
     void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta);
 
-    // ---- Activations (Relu.java) -----------------------------------------------------------------
+    // ---- Activations (ElementwiseOps, ReluTest) --------------------------------------------------
 
     /** {@code y = max(x, 0)}; y may be x (in place). */
     void reluForward(Tensor x, Tensor y);
@@ -145,7 +148,7 @@ public interface Backend extends AutoCloseable {
     /** {@code dx = dy * (y > 0)} from the forward's output; dx may be dy (in place). */
     void reluBackward(Tensor y, Tensor dy, Tensor dx);
 
-    // ---- Loss (SoftmaxCrossEntropy.java) ---------------------------------------------------------
+    // ---- Loss (SoftmaxCrossEntropyOps, SoftmaxCrossEntropyTest) ----------------------------------
 
     /**
      * Softmax plus cross-entropy, forward and backward in one pass: writes the probabilities and
@@ -155,7 +158,7 @@ public interface Backend extends AutoCloseable {
     float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
                               Tensor probs, Tensor dlogits);
 
-    // ---- Dense (Dense.java) ----------------------------------------------------------------------
+    // ---- Dense (DenseOps, DenseTest) -------------------------------------------------------------
 
     /** {@code y = x . w + bias}; bias null when {@code op.bias()} is false. */
     void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y);
@@ -166,7 +169,7 @@ public interface Backend extends AutoCloseable {
     /** {@code dw = x^T . dy} and, when dbias is not null, {@code dbias = sum of dy over N}. Overwrites. */
     void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
 
-    // ---- Elementwise (Elementwise.java) ----------------------------------------------------------
+    // ---- Elementwise (ElementwiseOps, ElementwiseTest) -------------------------------------------
 
     /** {@code y = a + b}; same shapes; y may be a or b. Its backward passes dy to both inputs. */
     void add(Tensor a, Tensor b, Tensor y);
@@ -174,27 +177,27 @@ public interface Backend extends AutoCloseable {
     /** {@code dst += src}: gradient accumulation where a node's output fans out. */
     void accumulate(Tensor src, Tensor dst);
 
-    // ---- Concat (Concat.java) --------------------------------------------------------------------
+    // ---- Concat (ConcatOps, ConcatTest) ----------------------------------------------------------
 
     void concatForward(Concat op, List<Tensor> xs, Tensor y);
 
     /** Splits dy into the inputs' channel ranges. */
     void concatBackward(Concat op, Tensor dy, List<Tensor> dxs);
 
-    // ---- Zero padding (ZeroPad.java) -------------------------------------------------------------
+    // ---- Zero padding (ZeroPadOps, ZeroPadTest) --------------------------------------------------
 
     void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y);
 
     void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx);
 
-    // ---- Dropout (Dropout.java) ------------------------------------------------------------------
+    // ---- Dropout (DropoutOps, DropoutTest) -------------------------------------------------------
 
     /** Training forward of step {@code step}; the same (seed, step) in backward applies the same mask. */
     void dropoutForward(Dropout op, long step, Tensor x, Tensor y);
 
     void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx);
 
-    // ---- Optimizers (Optimizers.java) ------------------------------------------------------------
+    // ---- Optimizers (OptimizerOps, OptimizerTest) ------------------------------------------------
 
     /** One Adam step t (1-based) on param from grad, updating the moments m and v in place. */
     void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v);

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The data sets of the model zoo (see ZOO.md), loaded from wherever they are found, plus the two
- * operations the reference runs apply to them: a fixed-order split and a seeded shuffle.
+ * The data sets of the model zoo (see docs/ZOO.md), loaded from wherever they are found, plus the two
+ * operations the reference runs apply to them: a fixed-order split and a seeded shuffle. A data set
+ * that is not there is a {@link DataNotFoundException} saying where it looked and what to give instead.
  */
 public final class Datasets {
     /** Where Debian's dataset-fashion-mnist package installs the four gzip'd IDX files. */
@@ -25,11 +26,11 @@ public final class Datasets {
     /** The seed of the fixed permutation {@link #flowers} applies after sorting by path; see there. */
     public static final long FLOWERS_ORDER_SEED = 20_190_331L;
 
-    private static final String CIFAR_HELP = "pass --data PATH to a folder holding the binary batches"
+    private static final String CIFAR_HELP = "give a folder holding the binary batches"
             + " (data_batch_1.bin .. data_batch_5.bin, test_batch.bin, or their cifar-10-batches-bin folder),"
-            + " to train.zip / test.zip of class folders of images, to one such zip, or to a folder of class folders";
-    private static final String FLOWERS_HELP = "pass --data PATH to flowers-160.zip, to TensorFlow's flower_photos"
-            + " folder, or to a zip or folder with one folder per class (daisy/, dandelion/, roses/, sunflowers/,"
+            + " or holding train.zip / test.zip of class folders of images, or one such zip, or a folder of class folders";
+    private static final String FLOWERS_HELP = "give flowers-160.zip, TensorFlow's flower_photos"
+            + " folder, or a zip or folder with one folder per class (daisy/, dandelion/, roses/, sunflowers/,"
             + " tulips/)";
 
     private Datasets() {
@@ -55,9 +56,9 @@ public final class Datasets {
                 return p;
             }
         }
-        throw new DataException("Fashion-MNIST not found: looked for " + dir.resolve(name + ".gz") + " and "
+        throw new DataNotFoundException("Fashion-MNIST not found: looked for " + dir.resolve(name + ".gz") + " and "
                 + dir.resolve(name) + ". Install it with `apt-get install dataset-fashion-mnist` (the files land in "
-                + FASHION_MNIST_DIR + ") or pass --data PATH to a folder holding the four IDX files");
+                + FASHION_MNIST_DIR + ") or give the folder holding the four IDX files");
     }
 
     /**
@@ -74,7 +75,7 @@ public final class Datasets {
                     : ImageFolder.load(path, CifarBinary.SIDE, CifarBinary.SIDE, CIFAR10_CLASSES);
         }
         if (!Files.isDirectory(path)) {
-            throw new DataException("CIFAR-10 not found at " + path + ": no such file or folder; " + CIFAR_HELP);
+            throw new DataNotFoundException("CIFAR-10 not found at " + path + ": no such file or folder; " + CIFAR_HELP);
         }
         Path dir = Files.isDirectory(path.resolve("cifar-10-batches-bin")) ? path.resolve("cifar-10-batches-bin") : path;
         if (Files.exists(dir.resolve("data_batch_1.bin")) || Files.exists(dir.resolve("test_batch.bin"))) {
@@ -97,7 +98,7 @@ public final class Datasets {
         if (CIFAR10_CLASSES.stream().anyMatch(c -> Files.isDirectory(path.resolve(c)))) {
             return ImageFolder.load(path, CifarBinary.SIDE, CifarBinary.SIDE, CIFAR10_CLASSES);
         }
-        throw new DataException("CIFAR-10 not found in " + path + ": looked for cifar-10-batches-bin/, "
+        throw new DataNotFoundException("CIFAR-10 not found in " + path + ": looked for cifar-10-batches-bin/, "
                 + "data_batch_1.bin, test_batch.bin, " + part + ".zip, " + part + "/ and class folders (airplane/, ...); "
                 + CIFAR_HELP);
     }
@@ -122,7 +123,7 @@ public final class Datasets {
             return path;
         }
         if (!Files.isDirectory(path)) {
-            throw new DataException("tf_flowers not found at " + path + ": no such file or folder; " + FLOWERS_HELP);
+            throw new DataNotFoundException("tf_flowers not found at " + path + ": no such file or folder; " + FLOWERS_HELP);
         }
         for (String inside : List.of("flowers-160.zip", "flower_photos")) {
             if (Files.exists(path.resolve(inside))) {
@@ -132,7 +133,7 @@ public final class Datasets {
         if (FLOWERS_CLASSES.stream().anyMatch(c -> Files.isDirectory(path.resolve(c)))) {
             return path;
         }
-        throw new DataException("tf_flowers not found in " + path + ": looked for flowers-160.zip, flower_photos/ and"
+        throw new DataNotFoundException("tf_flowers not found in " + path + ": looked for flowers-160.zip, flower_photos/ and"
                 + " class folders (daisy/, ...); " + FLOWERS_HELP);
     }
 

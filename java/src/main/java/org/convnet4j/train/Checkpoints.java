@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
+import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
 import org.convnet4j.io.NamedTensor;
 import org.convnet4j.io.SafeTensors;
@@ -16,7 +18,9 @@ import org.convnet4j.tensor.Tensor;
  * ({@code conv2d_1/kernel}), the optimizer's moments under {@code optimizer/<key>/m} and {@code /v},
  * the iteration count as {@code optimizer/iterations}; the epoch and the run's seed in the metadata.
  * Shuffling and dropout are pure functions of (seed, epoch, step), so these are the whole RNG state:
- * a run resumed from the file ends with the same weights as an uninterrupted one.
+ * a run resumed from the file ends with the same weights as an uninterrupted one. The weights alone load
+ * into bare {@link Weights} ({@link #loadWeights}: evaluation, prediction, a service); the whole state
+ * into a trainer ({@link #loadTrainingState}: resuming).
  */
 public final class Checkpoints {
     public static final String EPOCH = "epoch";
@@ -51,33 +55,30 @@ public final class Checkpoints {
         SafeTensors.write(file, tensors, meta);
     }
 
-    /** Loads weights only (evaluate, predict), validating every key, shape and dtype first. */
-    public static Checkpoint loadWeights(Path file, Trainer t) {
+    /**
+     * Loads the weights alone into {@code w}: every parameter of its model under its layer path, the
+     * batch-norm moving statistics included. Every key, shape and dtype is checked before anything is
+     * written; the file's optimizer state, if any, is ignored, so evaluation, prediction and a service
+     * need no trainer or optimizer. Returns the checkpoint (its metadata holds the epoch and seed).
+     */
+    public static Checkpoint loadWeights(Path file, Weights w) {
         Checkpoint c = SafeTensors.read(file);
-        Map<String, TensorSpec> expected = new LinkedHashMap<>();
-        for (ParamRef p : t.model().params()) {
-            expected.put(p.key(), TensorSpec.f32(p.spec().shape().dims()));
-        }
-        Map<String, NamedTensor> weightsOnly = new LinkedHashMap<>();
-        c.tensors().forEach((k, v) -> {
-            if (!k.startsWith("optimizer/")) {
-                weightsOnly.put(k, v);
-            }
-        });
-        new Checkpoint(file, weightsOnly, c.metadata()).requireMatches(expected);
-        for (ParamRef p : t.model().params()) {
-            t.backend().upload(c.tensor(p.key()).toFloats(), t.weights().get(p));
-        }
+        requireWeights(c, w.model());
+        upload(c, w);
         return c;
     }
 
-    /** Loads weights and optimizer state to resume training; returns the checkpoint (its metadata holds the epoch). */
+    /**
+     * Loads a trainer's full state to resume training: the weights, the optimizer's moments and its
+     * iteration count. Everything is checked (the weights first, so a file of another model says so
+     * in one line per weight) before anything is written.
+     */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
-        Checkpoint c = loadWeights(file, t);
-        Map<String, TensorSpec> expected = new LinkedHashMap<>();
+        Checkpoint c = SafeTensors.read(file);
+        requireWeights(c, t.model());
+        Map<String, TensorSpec> expected = weightSpecs(t.model());
         Optimizer o = t.optimizer();
         for (ParamRef p : t.model().params()) {
-            expected.put(p.key(), TensorSpec.f32(p.spec().shape().dims()));
             if (o.firstMoment(p.index()) != null) {
                 expected.put("optimizer/" + p.key() + "/m", TensorSpec.f32(p.spec().shape().dims()));
             }
@@ -87,6 +88,7 @@ public final class Checkpoints {
         }
         expected.put("optimizer/iterations", TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
         c.requireMatches(expected);
+        upload(c, t.weights());
         for (ParamRef p : t.model().params()) {
             if (o.firstMoment(p.index()) != null) {
                 t.backend().upload(c.tensor("optimizer/" + p.key() + "/m").toFloats(), o.firstMoment(p.index()));
@@ -97,6 +99,31 @@ public final class Checkpoints {
         }
         o.iterations(c.tensor("optimizer/iterations").toLongs()[0]);
         return c;
+    }
+
+    /** The weight tensors of {@code c} (all but optimizer/...) must be exactly the model's parameters. */
+    private static void requireWeights(Checkpoint c, Model model) {
+        Map<String, NamedTensor> weightsOnly = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (!k.startsWith("optimizer/")) {
+                weightsOnly.put(k, v);
+            }
+        });
+        new Checkpoint(c.file(), weightsOnly, c.metadata()).requireMatches(weightSpecs(model));
+    }
+
+    private static Map<String, TensorSpec> weightSpecs(Model model) {
+        Map<String, TensorSpec> expected = new LinkedHashMap<>();
+        for (ParamRef p : model.params()) {
+            expected.put(p.key(), TensorSpec.f32(p.spec().shape().dims()));
+        }
+        return expected;
+    }
+
+    private static void upload(Checkpoint c, Weights w) {
+        for (ParamRef p : w.model().params()) {
+            w.write(p, c.tensor(p.key()).toFloats());
+        }
     }
 
     private static NamedTensor floats(Trainer t, Tensor x) {

@@ -86,8 +86,9 @@ class CifarBinaryTest {
         Path empty = Files.createDirectory(dir.resolve("empty"));
         e = assertThrows(DataException.class, () -> Datasets.cifar10(empty, true));
         assertTrue(e.getMessage().contains("looked for") && e.getMessage().contains("train.zip")
-                && e.getMessage().contains("--data PATH"), e.getMessage());
+                && e.getMessage().contains("give a folder holding the binary batches"), e.getMessage());
         e = assertThrows(DataException.class, () -> Datasets.cifar10(dir.resolve("absent"), false));
-        assertTrue(e.getMessage().contains("absent") && e.getMessage().contains("--data PATH"), e.getMessage());
+        assertTrue(e.getMessage().contains("absent")
+                && e.getMessage().contains("give a folder holding the binary batches"), e.getMessage());
     }
 }

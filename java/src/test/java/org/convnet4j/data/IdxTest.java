@@ -118,6 +118,7 @@ class IdxTest {
     @Test
     void missingFilesSayHowToGetFashionMnist() {
         DataException e = assertThrows(DataException.class, () -> Datasets.fashionMnist(dir.resolve("nowhere"), true));
-        assertMessage(e, "train-images-idx3-ubyte.gz", "nowhere", "apt-get install dataset-fashion-mnist", "--data");
+        assertMessage(e, "train-images-idx3-ubyte.gz", "nowhere", "apt-get install dataset-fashion-mnist",
+                "give the folder holding the four IDX files");
     }
 }

@@ -110,6 +110,6 @@ class ImageFolderTest {
         DataException ex = assertThrows(DataException.class, () -> ImageFolder.load(cut, 4, 4, ORDER));
         assertTrue(ex.getMessage().contains("cut.zip") && ex.getMessage().contains("zip"), ex.getMessage());
         ex = assertThrows(DataException.class, () -> Datasets.flowers(dir.resolve("absent"), 8, 8));
-        assertTrue(ex.getMessage().contains("absent") && ex.getMessage().contains("--data PATH"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("absent") && ex.getMessage().contains("give flowers-160.zip"), ex.getMessage());
     }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class SummaryTest {
 
     /**
-     * LeNet-5 of ZOO.md on 28 x 28 x 1, 10 classes, as Keras counts it:
+     * LeNet-5 of docs/ZOO.md on 28 x 28 x 1, 10 classes, as Keras counts it:
      * <pre>
      *   conv2d      5*5*1*6 + 6     =    156   (None, 28, 28, 6)
      *   avg pool                         0     (None, 14, 14, 6)

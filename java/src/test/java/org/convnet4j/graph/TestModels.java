@@ -7,7 +7,7 @@ import org.convnet4j.graph.layers.Flatten;
 import org.convnet4j.graph.layers.Input;
 import org.convnet4j.ops.Padding;
 
-/** Models the graph and training tests share, written as the zoo's definitions (ZOO.md) read. */
+/** Models the graph and training tests share, written as the zoo's definitions (docs/ZOO.md) read. */
 public final class TestModels {
     private TestModels() {
     }

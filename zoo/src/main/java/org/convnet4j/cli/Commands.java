@@ -15,6 +15,7 @@ import org.convnet4j.train.Checkpoints;
 import org.convnet4j.train.Fit;
 import org.convnet4j.train.Optimizer;
 import org.convnet4j.train.PreciseBatchNorm;
+import org.convnet4j.train.Predictor;
 import org.convnet4j.train.Trainer;
 import org.convnet4j.zoo.InputSize;
 import org.convnet4j.zoo.ModelSpec;
@@ -62,15 +63,18 @@ final class Commands {
         int precise = a.integer("precise-bn", 0);
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
-        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b);
-             Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
-            Checkpoints.loadWeights(weights, t);
-            if (precise > 0) {
-                int used = PreciseBatchNorm.run(t, data.train(), batchSize, precise, 0);
-                System.err.println("convnet4j: batch-norm statistics recalibrated from " + used + " training batches");
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
+            Checkpoints.loadWeights(weights, w);
+            // Fit.evaluate and PreciseBatchNorm take a Trainer, and a Trainer takes an optimizer: this one
+            // is never stepped (PreciseBatchNorm's forward passes read its iteration count as dropout's step).
+            try (Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
+                if (precise > 0) {
+                    int used = PreciseBatchNorm.run(t, data.train(), batchSize, precise, 0);
+                    System.err.println("convnet4j: batch-norm statistics recalibrated from " + used + " training batches");
+                }
+                Trainer.BatchResult r = Fit.evaluate(t, test, batchSize);
+                System.out.printf("%d images - loss: %.4f - accuracy: %.4f%n", r.count(), r.loss(), (double) r.correct() / r.count());
             }
-            Trainer.BatchResult r = Fit.evaluate(t, test, batchSize);
-            System.out.printf("%d images - loss: %.4f - accuracy: %.4f%n", r.count(), r.loss(), (double) r.correct() / r.count());
         }
     }
 
@@ -84,11 +88,11 @@ final class Commands {
         Dataset test = DataSource.load(s, input(s, a), a.path("data")).test();
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
-        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b);
-             Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
-            Checkpoints.loadWeights(weights, t);
-            Path png = Reports.predictions(out, t, test);
-            System.out.println("wrote " + png);
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
+            Checkpoints.loadWeights(weights, w);
+            try (Predictor p = new Predictor(m, w, Reports.gridSize(test))) {
+                System.out.println("wrote " + Reports.predictions(out, test, m.classes(), p::predict));
+            }
         }
     }
 

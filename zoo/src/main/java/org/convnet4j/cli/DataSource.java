@@ -2,6 +2,7 @@ package org.convnet4j.cli;
 
 import java.nio.file.Path;
 
+import org.convnet4j.data.DataNotFoundException;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.data.Datasets;
 import org.convnet4j.data.Split;
@@ -12,6 +13,15 @@ import org.convnet4j.zoo.ModelSpec;
 record DataSource(Dataset train, Dataset test, String description) {
 
     static DataSource load(ModelSpec spec, InputSize input, Path data) {
+        try {
+            return read(spec, input, data);
+        } catch (DataNotFoundException e) {
+            // The library says what to give; only the command line knows it is given as --data.
+            throw new DataNotFoundException(e.getMessage() + "; pass it as --data PATH", e);
+        }
+    }
+
+    private static DataSource read(ModelSpec spec, InputSize input, Path data) {
         return switch (spec.data()) {
             case FASHION_MNIST -> {
                 Path dir = data != null ? data : Datasets.FASHION_MNIST_DIR;

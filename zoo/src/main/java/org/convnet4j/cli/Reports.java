@@ -7,7 +7,6 @@ import java.nio.file.Path;
 
 import org.convnet4j.data.Dataset;
 import org.convnet4j.report.Plots;
-import org.convnet4j.train.Trainer;
 
 /** The pictures a run leaves: the predictions grid of the first 50 test images. */
 final class Reports {
@@ -16,9 +15,20 @@ final class Reports {
     private Reports() {
     }
 
+    /** Class probabilities (count x classes) of count images: a trainer's or a predictor's. */
+    @FunctionalInterface
+    interface Classifier {
+        float[] probabilities(float[] images, int count);
+    }
+
+    /** How many test images the grid shows: the first 50, or all of a smaller set. */
+    static int gridSize(Dataset test) {
+        return Math.min(GRID, test.size());
+    }
+
     /** Predicts the first 50 test images and draws them labelled with the predicted class (blue right, red wrong). */
-    static Path predictions(Path out, Trainer t, Dataset test) {
-        int n = Math.min(GRID, test.size());
+    static Path predictions(Path out, Dataset test, int classes, Classifier model) {
+        int n = gridSize(test);
         int size = test.imageSize();
         float[] images = new float[n * size];
         int[] labels = new int[n];
@@ -26,13 +36,12 @@ final class Reports {
             test.copyScaled(i, images, i * size);
             labels[i] = test.label(i);
         }
-        float[] probs = t.predictBatch(images, n);
-        int k = t.model().classes();
+        float[] probs = model.probabilities(images, n);
         int[] predicted = new int[n];
         for (int i = 0; i < n; i++) {
             int best = 0;
-            for (int c = 1; c < k; c++) {
-                if (probs[i * k + c] > probs[i * k + best]) {
+            for (int c = 1; c < classes; c++) {
+                if (probs[i * classes + c] > probs[i * classes + best]) {
                     best = c;
                 }
             }

@@ -126,7 +126,7 @@ final class TrainCommand {
             if (!history.isEmpty()) {
                 Plots.curves(out.resolve("curves.png"), history);
             }
-            Reports.predictions(out, t, data.test());
+            Reports.predictions(out, data.test(), model.classes(), t::predictBatch);
             System.err.println("convnet4j: wrote " + out.resolve(HISTORY) + ", metrics.json, curves.png, predictions.png, "
                     + CHECKPOINT);
         }

@@ -15,14 +15,20 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * AlexNet (Krizhevsky et al. 2012) as ZOO.md writes it, with batch norm in place of local response
+ * AlexNet (Krizhevsky et al. 2012) as docs/ZOO.md writes it, with batch norm in place of local response
  * normalization, and AlexNet8, its CIFAR-10 variant (3x3 kernels, 2048-unit dense layers).
  */
 public final class AlexNet {
-    public static final ModelSpec ALEXNET = new ModelSpec("alexnet", "AlexNet (227x227), batch norm after conv1 and conv2",
-            new InputSize(227, 227, 3), 5, DataKind.FLOWERS, 20, 32, 0.001, AlexNet::alexnet);
-    public static final ModelSpec ALEXNET8 = new ModelSpec("alexnet8", "AlexNet8: AlexNet for CIFAR-10 (32x32)",
-            new InputSize(32, 32, 3), 10, DataKind.CIFAR10, 50, 32, 0.001, AlexNet::alexnet8);
+    public static final ModelSpec ALEXNET = ModelSpec.builder("alexnet", AlexNet::alexnet)
+            .description("AlexNet (227x227), batch norm after conv1 and conv2")
+            .input(227, 227, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(20)
+            .build();
+    public static final ModelSpec ALEXNET8 = ModelSpec.builder("alexnet8", AlexNet::alexnet8)
+            .description("AlexNet8: AlexNet for CIFAR-10 (32x32)")
+            .input(32, 32, 3).classes(10)
+            .data(DataKind.CIFAR10).epochs(50)
+            .build();
 
     private AlexNet() {
     }

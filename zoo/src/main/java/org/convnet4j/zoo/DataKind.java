@@ -1,6 +1,6 @@
 package org.convnet4j.zoo;
 
-/** The real data set a zoo model trains on by default, as ../shared/ZOO.md's table says. */
+/** The real data set a zoo model trains on by default, as docs/ZOO.md's table says. */
 public enum DataKind {
     /** Fashion-MNIST IDX files; default folder /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist). */
     FASHION_MNIST,

@@ -19,13 +19,16 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * GoogLeNet, Inception v1 (Szegedy et al. 2014), as ZOO.md gives it: the stem, nine inception
+ * GoogLeNet, Inception v1 (Szegedy et al. 2014), as docs/ZOO.md gives it: the stem, nine inception
  * modules named as in the paper's table (inception_3a ... inception_5b), and two auxiliary heads
  * after 4a and 4d. Training weighs the losses 1, 0.3, 0.3; inference uses the main output.
  */
 public final class GoogLeNet {
-    public static final ModelSpec SPEC = new ModelSpec("googlenet", "GoogLeNet / Inception v1 (224x224), two auxiliary heads",
-            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 20, 32, 0.001, GoogLeNet::build);
+    public static final ModelSpec SPEC = ModelSpec.builder("googlenet", GoogLeNet::build)
+            .description("GoogLeNet / Inception v1 (224x224), two auxiliary heads")
+            .input(224, 224, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(20)
+            .build();
 
     /** One row of the paper's table: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj. */
     private record Module(String name, int f1, int f2a, int f2b, int f3a, int f3b, int f4) {

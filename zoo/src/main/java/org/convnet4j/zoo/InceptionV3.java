@@ -26,8 +26,11 @@ import org.convnet4j.ops.Size2;
  * mixedK concatenations follow Keras. With 1,000 classes: 23,851,784 parameters, 34,432 not trainable.
  */
 public final class InceptionV3 {
-    public static final ModelSpec SPEC = new ModelSpec("inception-v3", "Inception-v3 (299x299), Keras' definition",
-            new InputSize(299, 299, 3), 5, DataKind.FLOWERS, 20, 32, 0.001, InceptionV3::build);
+    public static final ModelSpec SPEC = ModelSpec.builder("inception-v3", InceptionV3::build)
+            .description("Inception-v3 (299x299), Keras' definition")
+            .input(299, 299, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(20)
+            .build();
 
     private InceptionV3() {
     }

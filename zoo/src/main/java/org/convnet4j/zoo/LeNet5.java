@@ -13,12 +13,15 @@ import org.convnet4j.graph.layers.Flatten;
 import org.convnet4j.graph.layers.Input;
 
 /**
- * LeNet-5 as ZOO.md defines it (LeCun et al. 1998, with relu and 28 x 28 inputs):
+ * LeNet-5 as docs/ZOO.md defines it (LeCun et al. 1998, with relu and 28 x 28 inputs):
  * C1 conv 6@5x5 same, S2 avg-pool 2, C3 conv 16@5x5 same, S4 avg-pool 2, F5 120, F6 84, output.
  */
 public final class LeNet5 {
-    public static final ModelSpec SPEC = new ModelSpec("lenet5", "LeNet-5 (relu, 28x28) for Fashion-MNIST",
-            new InputSize(28, 28, 1), 10, DataKind.FASHION_MNIST, 20, 32, 0.001, LeNet5::build);
+    public static final ModelSpec SPEC = ModelSpec.builder("lenet5", LeNet5::build)
+            .description("LeNet-5 (relu, 28x28) for Fashion-MNIST")
+            .input(28, 28, 1).classes(10)
+            .data(DataKind.FASHION_MNIST).epochs(20)
+            .build();
 
     private LeNet5() {
     }

@@ -4,22 +4,97 @@ import org.convnet4j.graph.Model;
 
 /**
  * A registered zoo model: how to build it for an input size and class count, and the defaults its
- * reference run used (../shared/ZOO.md): input, classes, data set, epochs, batch size, learning rate.
+ * reference run used (docs/ZOO.md): input, classes, data set, epochs, batch size, learning rate.
+ * Written with {@link #builder}, which names each setting:
+ *
+ * <pre>{@code
+ * ModelSpec.builder("lenet5", LeNet5::build)
+ *         .description("LeNet-5 (relu, 28x28) for Fashion-MNIST")
+ *         .input(28, 28, 1).classes(10)
+ *         .data(DataKind.FASHION_MNIST).epochs(20)
+ *         .build();
+ * }</pre>
  */
 public record ModelSpec(String name, String description, InputSize input, int classes, DataKind data,
-                        int epochs, int batchSize, double learningRate, Builder builder) {
+                        int epochs, int batchSize, double learningRate, Factory factory) {
+
+    /** Every reference run's batch size (docs/ZOO.md's table). */
+    public static final int REFERENCE_BATCH_SIZE = 32;
+    /** Every reference run's optimizer: Adam at Keras' default learning rate. */
+    public static final double REFERENCE_LEARNING_RATE = 0.001;
 
     /** Builds the model's graph; {@code seed} seeds dropout masks. */
     @FunctionalInterface
-    public interface Builder {
+    public interface Factory {
         Model build(InputSize input, int classes, long seed);
     }
 
+    /** A spec named {@code name} whose graph {@code factory} builds; the batch size and learning rate are the reference's. */
+    public static Builder builder(String name, Factory factory) {
+        return new Builder(name, factory);
+    }
+
     public Model build() {
-        return builder.build(input, classes, 0);
+        return factory.build(input, classes, 0);
     }
 
     public Model build(InputSize in, int k, long seed) {
-        return builder.build(in, k, seed);
+        return factory.build(in, k, seed);
+    }
+
+    /** The settings of one spec by name; {@link #build()} checks that each was given. */
+    public static final class Builder {
+        private final String name;
+        private final Factory factory;
+        private String description;
+        private InputSize input;
+        private int classes;
+        private DataKind data;
+        private int epochs;
+
+        private Builder(String name, Factory factory) {
+            this.name = name;
+            this.factory = factory;
+        }
+
+        /** One line for {@code convnet4j models}. */
+        public Builder description(String d) {
+            this.description = d;
+            return this;
+        }
+
+        /** The default input, height x width x channels. */
+        public Builder input(int height, int width, int channels) {
+            this.input = new InputSize(height, width, channels);
+            return this;
+        }
+
+        /** The default number of classes: the data set's. */
+        public Builder classes(int k) {
+            this.classes = k;
+            return this;
+        }
+
+        /** The data set it trains on by default. */
+        public Builder data(DataKind d) {
+            this.data = d;
+            return this;
+        }
+
+        /** The reference run's number of epochs. */
+        public Builder epochs(int n) {
+            this.epochs = n;
+            return this;
+        }
+
+        public ModelSpec build() {
+            if (description == null || input == null || classes <= 0 || data == null || epochs <= 0) {
+                throw new IllegalStateException("ModelSpec " + name + ": expected a description, an input, classes > 0,"
+                        + " data and epochs > 0. Received description=" + description + ", input=" + input
+                        + ", classes=" + classes + ", data=" + data + ", epochs=" + epochs);
+            }
+            return new ModelSpec(name, description, input, classes, data, epochs, REFERENCE_BATCH_SIZE,
+                    REFERENCE_LEARNING_RATE, factory);
+        }
     }
 }

@@ -4,6 +4,8 @@ import static org.convnet4j.graph.ActivationFn.RELU;
 import static org.convnet4j.graph.ActivationFn.SOFTMAX;
 import static org.convnet4j.ops.Padding.SAME;
 
+import java.util.List;
+
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Node;
 import org.convnet4j.graph.layers.Activation;
@@ -17,16 +19,32 @@ import org.convnet4j.graph.layers.MaxPooling2D;
 import org.convnet4j.graph.layers.ZeroPadding2D;
 
 /**
- * ResNet-50 (He et al. 2015) in ZOO.md's form, which is keras.applications.ResNet50's: convolutions
+ * ResNet-50 (He et al. 2015) in docs/ZOO.md's form, which is keras.applications.ResNet50's: convolutions
  * with bias, the stride on each stage's first 1x1 convolution, a projection shortcut in the first
  * block of every stage. Layer names are Keras' (conv2_block1_1_conv, conv2_block1_0_bn, ...).
  */
 public final class ResNet50 {
-    /** The stage table: bottleneck width, output channels, blocks, first stride. */
-    private static final int[][] STAGES = {{64, 256, 3, 1}, {128, 512, 4, 2}, {256, 1024, 6, 2}, {512, 2048, 3, 2}};
+    /**
+     * One row of the paper's table, as Keras' {@code stack1(x, filters, blocks, stride1, name)} takes it:
+     * the bottleneck width, how many blocks, the first block's stride. A block outputs 4 x filters.
+     */
+    private record Stage(String name, int filters, int blocks, int stride) {
+        int outputs() {
+            return 4 * filters;
+        }
+    }
 
-    public static final ModelSpec SPEC = new ModelSpec("resnet50", "ResNet-50 (224x224), Keras' form",
-            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 40, 32, 0.001, ResNet50::build);
+    private static final List<Stage> STAGES = List.of(
+            new Stage("conv2", 64, 3, 1),
+            new Stage("conv3", 128, 4, 2),
+            new Stage("conv4", 256, 6, 2),
+            new Stage("conv5", 512, 3, 2));
+
+    public static final ModelSpec SPEC = ModelSpec.builder("resnet50", ResNet50::build)
+            .description("ResNet-50 (224x224), Keras' form")
+            .input(224, 224, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(40)
+            .build();
 
     private ResNet50() {
     }
@@ -39,14 +57,19 @@ public final class ResNet50 {
         x = new Activation(RELU).name("conv1_relu").apply(x);
         x = new ZeroPadding2D(1).name("pool1_pad").apply(x);
         x = new MaxPooling2D(3).stride(2).name("pool1_pool").apply(x);
-        for (int s = 0; s < STAGES.length; s++) {
-            int[] st = STAGES[s];
-            for (int b = 1; b <= st[2]; b++) {
-                x = bottleneck(x, "conv" + (s + 2) + "_block" + b, st[0], st[1], b == 1 ? st[3] : 1, b == 1);
-            }
+        for (Stage stage : STAGES) {
+            x = stack(x, stage);
         }
         x = new GlobalAveragePooling2D().name("avg_pool").apply(x);
         return Model.of("resnet50", input, new Dense(classes).activation(SOFTMAX).name("predictions").apply(x));
+    }
+
+    /** A stage: its first block strides and projects the shortcut, the others keep the shape. */
+    private static Node stack(Node x, Stage s) {
+        for (int b = 1; b <= s.blocks(); b++) {
+            x = bottleneck(x, s.name() + "_block" + b, s.filters(), s.outputs(), b == 1 ? s.stride() : 1, b == 1);
+        }
+        return x;
     }
 
     /** 1x1 (stride) -> 3x3 -> 1x1 with batch norms, plus the input or a projected shortcut, then relu. */

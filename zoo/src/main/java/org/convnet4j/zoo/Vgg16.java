@@ -15,17 +15,23 @@ import org.convnet4j.graph.layers.Input;
 import org.convnet4j.graph.layers.MaxPooling2D;
 
 /**
- * VGG-16 (Simonyan and Zisserman 2014, configuration D) and the CIFAR-10 variant of ZOO.md. Layer
+ * VGG-16 (Simonyan and Zisserman 2014, configuration D) and the CIFAR-10 variant of docs/ZOO.md. Layer
  * names follow Keras' keras.applications.VGG16: block1_conv1 ... block5_pool, fc1, fc2, predictions.
  */
 public final class Vgg16 {
     /** Configuration D: filters of each block's 3x3 convolutions. */
     private static final int[][] BLOCKS = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
 
-    public static final ModelSpec VGG16 = new ModelSpec("vgg16", "VGG-16, configuration D (224x224)",
-            new InputSize(224, 224, 3), 5, DataKind.FLOWERS, 20, 32, 0.001, Vgg16::vgg16);
-    public static final ModelSpec VGG16_CIFAR = new ModelSpec("vgg16-cifar", "VGG-16 for CIFAR-10: three blocks, batch norm, dropout",
-            new InputSize(32, 32, 3), 10, DataKind.CIFAR10, 20, 32, 0.001, Vgg16::vgg16Cifar);
+    public static final ModelSpec VGG16 = ModelSpec.builder("vgg16", Vgg16::vgg16)
+            .description("VGG-16, configuration D (224x224)")
+            .input(224, 224, 3).classes(5)
+            .data(DataKind.FLOWERS).epochs(20)
+            .build();
+    public static final ModelSpec VGG16_CIFAR = ModelSpec.builder("vgg16-cifar", Vgg16::vgg16Cifar)
+            .description("VGG-16 for CIFAR-10: three blocks, batch norm, dropout")
+            .input(32, 32, 3).classes(10)
+            .data(DataKind.CIFAR10).epochs(20)
+            .build();
 
     private Vgg16() {
     }
@@ -43,7 +49,7 @@ public final class Vgg16 {
         return Model.of("vgg16", input, new Dense(classes).activation(SOFTMAX).name("predictions").apply(x));
     }
 
-    /** ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm. */
+    /** docs/ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm. */
     public static Model vgg16Cifar(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = convs(input, 1, new int[] {64, 64});

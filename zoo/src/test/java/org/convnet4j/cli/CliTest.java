@@ -168,6 +168,7 @@ class CliTest {
         assertEquals(1, r.status());
         assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
         assertTrue(r.err().contains(tmp.resolve("nowhere").toString()), r.err());
+        assertTrue(r.err().contains("give the folder holding the four IDX files; pass it as --data PATH"), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     }
 

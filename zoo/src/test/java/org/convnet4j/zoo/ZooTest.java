@@ -43,7 +43,7 @@ class ZooTest {
 
     /**
      * Keras' counts: VGG16, ResNet50 and InceptionV3 (1,000 classes) are what keras.applications
-     * reports; the others are Keras' per-layer formulas summed over ZOO.md's definitions (conv:
+     * reports; the others are Keras' per-layer formulas summed over docs/ZOO.md's definitions (conv:
      * kh*kw*cin*f + f; dense: in*out + out; batch norm: 4 per channel, 2 of them non-trainable; 3 and 1
      * with scale=False), e.g. AlexNet8: 2,688 + 384 + 221,440 + 1,024 + 885,120 + 1,327,488 + 884,992
      * + 4,720,640 + 4,196,352 + 20,490 = 12,260,618.
@@ -108,7 +108,7 @@ class ZooTest {
         assertEquals(Shape.of(256, 3, 3), node(Zoo.get("alexnet8").build(), "pool5").shape());
         assertEquals(Shape.of(512, 7, 7), node(Zoo.get("vgg16").build(), "block5_pool").shape());
         assertEquals(Shape.of(256, 4, 4), node(Zoo.get("vgg16-cifar").build(), "block3_pool").shape());
-        // ZOO.md's stem is valid-padded, so the maps are 26, 12 and 5 wide where the paper's are 28, 14, 7.
+        // docs/ZOO.md's stem is valid-padded, so the maps are 26, 12 and 5 wide where the paper's are 28, 14, 7.
         Model g = Zoo.get("googlenet").build();
         assertEquals(Shape.of(256, 26, 26), node(g, "inception_3a_output").shape());
         assertEquals(Shape.of(528, 12, 12), node(g, "inception_4d_output").shape());

@@ -10,7 +10,7 @@ import static org.convnet4j.bench.dl4j.Layers.maxPool;
 import static org.convnet4j.bench.dl4j.Layers.softmax;
 
 /**
- * GoogLeNet / Inception v1 as ZOO.md gives it: the stem, nine inception modules, two auxiliary heads
+ * GoogLeNet / Inception v1 as docs/ZOO.md gives it: the stem, nine inception modules, two auxiliary heads
  * (after 4a and 4d) whose losses weigh 0.3 each against the main one's 1. Outputs, in order: main,
  * aux 1, aux 2. Mirrors org.convnet4j.zoo.GoogLeNet.
  */

@@ -20,7 +20,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * The DL4J layers the zoo models are made of, with ZOO.md's (Keras') settings: glorot-uniform
+ * The DL4J layers the zoo models are made of, with docs/ZOO.md's (Keras') settings: glorot-uniform
  * weights (XAVIER_UNIFORM), zero biases, Adam with Keras' defaults, batch norm with epsilon 1e-3 and
  * momentum 0.99, softmax with categorical cross-entropy. Keras 'same' is ConvolutionMode.Same,
  * 'valid' is ConvolutionMode.Truncate. Data are float and NCHW.
@@ -37,7 +37,7 @@ final class Layers {
     private Layers() {
     }
 
-    /** The settings every model shares; layers override the convolution mode where ZOO.md says 'same'. */
+    /** The settings every model shares; layers override the convolution mode where docs/ZOO.md says 'same'. */
     static NeuralNetConfiguration.Builder base(long seed) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)

@@ -10,7 +10,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * LeNet-5 as ZOO.md defines it: conv 6@5x5 same relu, avg-pool 2, conv 16@5x5 same relu, avg-pool 2,
+ * LeNet-5 as docs/ZOO.md defines it: conv 6@5x5 same relu, avg-pool 2, conv 16@5x5 same relu, avg-pool 2,
  * flatten, dense 120 relu, dense 84 relu, softmax. Mirrors org.convnet4j.zoo.LeNet5.
  */
 final class LeNet5 {

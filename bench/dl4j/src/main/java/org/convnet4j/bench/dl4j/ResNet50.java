@@ -10,7 +10,7 @@ import static org.convnet4j.bench.dl4j.Layers.softmax;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 
 /**
- * ResNet-50 in keras.applications' form (ZOO.md): convolutions with bias, the stride on each
+ * ResNet-50 in keras.applications' form (docs/ZOO.md): convolutions with bias, the stride on each
  * stage's first 1x1 convolution, a projection shortcut in each stage's first block, Keras' layer
  * names. Mirrors org.convnet4j.zoo.ResNet50.
  */

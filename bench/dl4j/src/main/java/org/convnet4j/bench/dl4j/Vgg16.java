@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * VGG-16 (configuration D, 224 x 224) and ZOO.md's CIFAR-10 variant (three blocks with batch norm and
+ * VGG-16 (configuration D, 224 x 224) and docs/ZOO.md's CIFAR-10 variant (three blocks with batch norm and
  * dropout; the third block pools before its batch norm). Mirrors org.convnet4j.zoo.Vgg16.
  */
 final class Vgg16 {
