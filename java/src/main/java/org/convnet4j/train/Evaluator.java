@@ -2,13 +2,16 @@ package org.convnet4j.train;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.BatchNormStatistics;
 import org.convnet4j.graph.ExecutionPlan;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Weights;
+import org.convnet4j.tensor.Tensor;
 
 /**
  * Inference on one model's weights, with no optimizer and no gradients: the loss and accuracy of a
@@ -22,6 +25,7 @@ public final class Evaluator implements AutoCloseable {
     private final Backend backend;
     private final Weights weights;
     private final Map<Integer, Executor> executors = new HashMap<>();
+    private final Map<Integer, Executor> forwardOnly = new HashMap<>();
 
     public Evaluator(Model model, Weights weights) {
         this.model = model;
@@ -52,6 +56,19 @@ public final class Evaluator implements AutoCloseable {
         return Images.softmax(logits, count, k);
     }
 
+    /**
+     * The training-mode forward pass alone (batch statistics; dropout as in training step {@code step}):
+     * no loss, no backward, no update. Returns the batch-norm layers, whose saved statistics now hold
+     * this batch's ({@link PreciseBatchNorm}). Bound once per batch size, with no parameter gradients.
+     */
+    public List<BatchNormStatistics> forwardTraining(float[] images, int count, long step) {
+        Executor ex = forwardOnly.computeIfAbsent(count, k ->
+                new Executor(ExecutionPlan.training(model, k), weights, new Tensor[model.params().size()]));
+        upload(backend, ex, images, new int[count], count);
+        ex.forward(true, step);
+        return ex.batchNorms();
+    }
+
     /** Checks and uploads a batch: at least count images, all finite, and at least count labels. */
     static void upload(Backend backend, Executor ex, float[] images, int[] labels, int count) {
         int per = Math.toIntExact(ex.input().size() / count);
@@ -68,5 +85,7 @@ public final class Evaluator implements AutoCloseable {
     public void close() {
         executors.values().forEach(Executor::close);
         executors.clear();
+        forwardOnly.values().forEach(Executor::close);
+        forwardOnly.clear();
     }
 }

@@ -117,6 +117,11 @@ public final class Fit {
 
     /** Mean loss and accuracy of the main output over a whole data set, in inference mode. */
     public static Trainer.BatchResult evaluate(Trainer t, Dataset data, int batchSize) {
+        return evaluate(t.evaluator(), data, batchSize);
+    }
+
+    /** The same on an evaluator: weights loaded for evaluation, no optimizer. */
+    public static Trainer.BatchResult evaluate(Evaluator t, Dataset data, int batchSize) {
         double loss = 0;
         int correct = 0;
         int count = 0;

@@ -1,7 +1,9 @@
 package org.convnet4j.train;
 
 import java.util.List;
+import java.util.function.BiFunction;
 
+import org.convnet4j.backend.Backend;
 import org.convnet4j.data.Batch;
 import org.convnet4j.data.BatchLoader;
 import org.convnet4j.data.Dataset;
@@ -32,6 +34,19 @@ public final class PreciseBatchNorm {
      * from {@code seed}; returns the number of batches used (0 when the model has no batch norm).
      */
     public static int run(Trainer t, Dataset data, int batchSize, int batches, long seed) {
+        return run((images, count) -> t.forwardTraining(images, count), t.backend(), data, batchSize, batches, seed);
+    }
+
+    /**
+     * The same without a trainer (weights loaded for evaluation): training-mode forward passes of an
+     * {@link Evaluator}, with dropout drawn as in training step {@code step}.
+     */
+    public static int run(Evaluator e, Backend backend, Dataset data, int batchSize, int batches, long seed, long step) {
+        return run((images, count) -> e.forwardTraining(images, count, step), backend, data, batchSize, batches, seed);
+    }
+
+    private static int run(BiFunction<float[], Integer, List<BatchNormStatistics>> forward, Backend backend, Dataset data,
+                           int batchSize, int batches, long seed) {
         if (batches <= 0) {
             throw new IllegalArgumentException("precise batch norm: expected a positive number of batches. Received " + batches);
         }
@@ -47,7 +62,7 @@ public final class PreciseBatchNorm {
                 if (b.count() != batchSize) {
                     continue;
                 }
-                layers = t.forwardTraining(b.images(), b.count());
+                layers = forward.apply(b.images(), b.count());
                 if (layers.isEmpty()) {
                     return 0;
                 }
@@ -58,7 +73,7 @@ public final class PreciseBatchNorm {
                 for (int i = 0; i < layers.size(); i++) {
                     int c = layers.get(i).op().channels();
                     float[] saved = new float[2 * c];
-                    t.backend().download(layers.get(i).saved(), saved);
+                    backend.download(layers.get(i).saved(), saved);
                     if (sum[i] == null) {
                         sum[i] = new double[c];
                         sumSquares[i] = new double[c];
@@ -84,8 +99,8 @@ public final class PreciseBatchNorm {
                 mean[k] = (float) m;
                 variance[k] = (float) Math.max(0, sumSquares[i][k] / used - m * m);
             }
-            t.backend().upload(mean, layers.get(i).params().movingMean());
-            t.backend().upload(variance, layers.get(i).params().movingVariance());
+            backend.upload(mean, layers.get(i).params().movingMean());
+            backend.upload(variance, layers.get(i).params().movingVariance());
         }
         return used;
     }

@@ -65,6 +65,11 @@ public final class Trainer implements AutoCloseable {
         return backend;
     }
 
+    /** The inference side: evaluation and prediction on these weights. */
+    public Evaluator evaluator() {
+        return evaluator;
+    }
+
     private Executor trainExecutor(int n) {
         return trainExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.training(model, k), weights, grads));
     }

@@ -66,4 +66,24 @@ class PreciseBatchNormTest {
             }
         }
     }
+
+    /** Without a trainer (the CLI's evaluate): an Evaluator's forward passes give the same statistics, bit for bit. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.convnet4j.backend.BackendCases#names")
+    void anEvaluatorRecalibratesAsAFreshTrainerDoes(String backendName) {
+        byte[] pixels = new byte[48 * 28 * 28];
+        new SplittableRandom(9).nextBytes(pixels);
+        Dataset d = new Dataset(pixels, new int[48], 1, 28, 28, List.of("a", "b", "c"));
+        Model m = org.convnet4j.graph.TestModels.lenet5WithBatchNormAndDropout(3, 0.5);
+        try (Backend backend = BackendCases.open(backendName); Weights a = new Weights(m, backend);
+             Weights b = new Weights(m, backend); Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
+             Trainer t = new Trainer(m, backend, a, adam); Evaluator e = new Evaluator(m, b)) {
+            a.initialize(5);
+            b.initialize(5);
+            assertEquals(PreciseBatchNorm.run(t, d, 16, 2, 11), PreciseBatchNorm.run(e, backend, d, 16, 2, 11, 1));
+            for (var p : m.params()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.read(p), b.read(p), p.toString());
+            }
+        }
+    }
 }

@@ -10,10 +10,9 @@ import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Weights;
-import org.convnet4j.ops.Adam;
 import org.convnet4j.train.Checkpoints;
+import org.convnet4j.train.Evaluator;
 import org.convnet4j.train.Fit;
-import org.convnet4j.train.Optimizer;
 import org.convnet4j.train.PreciseBatchNorm;
 import org.convnet4j.train.Predictor;
 import org.convnet4j.train.Trainer;
@@ -65,14 +64,13 @@ final class Commands {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             Checkpoints.loadWeights(weights, w);
-            // Fit.evaluate and PreciseBatchNorm take a Trainer, and a Trainer takes an optimizer: this one
-            // is never stepped (PreciseBatchNorm's forward passes read its iteration count as dropout's step).
-            try (Optimizer o = Optimizer.adam(m, b, Adam.keras()); Trainer t = new Trainer(m, b, w, o)) {
+            try (Evaluator e = new Evaluator(m, w)) {
                 if (precise > 0) {
-                    int used = PreciseBatchNorm.run(t, data.train(), batchSize, precise, 0);
+                    // Dropout draws its masks as in the first training step (no trainer, no step count here).
+                    int used = PreciseBatchNorm.run(e, b, data.train(), batchSize, precise, 0, 1);
                     System.err.println("convnet4j: batch-norm statistics recalibrated from " + used + " training batches");
                 }
-                Trainer.BatchResult r = Fit.evaluate(t, test, batchSize);
+                Trainer.BatchResult r = Fit.evaluate(e, test, batchSize);
                 System.out.printf("%d images - loss: %.4f - accuracy: %.4f%n", r.count(), r.loss(), (double) r.correct() / r.count());
             }
         }
