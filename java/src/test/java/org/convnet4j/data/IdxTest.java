@@ -2,6 +2,7 @@ package org.convnet4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,57 @@ class IdxTest {
                 "label 12", "outside 0..9");
         assertMessage(loadFails(idx(Idx.IMAGES_MAGIC, new int[] {2, 0, 1}, new byte[0]),
                 idx(Idx.LABELS_MAGIC, new int[] {2}, new byte[2])), "dimension 1 is 0");
+    }
+
+    @Test
+    void headerDeclaringMoreThanAnArrayIsRefusedBeforeInflating() throws IOException {
+        // As the reported bomb: the header declares 3,000,000 x 28 x 28 = 2.35 GB; here only 1 KiB follows.
+        byte[] bomb = gzip(idx(Idx.IMAGES_MAGIC, new int[] {3_000_000, 28, 28}, new byte[1024]));
+        DataException e = loadFails(bomb, idx(Idx.LABELS_MAGIC, new int[] {3_000_000}, new byte[0]));
+        assertInstanceOf(DataLimitException.class, e);
+        assertMessage(e, dir.resolve("images.idx").toString(), "[3000000, 28, 28]", "2,352,000,000 bytes",
+                "more than one Java array holds, 2,147,483,639 bytes");
+        // Every dimension at its maximum: the product overflows a long and must still be refused.
+        int max = Integer.MAX_VALUE;
+        e = loadFails(gzip(idx(Idx.IMAGES_MAGIC, new int[] {max, max, max}, new byte[0])),
+                idx(Idx.LABELS_MAGIC, new int[] {1}, new byte[1]));
+        assertInstanceOf(DataLimitException.class, e);
+        assertMessage(e, "images.idx", "more than one Java array holds");
+    }
+
+    @Test
+    void dataSetOverMaxBytesIsRefusedNamingTheFilesAndTheLimit() throws IOException {
+        writeSet("train", true); // 3 images of 2 x 4: 24 pixel bytes + 3 labels of 4 bytes = 36 bytes
+        Path images = dir.resolve("train-images-idx3-ubyte.gz");
+        Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        DataLimitException e = assertThrows(DataLimitException.class,
+                () -> Idx.load(images, labels, Datasets.FASHION_MNIST_CLASSES, DataLimits.DEFAULTS.withMaxBytes(35)));
+        assertMessage(e, images.toString(), labels.toString(), "3 images of 2 x 4", "36 bytes", "limit of 35 bytes",
+                "-Dconvnet4j.data.maxBytes");
+        checkSet(Idx.load(images, labels, Datasets.FASHION_MNIST_CLASSES, DataLimits.DEFAULTS.withMaxBytes(36)));
+    }
+
+    @Test
+    void filesTooShortForTheirHeaderAreRefusedBeforeTheDataIsAllocated() throws IOException {
+        byte[] labels = idx(Idx.LABELS_MAGIC, new int[] {60_000}, new byte[60_000]);
+        // Plain: the file's length must be the declared one.
+        byte[] plain = idx(Idx.IMAGES_MAGIC, new int[] {60_000, 28, 28}, new byte[100]);
+        assertMessage(loadFails(plain, labels), "images.idx", "expected 47040016 bytes", "got 116", "truncated");
+        // Gzip'd: 47 MB cannot come out of a few dozen bytes (deflate expands at most 1032-fold).
+        byte[] gz = gzip(idx(Idx.IMAGES_MAGIC, new int[] {60_000, 28, 28}, new byte[0]));
+        assertMessage(loadFails(gz, labels), "images.idx", "47040000 data bytes", "a gzip file of " + gz.length
+                + " bytes inflates to at most", "truncated");
+    }
+
+    @Test
+    void gzipInflatingPastItsDeclaredSizeIsStoppedAndNamed() throws IOException {
+        // 8 declared data bytes, then 5 MB more: reading stops at 1 MiB over, nothing is buffered.
+        byte[] images = gzip(idx(Idx.IMAGES_MAGIC, new int[] {2, 2, 2}, new byte[8 + 5_000_000]));
+        byte[] labels = idx(Idx.LABELS_MAGIC, new int[] {2}, new byte[] {1, 2});
+        assertMessage(loadFails(images, labels), "images.idx", "expected 24 bytes", "got more than", "trailing bytes");
+        // A gzip'd file that ends early.
+        byte[] shortGz = gzip(idx(Idx.IMAGES_MAGIC, new int[] {2, 2, 2}, new byte[5]));
+        assertMessage(loadFails(shortGz, labels), "images.idx", "expected 24 bytes", "got 21", "truncated");
     }
 
     @Test
