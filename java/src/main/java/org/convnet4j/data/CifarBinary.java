@@ -1,6 +1,8 @@
 package org.convnet4j.data;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,53 +21,69 @@ public final class CifarBinary {
     private CifarBinary() {
     }
 
-    /** Loads the records of {@code files}, in the order given, as one 3 x 32 x 32 data set. */
+    /**
+     * Loads the records of {@code files}, in the order given, as one 3 x 32 x 32 data set. The file sizes
+     * are checked (whole records, within {@link DataLimits#current()}) before anything is read; the
+     * records are then streamed into the data set's arrays.
+     */
     public static Dataset load(List<Path> files, List<String> classNames) {
-        byte[][] contents = new byte[files.size()][];
+        return load(files, classNames, DataLimits.current());
+    }
+
+    static Dataset load(List<Path> files, List<String> classNames, DataLimits limits) {
+        long[] sizes = new long[files.size()];
         long records = 0;
         for (int f = 0; f < files.size(); f++) {
-            contents[f] = readChecked(files.get(f));
-            records += contents[f].length / RECORD_BYTES;
+            sizes[f] = checkedSize(files.get(f));
+            records += sizes[f] / RECORD_BYTES;
         }
-        if (records * IMAGE_BYTES > Integer.MAX_VALUE - 8) {
-            throw new DataException("CIFAR binary batches " + files + " hold " + records
-                    + " images, more than one Java array can hold");
-        }
+        limits.checkDataSet("CIFAR binary batches " + files + " hold " + records + " images of 3 x 32 x 32",
+                records * IMAGE_BYTES, records);
         byte[] pixels = new byte[(int) records * IMAGE_BYTES];
         int[] labels = new int[(int) records];
         int n = 0;
         for (int f = 0; f < files.size(); f++) {
-            byte[] bytes = contents[f];
-            for (int r = 0; r < bytes.length / RECORD_BYTES; r++, n++) {
-                int at = r * RECORD_BYTES;
-                labels[n] = bytes[at] & 0xFF;
-                if (labels[n] >= classNames.size()) {
-                    throw new DataException(files.get(f) + ": label " + labels[n] + " of record " + r + " (byte offset "
-                            + at + ") is outside 0.." + (classNames.size() - 1));
+            Path file = files.get(f);
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                for (int r = 0; r < sizes[f] / RECORD_BYTES; r++, n++) {
+                    long at = (long) r * RECORD_BYTES;
+                    int label = in.read();
+                    if (label < 0 || in.readNBytes(pixels, n * IMAGE_BYTES, IMAGE_BYTES) < IMAGE_BYTES) {
+                        throw new DataException(file + ": ended in record " + r + " (byte offset " + at + ") though it was "
+                                + sizes[f] + " bytes long when the batches were checked; did it change meanwhile?");
+                    }
+                    labels[n] = label;
+                    if (label >= classNames.size()) {
+                        throw new DataException(file + ": label " + label + " of record " + r + " (byte offset "
+                                + at + ") is outside 0.." + (classNames.size() - 1));
+                    }
                 }
-                System.arraycopy(bytes, at + 1, pixels, n * IMAGE_BYTES, IMAGE_BYTES);
+            } catch (NoSuchFileException e) {
+                throw new DataException(file + ": CIFAR-10 binary batch not found", e);
+            } catch (IOException e) {
+                throw new DataException(file + ": cannot read CIFAR-10 binary batch: " + e, e);
             }
-            contents[f] = null; // let a 30 MB batch go before the next is copied
         }
         return new Dataset(pixels, labels, 3, SIDE, SIDE, classNames);
     }
 
-    private static byte[] readChecked(Path file) {
-        byte[] bytes;
+    /** The file's size, which must be a whole, positive number of records. */
+    private static long checkedSize(Path file) {
+        long size;
         try {
-            bytes = Files.readAllBytes(file);
+            size = Files.size(file);
         } catch (NoSuchFileException e) {
             throw new DataException(file + ": CIFAR-10 binary batch not found", e);
         } catch (IOException e) {
             throw new DataException(file + ": cannot read CIFAR-10 binary batch: " + e, e);
         }
-        if (bytes.length == 0 || bytes.length % RECORD_BYTES != 0) {
-            long whole = bytes.length / RECORD_BYTES;
+        if (size == 0 || size % RECORD_BYTES != 0) {
+            long whole = size / RECORD_BYTES;
             throw new DataException(file + ": expected a whole number of " + RECORD_BYTES
-                    + "-byte records (1 label + 3072 pixels), got " + bytes.length + " bytes ("
-                    + whole + " records and " + (bytes.length - whole * RECORD_BYTES)
+                    + "-byte records (1 label + 3072 pixels), got " + size + " bytes ("
+                    + whole + " records and " + (size - whole * RECORD_BYTES)
                     + " bytes over; truncated or not a CIFAR-10 binary batch)");
         }
-        return bytes;
+        return size;
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,21 @@ class CifarBinaryTest {
         e = assertThrows(DataException.class, () -> Datasets.cifar10(badFile, false));
         assertTrue(e.getMessage().contains("bad.bin") && e.getMessage().contains("label 12 of record 1")
                 && e.getMessage().contains("outside 0..9"), e.getMessage());
+    }
+
+    @Test
+    void batchesOverTheLimitAreRefusedBeforeTheyAreRead() throws IOException {
+        List<Path> files = List.of(Files.write(dir.resolve("a.bin"), batch(new int[] {1, 2})),
+                Files.write(dir.resolve("b.bin"), batch(new int[] {3})));
+        // 3 images of 3,072 bytes and 3 labels of 4 bytes: 9,228 bytes.
+        DataLimitException e = assertThrows(DataLimitException.class, () -> CifarBinary.load(files,
+                Datasets.CIFAR10_CLASSES, DataLimits.DEFAULTS.withMaxBytes(9_227)));
+        assertTrue(e.getMessage().contains(files.toString()) && e.getMessage().contains("hold 3 images")
+                && e.getMessage().contains("9,228 bytes") && e.getMessage().contains("limit of 9,227 bytes")
+                && e.getMessage().contains("-Dconvnet4j.data.maxBytes"), e.getMessage());
+        Dataset d = CifarBinary.load(files, Datasets.CIFAR10_CLASSES, DataLimits.DEFAULTS.withMaxBytes(9_228));
+        assertArrayEquals(new int[] {1, 2, 3}, d.labels());
+        assertEquals(expected(0, 2, 31, 31), d.pixel(2, 2, 31, 31)); // the first record of b.bin
     }
 
     @Test
