@@ -30,7 +30,9 @@ import org.w3c.dom.Node;
  *     (R = C x K / 255 when an Adobe marker says the inks are stored inverted, (255 - C)(255 - K) / 255
  *     otherwise) rather than ImageIO's color-managed conversion.</li>
  * </ul>
- * Errors are thrown as {@link DataException} with {@code name} (the file or zip entry) in the message.
+ * Errors are thrown as {@link DataException} with {@code name} (the file or zip entry) in the message; an
+ * image whose header declares more pixels than {@link DataLimits#maxImagePixels()} is refused
+ * ({@link DataLimitException}) before it is decoded.
  */
 final class ImageDecoder {
     private ImageDecoder() {
@@ -40,10 +42,20 @@ final class ImageDecoder {
     record Rgb(byte[] planes, int height, int width) {
     }
 
+    /** As {@link #decode(byte[], String, DataLimits)} within the limits {@link DataLimits#current()}. */
     static Rgb decode(byte[] encoded, String name) {
+        return decode(encoded, name, DataLimits.current());
+    }
+
+    /**
+     * Decodes {@code encoded}. Its width and height are read from its header first, and an image over
+     * {@link DataLimits#maxImagePixels()} is refused before any pixel is decoded.
+     */
+    static Rgb decode(byte[] encoded, String name, DataLimits limits) {
         ImageReader reader = readerFor(encoded, name);
         try (ImageInputStream in = stream(encoded)) {
             reader.setInput(in);
+            limits.checkImage(name + ": " + formatName(reader) + " image", reader.getWidth(0), reader.getHeight(0));
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
             BufferedImage image = reader.read(0);

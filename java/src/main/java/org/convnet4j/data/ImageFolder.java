@@ -33,9 +33,16 @@ public final class ImageFolder {
     private ImageFolder() {
     }
 
-    /** Loads every image under {@code zipOrDir}, labelled by the position of its folder in {@code classOrder}. */
+    /**
+     * Loads every image under {@code zipOrDir}, labelled by the position of its folder in {@code classOrder},
+     * within the limits {@link DataLimits#current()}.
+     */
     public static Dataset load(Path zipOrDir, int height, int width, List<String> classOrder) {
-        return load(zipOrDir, height, width, classOrder, false, 0);
+        return load(zipOrDir, height, width, classOrder, DataLimits.current());
+    }
+
+    static Dataset load(Path zipOrDir, int height, int width, List<String> classOrder, DataLimits limits) {
+        return load(zipOrDir, height, width, classOrder, false, 0, limits);
     }
 
     /**
@@ -43,16 +50,16 @@ public final class ImageFolder {
      * before decoding: the same result as shuffling the loaded data set, without holding it twice.
      */
     static Dataset loadPermuted(Path zipOrDir, int height, int width, List<String> classOrder, long seed) {
-        return load(zipOrDir, height, width, classOrder, true, seed);
+        return load(zipOrDir, height, width, classOrder, true, seed, DataLimits.current());
     }
 
     private static Dataset load(Path zipOrDir, int height, int width, List<String> classOrder, boolean permute,
-            long seed) {
+            long seed, DataLimits limits) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("ImageFolder: expected a positive target size. Received " + height
                     + " x " + width);
         }
-        try (ImageSource source = ImageSource.open(zipOrDir)) {
+        try (ImageSource source = ImageSource.open(zipOrDir, limits)) {
             List<String> files = imageFiles(source);
             if (permute) {
                 int[] order = Shuffle.permutation(files.size(), seed);
@@ -72,7 +79,7 @@ public final class ImageFolder {
 
     /** The class folder names under {@code zipOrDir}, sorted: the label order Keras would use. */
     public static List<String> classFolders(Path zipOrDir) {
-        try (ImageSource source = ImageSource.open(zipOrDir)) {
+        try (ImageSource source = ImageSource.open(zipOrDir, DataLimits.current())) {
             return List.copyOf(new TreeSet<>(byClass(imageFiles(source)).keySet()));
         } catch (IOException e) {
             throw new DataException(zipOrDir + ": cannot close: " + e, e);
@@ -125,11 +132,9 @@ public final class ImageFolder {
     }
 
     private static byte[] decodeAll(ImageSource source, List<String> files, int height, int width) {
+        source.limits.checkDataSet(source.root + ": " + files.size() + " images resized to 3 x " + height + " x " + width,
+                (long) files.size() * 3 * height * width, files.size());
         int imageBytes = 3 * height * width;
-        if ((long) files.size() * imageBytes > Integer.MAX_VALUE - 8) {
-            throw new DataException(source.root + ": " + files.size() + " images of 3 x " + height + " x " + width
-                    + " need more than one Java array holds (2 GiB); use a smaller size");
-        }
         byte[] pixels = new byte[files.size() * imageBytes];
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), files.size()));
         AtomicInteger next = new AtomicInteger();
@@ -147,7 +152,7 @@ public final class ImageFolder {
                             i = next.getAndIncrement()) {
                         String name = source.describe(files.get(i));
                         try {
-                            ImageDecoder.Rgb rgb = ImageDecoder.decode(source.read(files.get(i)), name);
+                            ImageDecoder.Rgb rgb = ImageDecoder.decode(source.read(files.get(i)), name, source.limits);
                             BilinearResize.resize(rgb.planes(), 3, rgb.height(), rgb.width(), pixels,
                                     i * imageBytes, height, width);
                         } catch (RuntimeException e) {

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,18 +18,24 @@ import java.util.zip.ZipFile;
 /**
  * The files of an image-folder data set, from a zip or a directory, named by their path relative to the
  * root with '/' separators ({@code <class>/<file>}). Reads are safe from several threads at once.
+ *
+ * <p>A read is refused before it starts when the zip entry's declared uncompressed size, or the file's
+ * size, is over {@link DataLimits#maxEntryBytes()}, and stops as soon as more bytes arrive than were
+ * declared or than the limit allows: a zip's sizes can lie.
  */
 abstract class ImageSource implements Closeable {
     final Path root;
+    final DataLimits limits;
 
-    private ImageSource(Path root) {
+    private ImageSource(Path root, DataLimits limits) {
         this.root = root;
+        this.limits = limits;
     }
 
     /** A zip file (by content, whatever its name) or a directory. */
-    static ImageSource open(Path zipOrDir) {
+    static ImageSource open(Path zipOrDir, DataLimits limits) {
         if (Files.isDirectory(zipOrDir)) {
-            return new Dir(zipOrDir);
+            return new Dir(zipOrDir, limits);
         }
         if (!Files.isRegularFile(zipOrDir)) {
             throw new DataException(zipOrDir + ": no such zip file or directory");
@@ -38,7 +45,7 @@ abstract class ImageSource implements Closeable {
             throw new DataException(zipOrDir + ": a tar archive cannot be read in place; extract it (tar xf) and"
                     + " pass the extracted folder, or pass a zip");
         }
-        return new Zip(zipOrDir);
+        return new Zip(zipOrDir, limits);
     }
 
     /** Every regular file's relative path, in no particular order. */
@@ -49,11 +56,50 @@ abstract class ImageSource implements Closeable {
     /** How an error message names one file: the file itself, or the zip and the entry. */
     abstract String describe(String path);
 
+    /**
+     * All of {@code in}, which declares {@code declared} bytes (-1: unknown), refusing it before reading
+     * when the declared size is over the entry limit and stopping as soon as it gives more than it declared
+     * or than the limit. {@code name} names the file or entry in errors.
+     */
+    static byte[] readLimited(InputStream in, long declared, DataLimits limits, String name) throws IOException {
+        long limit = limits.entryLimit();
+        if (declared > limit) {
+            throw new DataLimitException(name + ": declares " + DataLimits.bytes(declared) + " uncompressed, over "
+                    + limits.entryLimitText());
+        }
+        if (declared >= 0) {
+            byte[] bytes = new byte[(int) declared];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n < bytes.length) {
+                throw new DataException(name + ": expected " + declared + " bytes, got " + n);
+            }
+            if (in.read() >= 0) {
+                throw new DataLimitException(name + ": holds more than the " + DataLimits.bytes(declared)
+                        + " it declares; stopped after " + (declared + 1) + " bytes (nothing is read past a declared"
+                        + " size, nor past " + limits.entryLimitText() + ")");
+            }
+            return bytes;
+        }
+        byte[] bytes = new byte[(int) Math.min(limit + 1, 1 << 16)];
+        int n = 0;
+        for (int r; (r = in.read(bytes, n, bytes.length - n)) >= 0; ) {
+            n += r;
+            if (n > limit) {
+                throw new DataLimitException(name + ": holds more than " + limits.entryLimitText()
+                        + "; stopped after " + n + " bytes");
+            }
+            if (n == bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(limit + 1, 2L * bytes.length));
+            }
+        }
+        return Arrays.copyOf(bytes, n);
+    }
+
     private static final class Zip extends ImageSource {
         private final ZipFile zip;
 
-        Zip(Path file) {
-            super(file);
+        Zip(Path file, DataLimits limits) {
+            super(file, limits);
             try {
                 zip = new ZipFile(file.toFile());
             } catch (ZipException e) {
@@ -80,12 +126,7 @@ abstract class ImageSource implements Closeable {
         byte[] read(String path) {
             ZipEntry entry = zip.getEntry(path);
             try (InputStream in = zip.getInputStream(entry)) {
-                byte[] bytes = in.readAllBytes();
-                if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
-                    throw new DataException(describe(path) + ": expected " + entry.getSize() + " bytes, got "
-                            + bytes.length);
-                }
-                return bytes;
+                return readLimited(in, entry.getSize(), limits, describe(path));
             } catch (IOException e) {
                 throw new DataException(describe(path) + ": cannot read zip entry (" + e.getMessage()
                         + "); the zip may be truncated or corrupt", e);
@@ -104,8 +145,8 @@ abstract class ImageSource implements Closeable {
     }
 
     private static final class Dir extends ImageSource {
-        Dir(Path dir) {
-            super(dir);
+        Dir(Path dir, DataLimits limits) {
+            super(dir, limits);
         }
 
         @Override
@@ -121,8 +162,14 @@ abstract class ImageSource implements Closeable {
 
         @Override
         byte[] read(String path) {
-            try {
-                return Files.readAllBytes(root.resolve(path));
+            Path file = root.resolve(path);
+            try (InputStream in = Files.newInputStream(file)) {
+                long size = Files.size(file);
+                if (size > limits.entryLimit()) {
+                    throw new DataLimitException(describe(path) + ": " + DataLimits.bytes(size) + ", over "
+                            + limits.entryLimitText());
+                }
+                return readLimited(in, size, limits, describe(path));
             } catch (IOException e) {
                 throw new DataException(describe(path) + ": cannot read file: " + e, e);
             }

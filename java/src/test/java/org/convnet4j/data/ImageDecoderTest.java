@@ -114,6 +114,22 @@ class ImageDecoderTest {
     }
 
     @Test
+    void pixelLimitIsCheckedOnTheHeaderBeforeDecoding() {
+        // 20000 x 20000 declared, a few bytes of data: refused on the header, not found truncated by decoding.
+        DataLimitException e = assertThrows(DataLimitException.class,
+                () -> ImageDecoder.decode(TestImages.pngHeader(20_000, 20_000), "cats/huge.png"));
+        assertTrue(e.getMessage().contains("cats/huge.png: png image is 20000 x 20000 = 400,000,000 pixels")
+                && e.getMessage().contains("over the limit of 67,108,864 pixels per image (-Dconvnet4j.data.maxImagePixels)"),
+                e.getMessage());
+        byte[] jpeg = TestImages.encode(TestImages.rgb(5, 3, 20), "jpeg");
+        e = assertThrows(DataLimitException.class,
+                () -> ImageDecoder.decode(jpeg, "small.jpg", DataLimits.DEFAULTS.withMaxImagePixels(14)));
+        assertTrue(e.getMessage().contains("small.jpg: JPEG image is 5 x 3 = 15 pixels, over the limit of 14 pixels"),
+                e.getMessage());
+        assertEquals(5, ImageDecoder.decode(jpeg, "small.jpg", DataLimits.DEFAULTS.withMaxImagePixels(15)).width());
+    }
+
+    @Test
     void nonImagesAndTruncatedImagesAreNamed() {
         DataException text = assertThrows(DataException.class,
                 () -> ImageDecoder.decode("not a picture".getBytes(), "cats/readme.txt"));

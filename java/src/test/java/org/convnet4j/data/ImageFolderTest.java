@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -101,6 +102,103 @@ class ImageFolderTest {
                 () -> ImageFolder.load(zip, 4, 4, List.of("zebra", "apple", "kiwi")));
         assertTrue(ex.getMessage().contains("none for [kiwi]") && ex.getMessage().contains("unexpected [mango]"),
                 ex.getMessage());
+    }
+
+    @Test
+    void zipEntryDeclaringMoreThanTheLimitIsRefusedUnread() throws IOException {
+        // As reported: a small entry whose central directory claims 3 GB. Refused by its declared size alone.
+        Map<String, byte[]> e = entries();
+        e.put("apple/bomb.png", new byte[3_000_000]);
+        Path zip = TestImages.deflatedZip(dir.resolve("claims.zip"), e, "apple/bomb.png", 3_000_000_000L);
+        DataLimitException ex = assertThrows(DataLimitException.class, () -> ImageFolder.load(zip, 4, 4, ORDER));
+        assertMessage(ex, zip + ", entry apple/bomb.png", "declares 3,000,000,000 bytes",
+                "limit of 268,435,456 bytes (256.0 MiB) per zip entry", "-Dconvnet4j.data.maxEntryBytes");
+        // An honest entry over a lower limit: 3 MB of zeros deflate to a few KB.
+        Path honest = TestImages.deflatedZip(dir.resolve("honest.zip"), e, "apple/bomb.png", 3_000_000);
+        ex = assertThrows(DataLimitException.class,
+                () -> ImageFolder.load(honest, 4, 4, ORDER, DataLimits.DEFAULTS.withMaxEntryBytes(1 << 20)));
+        assertMessage(ex, honest + ", entry apple/bomb.png", "declares 3,000,000 bytes", "limit of 1,048,576 bytes");
+    }
+
+    @Test
+    void zipEntryInflatingPastItsDeclaredSizeIsStoppedThere() throws IOException {
+        // Declares 100 bytes, inflates to 3 MB: reading stops at byte 101.
+        Map<String, byte[]> e = entries();
+        e.put("apple/liar.png", new byte[3_000_000]);
+        Path zip = TestImages.deflatedZip(dir.resolve("liar.zip"), e, "apple/liar.png", 100);
+        DataLimitException ex = assertThrows(DataLimitException.class, () -> ImageFolder.load(zip, 4, 4, ORDER));
+        assertMessage(ex, zip + ", entry apple/liar.png", "holds more than the 100 bytes it declares",
+                "stopped after 101 bytes", "limit of 268,435,456 bytes");
+    }
+
+    @Test
+    void streamOfUnknownSizeIsStoppedAtTheLimit() {
+        long[] served = {0};
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                served[0]++;
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                served[0] += len;
+                return len;
+            }
+        };
+        DataLimits limits = DataLimits.DEFAULTS.withMaxEntryBytes(100_000);
+        DataLimitException ex = assertThrows(DataLimitException.class,
+                () -> ImageSource.readLimited(endless, -1, limits, "set.zip, entry a/b.png"));
+        assertMessage(ex, "set.zip, entry a/b.png", "limit of 100,000 bytes", "stopped after 100001 bytes");
+        assertEquals(100_001, served[0]);
+    }
+
+    @Test
+    void folderFileOverTheLimitIsRefusedUnread() throws IOException {
+        Map<String, byte[]> e = entries();
+        e.put("apple/big.png", new byte[5000]);
+        Path folder = TestImages.folder(dir.resolve("set"), e);
+        DataLimitException ex = assertThrows(DataLimitException.class,
+                () -> ImageFolder.load(folder, 4, 4, ORDER, DataLimits.DEFAULTS.withMaxEntryBytes(4000)));
+        assertMessage(ex, folder.resolve("apple/big.png") + ": 5,000 bytes",
+                "limit of 4,000 bytes");
+    }
+
+    @Test
+    void imageDeclaringTooManyPixelsIsRefusedBeforeDecoding() throws IOException {
+        // As reported: a 20000 x 20000 PNG holding a few bytes of data, in a zip (of 200-odd bytes here).
+        Map<String, byte[]> e = entries();
+        e.put("apple/huge.png", TestImages.pngHeader(20_000, 20_000));
+        Path zip = TestImages.zip(dir.resolve("huge.zip"), e);
+        DataLimitException ex = assertThrows(DataLimitException.class, () -> ImageFolder.load(zip, 4, 4, ORDER));
+        assertMessage(ex, zip + ", entry apple/huge.png", "20000 x 20000 = 400,000,000 pixels",
+                "limit of 67,108,864 pixels per image", "-Dconvnet4j.data.maxImagePixels");
+        // The largest image of the set is 8 x 6 = 48 pixels (mango/a.jpg, a JPEG).
+        ex = assertThrows(DataLimitException.class,
+                () -> ImageFolder.load(TestImages.zip(dir.resolve("set.zip"), entries()), 4, 4, ORDER,
+                        DataLimits.DEFAULTS.withMaxImagePixels(47)));
+        assertMessage(ex, "set.zip, entry mango/a.jpg", "JPEG image is 8 x 6 = 48 pixels", "limit of 47 pixels");
+        checkLoaded(ImageFolder.load(dir.resolve("set.zip"), 4, 4, ORDER, DataLimits.DEFAULTS.withMaxImagePixels(48)));
+    }
+
+    @Test
+    void dataSetOverTheLimitIsRefusedBeforeDecoding() throws IOException {
+        Path zip = TestImages.zip(dir.resolve("set.zip"), entries());
+        DataLimitException ex = assertThrows(DataLimitException.class, () -> ImageFolder.load(zip, 30_000, 30_000, ORDER));
+        assertMessage(ex, zip + ": 5 images resized to 3 x 30000 x 30000", "13,500,000,000 bytes",
+                "more than one Java array holds");
+        // 5 images of 3 x 4 x 4 and 5 labels: 5 x 48 + 5 x 4 = 260 bytes.
+        ex = assertThrows(DataLimitException.class,
+                () -> ImageFolder.load(zip, 4, 4, ORDER, DataLimits.DEFAULTS.withMaxBytes(259)));
+        assertMessage(ex, zip.toString(), "260 bytes", "limit of 259 bytes", "-Dconvnet4j.data.maxBytes");
+        checkLoaded(ImageFolder.load(zip, 4, 4, ORDER, DataLimits.DEFAULTS.withMaxBytes(260)));
+    }
+
+    private static void assertMessage(DataException e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "expected '" + p + "' in: " + e.getMessage());
+        }
     }
 
     @Test
