@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -48,7 +49,7 @@ final class ImageDecoder {
     }
 
     /**
-     * Decodes {@code encoded}. Its width and height are read from its header first, and an image over
+     * Decodes {@code encoded} once. Its width and height are read from its header first, and an image over
      * {@link DataLimits#maxImagePixels()} is refused before any pixel is decoded.
      */
     static Rgb decode(byte[] encoded, String name, DataLimits limits) {
@@ -58,18 +59,20 @@ final class ImageDecoder {
             limits.checkImage(name + ": " + formatName(reader) + " image", reader.getWidth(0), reader.getHeight(0));
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage image = reader.read(0);
+            // read(0) decodes to the first of the image types; for a CMYK JPEG that is CMYK, which ImageIO
+            // color-manages to RGB, while TensorFlow does not: the stored inks are read as a raster instead.
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            boolean cmyk = types.hasNext()
+                    && types.next().getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK;
+            Raster raster = cmyk ? reader.readRaster(0, null) : null;
+            BufferedImage image = cmyk ? null : reader.read(0);
             for (String w : warnings) {
                 if (isTruncation(w)) {
                     throw new DataException(name + ": truncated " + formatName(reader) + " image (" + encoded.length
                             + " bytes): " + String.join("; ", warnings));
                 }
             }
-            if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
-                // ImageIO color-manages CMYK to RGB; TensorFlow does not, so the stored inks are reread.
-                return fromCmyk(reader.readRaster(0, null), adobeTransform(reader.getImageMetadata(0)));
-            }
-            return fromImage(image);
+            return cmyk ? fromCmyk(raster, adobeTransform(reader.getImageMetadata(0))) : fromImage(image);
         } catch (DataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
