@@ -11,6 +11,8 @@ import java.util.List;
  * The data sets of the model zoo (see docs/ZOO.md), loaded from wherever they are found, plus the two
  * operations the reference runs apply to them: a fixed-order split and a seeded shuffle. A data set
  * that is not there is a {@link DataNotFoundException} saying where it looked and what to give instead.
+ * The sizes files declare (IDX headers, zip entries, image headers) are checked against
+ * {@link DataLimits#current()} before anything is inflated or decoded ({@link DataLimitException}).
  */
 public final class Datasets {
     /** Where Debian's dataset-fashion-mnist package installs the four gzip'd IDX files. */
