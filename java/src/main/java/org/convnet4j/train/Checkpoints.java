@@ -1,13 +1,18 @@
 package org.convnet4j.train;
 
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
+import org.convnet4j.io.CheckpointException;
 import org.convnet4j.io.NamedTensor;
 import org.convnet4j.io.SafeTensors;
 import org.convnet4j.io.TensorSpec;
@@ -57,13 +62,25 @@ public final class Checkpoints {
 
     /**
      * Loads the weights alone into {@code w}: every parameter of its model under its layer path, the
-     * batch-norm moving statistics included. Every key, shape and dtype is checked before anything is
-     * written; the file's optimizer state, if any, is ignored, so evaluation, prediction and a service
-     * need no trainer or optimizer. Returns the checkpoint (its metadata holds the epoch and seed).
+     * batch-norm moving statistics included. Every key, shape and dtype is checked, and every value
+     * must be finite, before anything is written; the file's optimizer state, if any, is ignored, so
+     * evaluation, prediction and a service need no trainer or optimizer. Returns the checkpoint (its
+     * metadata holds the epoch and seed).
      */
     public static Checkpoint loadWeights(Path file, Weights w) {
+        return loadWeights(file, w, false);
+    }
+
+    /**
+     * As {@link #loadWeights(Path, Weights)}; allowNonFinite loads NaN and infinite values instead of
+     * refusing them (to inspect a diverged run's weights, not to use them).
+     */
+    public static Checkpoint loadWeights(Path file, Weights w, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
         requireWeights(c, w.model());
+        if (!allowNonFinite) {
+            requireFinite(c, weightSpecs(w.model()).keySet());
+        }
         upload(c, w);
         return c;
     }
@@ -71,9 +88,14 @@ public final class Checkpoints {
     /**
      * Loads a trainer's full state to resume training: the weights, the optimizer's moments and its
      * iteration count. Everything is checked (the weights first, so a file of another model says so
-     * in one line per weight) before anything is written.
+     * in one line per weight; then that every value is finite) before anything is written.
      */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
+        return loadTrainingState(file, t, false);
+    }
+
+    /** As {@link #loadTrainingState(Path, Trainer)}; allowNonFinite loads NaN and infinite values too. */
+    public static Checkpoint loadTrainingState(Path file, Trainer t, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
         requireWeights(c, t.model());
         Map<String, TensorSpec> expected = weightSpecs(t.model());
@@ -88,6 +110,11 @@ public final class Checkpoints {
         }
         expected.put("optimizer/iterations", TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
         c.requireMatches(expected);
+        if (!allowNonFinite) {
+            List<String> floats = new ArrayList<>(expected.keySet());
+            floats.remove("optimizer/iterations");
+            requireFinite(c, floats);
+        }
         upload(c, t.weights());
         for (ParamRef p : t.model().params()) {
             if (o.firstMoment(p.index()) != null) {
@@ -99,6 +126,34 @@ public final class Checkpoints {
         }
         o.iterations(c.tensor("optimizer/iterations").toLongs()[0]);
         return c;
+    }
+
+    /**
+     * Every value of the named F32 tensors must be finite: a NaN weight evaluates to "loss: NaN" and
+     * trains no further, so a diverged run's file is refused, one line per tensor that has any.
+     */
+    private static void requireFinite(Checkpoint c, Collection<String> names) {
+        List<String> problems = new ArrayList<>();
+        for (String name : names) {
+            FloatBuffer values = c.tensor(name).data().asFloatBuffer();
+            int n = values.limit();
+            long bad = 0;
+            int first = -1;
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(values.get(i)) && bad++ == 0) {
+                    first = i;
+                }
+            }
+            if (bad > 0) {
+                problems.add(name + ": " + bad + " of " + n + " values are not finite (element " + first + " is "
+                        + values.get(first) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointException(c.file(), "holds non-finite values in " + problems.size()
+                    + (problems.size() == 1 ? " tensor" : " tensors") + "; the training that wrote it diverged",
+                    problems);
+        }
     }
 
     /** The weight tensors of {@code c} (all but optimizer/...) must be exactly the model's parameters. */

@@ -176,4 +176,45 @@ class CheckpointsTest {
             assertSameWeights(trainedWeights, w);
         }
     }
+
+    /** A diverged run's file: refused on load, naming each tensor, unless the caller allows it. */
+    @Test
+    void nonFiniteValuesAreRefusedWithTheTensorsName() {
+        Checkpoint file = SafeTensors.read(saved);
+        List<ParamRef> params = model().params();
+        String kernel = params.get(0).key();
+        String bias = params.get(1).key();
+        Map<String, NamedTensor> tensors = new LinkedHashMap<>(file.tensors());
+        float[] nan = file.tensor(kernel).toFloats();
+        java.util.Arrays.fill(nan, Float.NaN);
+        tensors.put(kernel, NamedTensor.ofFloats(nan, file.tensor(kernel).shape()));
+        float[] moment = file.tensor("optimizer/" + bias + "/v").toFloats();
+        moment[2] = Float.POSITIVE_INFINITY;
+        tensors.put("optimizer/" + bias + "/v", NamedTensor.ofFloats(moment, file.tensor(bias).shape()));
+        Path diverged = dir.resolve("diverged.safetensors");
+        SafeTensors.write(diverged, tensors, file.metadata());
+
+        Model m = model();
+        try (Weights w = new Weights(m, backend); Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
+             Trainer t = new Trainer(m, backend, w, adam)) {
+            w.initialize(9);
+            List<float[]> before = read(w);
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.loadWeights(diverged, w));
+            assertTrue(e.getMessage().startsWith("checkpoint " + diverged + ": holds non-finite values in 1 tensor"),
+                    e.getMessage());
+            assertEquals(List.of(kernel + ": 150 of 150 values are not finite (element 0 is NaN)"), e.problems());
+            assertSameWeights(before, w);
+
+            e = assertThrows(CheckpointException.class, () -> Checkpoints.loadTrainingState(diverged, t));
+            assertEquals(List.of(kernel + ": 150 of 150 values are not finite (element 0 is NaN)",
+                    "optimizer/" + bias + "/v: 1 of 6 values are not finite (element 2 is Infinity)"), e.problems());
+            assertSameWeights(before, w);
+            assertEquals(0, adam.iterations());
+
+            Checkpoints.loadWeights(diverged, w, true);
+            assertTrue(Float.isNaN(w.read(params.get(0))[0]), "allowNonFinite loads it as it is");
+            Checkpoints.loadTrainingState(diverged, t, true);
+            assertEquals(4, adam.iterations());
+        }
+    }
 }
