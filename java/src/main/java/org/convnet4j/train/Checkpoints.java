@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
@@ -61,6 +62,41 @@ public final class Checkpoints {
     }
 
     /**
+     * The epoch the checkpoint was saved after; 0 for a file without one. A value that is not a
+     * non-negative integer is an error naming the file and the field.
+     */
+    public static int epoch(Checkpoint c) {
+        String v = c.metadata().get(EPOCH);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            int epoch = Integer.parseInt(v);
+            if (epoch >= 0) {
+                return epoch;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CheckpointException(c.file(), "metadata field \"" + EPOCH
+                + "\" must be a non-negative integer, found \"" + v + "\"");
+    }
+
+    /** The seed of the run that wrote the checkpoint, if recorded; a malformed one is an error naming the field. */
+    public static OptionalLong seed(Checkpoint c) {
+        String v = c.metadata().get(SEED);
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(c.file(), "metadata field \"" + SEED + "\" must be an integer, found \""
+                    + v + "\"");
+        }
+    }
+
+    /**
      * Loads the weights alone into {@code w}: every parameter of its model under its layer path, the
      * batch-norm moving statistics included. Every key, shape and dtype is checked, and every value
      * must be finite, before anything is written; the file's optimizer state, if any, is ignored, so
@@ -88,7 +124,8 @@ public final class Checkpoints {
     /**
      * Loads a trainer's full state to resume training: the weights, the optimizer's moments and its
      * iteration count. Everything is checked (the weights first, so a file of another model says so
-     * in one line per weight; then that every value is finite) before anything is written.
+     * in one line per weight; then the epoch and seed in the metadata; then that every value is
+     * finite) before anything is written.
      */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
         return loadTrainingState(file, t, false);
@@ -110,6 +147,8 @@ public final class Checkpoints {
         }
         expected.put("optimizer/iterations", TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
         c.requireMatches(expected);
+        epoch(c);
+        seed(c);
         if (!allowNonFinite) {
             List<String> floats = new ArrayList<>(expected.keySet());
             floats.remove("optimizer/iterations");

@@ -217,4 +217,39 @@ class CheckpointsTest {
             assertEquals(4, adam.iterations());
         }
     }
+
+    /** Metadata a resume relies on is parsed here, and a malformed field names the file and field. */
+    @Test
+    void malformedMetadataNamesTheFieldAndLoadsNothing() {
+        Checkpoint file = SafeTensors.read(saved);
+        assertEquals(3, Checkpoints.epoch(file));
+        assertEquals(4, Checkpoints.seed(file).getAsLong());
+        Model m = model();
+        try (Weights w = new Weights(m, backend); Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
+             Trainer t = new Trainer(m, backend, w, adam)) {
+            w.initialize(9);
+            List<float[]> before = read(w);
+            for (Map.Entry<String, String> bad : Map.of(Checkpoints.EPOCH, "two", Checkpoints.SEED, "x").entrySet()) {
+                Map<String, String> meta = new LinkedHashMap<>(file.metadata());
+                meta.put(bad.getKey(), bad.getValue());
+                Path corrupt = dir.resolve("bad-" + bad.getKey() + ".safetensors");
+                SafeTensors.write(corrupt, file.tensors(), meta);
+                CheckpointException e = assertThrows(CheckpointException.class,
+                        () -> Checkpoints.loadTrainingState(corrupt, t));
+                assertTrue(e.getMessage().startsWith("checkpoint " + corrupt + ": metadata field \"" + bad.getKey() + "\""),
+                        e.getMessage());
+                assertSameWeights(before, w);
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>(file.metadata());
+        meta.put(Checkpoints.EPOCH, "-1");
+        Checkpoint negative = new Checkpoint(file.file(), file.tensors(), meta);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.epoch(negative));
+        assertEquals("checkpoint " + saved + ": metadata field \"epoch\" must be a non-negative integer, found \"-1\"",
+                e.getMessage());
+        meta.remove(Checkpoints.EPOCH);
+        meta.remove(Checkpoints.SEED);
+        assertEquals(0, Checkpoints.epoch(new Checkpoint(file.file(), file.tensors(), meta)), "no epoch: from the start");
+        assertTrue(Checkpoints.seed(new Checkpoint(file.file(), file.tensors(), meta)).isEmpty());
+    }
 }

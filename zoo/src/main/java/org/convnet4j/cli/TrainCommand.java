@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.convnet4j.backend.Backend;
@@ -81,10 +82,10 @@ final class TrainCommand {
                     throw new IllegalStateException("--resume: no checkpoint at " + checkpoint);
                 }
                 Checkpoint c = Checkpoints.loadTrainingState(checkpoint, t);
-                firstEpoch = Integer.parseInt(c.metadata().getOrDefault(Checkpoints.EPOCH, "0")) + 1;
-                String savedSeed = c.metadata().get(Checkpoints.SEED);
-                if (savedSeed != null && Long.parseLong(savedSeed) != seed) {
-                    throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed
+                firstEpoch = Checkpoints.epoch(c) + 1;
+                OptionalLong savedSeed = Checkpoints.seed(c);
+                if (savedSeed.isPresent() && savedSeed.getAsLong() != seed) {
+                    throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
                             + "; resume with the same seed to continue the same run");
                 }
                 if (Files.isRegularFile(historyFile)) {
