@@ -1,6 +1,7 @@
 package org.convnet4j.train;
 
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,14 +18,16 @@ import org.convnet4j.io.CheckpointException;
 import org.convnet4j.io.NamedTensor;
 import org.convnet4j.io.SafeTensors;
 import org.convnet4j.io.TensorSpec;
+import org.convnet4j.report.History;
 import org.convnet4j.tensor.Tensor;
 
 /**
  * A trainer's full state as one safetensors file: every parameter under its layer path
  * ({@code conv2d_1/kernel}), the optimizer's moments under {@code optimizer/<key>/m} and {@code /v},
- * the iteration count as {@code optimizer/iterations}; the epoch and the run's seed in the metadata.
- * Shuffling and dropout are pure functions of (seed, epoch, step), so these are the whole RNG state:
- * a run resumed from the file ends with the same weights as an uninterrupted one. The weights alone load
+ * the iteration count as {@code optimizer/iterations}; the epoch, the run's seed and its history
+ * through that epoch in the metadata. Shuffling and dropout are pure functions of (seed, epoch, step),
+ * so these are the whole RNG state: a run resumed from the file ends with the same weights as an
+ * uninterrupted one, and with the same history, whatever became of history.csv. The weights alone load
  * into bare {@link Weights} ({@link #loadWeights}: evaluation, prediction, a service); the whole state
  * into a trainer ({@link #loadTrainingState}: resuming).
  */
@@ -32,12 +35,24 @@ public final class Checkpoints {
     public static final String EPOCH = "epoch";
     public static final String SEED = "seed";
     public static final String MODEL = "model";
+    /** Metadata key of the history through the checkpoint's epoch, as the text of history.csv. */
+    public static final String HISTORY = "history";
 
     private Checkpoints() {
     }
 
-    /** Writes atomically (temporary file, fsync, rename). */
+    /** Writes atomically (temporary file, fsync, rename), without a history. */
     public static void save(Path file, Trainer t, int epoch, long seed) {
+        save(file, t, epoch, seed, null);
+    }
+
+    /**
+     * Writes atomically (temporary file, fsync, rename). history (may be null) is the run's history;
+     * its epochs through {@code epoch} go into the metadata, so the checkpoint and the history it
+     * resumes with are one file and cannot disagree: a kill between writing this file and history.csv
+     * loses nothing.
+     */
+    public static void save(Path file, Trainer t, int epoch, long seed, History history) {
         Map<String, NamedTensor> tensors = new LinkedHashMap<>();
         for (ParamRef p : t.model().params()) {
             tensors.put(p.key(), floats(t, t.weights().get(p)));
@@ -58,6 +73,9 @@ public final class Checkpoints {
         meta.put(SEED, Long.toString(seed));
         meta.put("optimizer", o.isAdam() ? "adam" : "sgd_momentum");
         meta.put("format", "convnet4j/1");
+        if (history != null) {
+            meta.put(HISTORY, history.through(epoch).toCsv());
+        }
         SafeTensors.write(file, tensors, meta);
     }
 
@@ -97,6 +115,39 @@ public final class Checkpoints {
     }
 
     /**
+     * The history a run resumed from {@code c} continues: the one the checkpoint carries (epochs through
+     * its own), whatever {@code historyCsv} holds. A checkpoint written without a history (by an older
+     * version) falls back to historyCsv's epochs through the checkpoint's, or none if there is no file.
+     */
+    public static History history(Checkpoint c, Path historyCsv) {
+        History h = storedHistory(c);
+        if (h != null) {
+            return h;
+        }
+        return Files.isRegularFile(historyCsv) ? History.readCsv(historyCsv).through(epoch(c)) : new History();
+    }
+
+    /** The history the checkpoint carries, checked; null if it carries none. */
+    private static History storedHistory(Checkpoint c) {
+        String text = c.metadata().get(HISTORY);
+        if (text == null) {
+            return null;
+        }
+        History h;
+        try {
+            h = History.fromCsv(text, "metadata field \"" + HISTORY + "\"");
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(c.file(), e.getMessage(), e);
+        }
+        int epoch = epoch(c);
+        if (!h.isEmpty() && h.last().epoch() > epoch) {
+            throw new CheckpointException(c.file(), "metadata field \"" + HISTORY + "\" has epoch " + h.last().epoch()
+                    + ", after the checkpoint's epoch " + epoch);
+        }
+        return h;
+    }
+
+    /**
      * Loads the weights alone into {@code w}: every parameter of its model under its layer path, the
      * batch-norm moving statistics included. Every key, shape and dtype is checked, and every value
      * must be finite, before anything is written; the file's optimizer state, if any, is ignored, so
@@ -124,7 +175,7 @@ public final class Checkpoints {
     /**
      * Loads a trainer's full state to resume training: the weights, the optimizer's moments and its
      * iteration count. Everything is checked (the weights first, so a file of another model says so
-     * in one line per weight; then the epoch and seed in the metadata; then that every value is
+     * in one line per weight; then the epoch, seed and history in the metadata; then that every value is
      * finite) before anything is written.
      */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
@@ -149,6 +200,7 @@ public final class Checkpoints {
         c.requireMatches(expected);
         epoch(c);
         seed(c);
+        storedHistory(c);
         if (!allowNonFinite) {
             List<String> floats = new ArrayList<>(expected.keySet());
             floats.remove("optimizer/iterations");

@@ -22,6 +22,7 @@ import org.convnet4j.io.CheckpointException;
 import org.convnet4j.io.NamedTensor;
 import org.convnet4j.io.SafeTensors;
 import org.convnet4j.ops.Adam;
+import org.convnet4j.report.History;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -229,7 +230,8 @@ class CheckpointsTest {
              Trainer t = new Trainer(m, backend, w, adam)) {
             w.initialize(9);
             List<float[]> before = read(w);
-            for (Map.Entry<String, String> bad : Map.of(Checkpoints.EPOCH, "two", Checkpoints.SEED, "x").entrySet()) {
+            for (Map.Entry<String, String> bad : Map.of(Checkpoints.EPOCH, "two", Checkpoints.SEED, "x",
+                    Checkpoints.HISTORY, History.CSV_HEADER + "\n1,0.5\n").entrySet()) {
                 Map<String, String> meta = new LinkedHashMap<>(file.metadata());
                 meta.put(bad.getKey(), bad.getValue());
                 Path corrupt = dir.resolve("bad-" + bad.getKey() + ".safetensors");
@@ -251,5 +253,39 @@ class CheckpointsTest {
         meta.remove(Checkpoints.SEED);
         assertEquals(0, Checkpoints.epoch(new Checkpoint(file.file(), file.tensors(), meta)), "no epoch: from the start");
         assertTrue(Checkpoints.seed(new Checkpoint(file.file(), file.tensors(), meta)).isEmpty());
+    }
+
+    /**
+     * The checkpoint carries the history through its epoch, so the history a resume continues is the
+     * checkpoint's whatever history.csv holds: one epoch short (a kill between the two writes), from
+     * another run, or gone. A checkpoint without one (an older file) falls back to history.csv.
+     */
+    @Test
+    void theHistoryTravelsInTheCheckpoint() throws java.io.IOException {
+        History run = new History();
+        for (int e = 1; e <= 4; e++) {
+            run.add(new History.Epoch(e, 1.0 / e, 0.1 * e, Double.NaN, 0.05 * e, 1.5));
+        }
+        Path withHistory = dir.resolve("with-history.safetensors");
+        Path csv = dir.resolve("history.csv");
+        Model m = model();
+        try (Weights w = new Weights(m, backend); Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
+             Trainer t = new Trainer(m, backend, w, adam)) {
+            Checkpoints.loadTrainingState(saved, t);
+            Checkpoints.save(withHistory, t, 3, 4, run);
+            Checkpoint c = Checkpoints.loadTrainingState(withHistory, t);
+            assertEquals(run.through(3).toCsv(), c.metadata().get(Checkpoints.HISTORY), "epochs through 3 only");
+
+            run.through(2).writeCsv(csv); // killed after the checkpoint, before history.csv
+            assertEquals(run.through(3).epochs(), Checkpoints.history(c, csv).epochs());
+            java.nio.file.Files.delete(csv);
+            assertEquals(run.through(3).epochs(), Checkpoints.history(c, csv).epochs());
+
+            Checkpoint old = SafeTensors.read(saved); // saved without a history
+            run.writeCsv(csv);
+            assertEquals(run.through(3).epochs(), Checkpoints.history(old, csv).epochs(), "history.csv up to epoch 3");
+            java.nio.file.Files.delete(csv);
+            assertTrue(Checkpoints.history(old, csv).isEmpty());
+        }
     }
 }

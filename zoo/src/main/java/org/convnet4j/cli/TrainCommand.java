@@ -88,17 +88,13 @@ final class TrainCommand {
                     throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
                             + "; resume with the same seed to continue the same run");
                 }
-                if (Files.isRegularFile(historyFile)) {
-                    for (History.Epoch e : History.readCsv(historyFile).epochs()) {
-                        if (e.epoch() < firstEpoch) {
-                            history.add(e);
-                        }
-                    }
-                }
+                // The checkpoint's own history, not history.csv, which a kill may have left an epoch behind.
+                Checkpoints.history(c, historyFile).epochs().forEach(history::add);
+                history.writeCsv(historyFile);
                 System.err.println("convnet4j: resuming from " + checkpoint + " at epoch " + firstEpoch);
             }
             List<Callback> callbacks = new ArrayList<>();
-            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed));
+            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history));
             callbacks.add(new Callback() {
                 @Override
                 public boolean onEpochEnd(History.Epoch e, Trainer trainer) {
