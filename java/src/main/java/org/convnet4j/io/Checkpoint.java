@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * The tensors and metadata of a checkpoint, in the order they were written. Tensor names are the
- * parameters' module paths ("conv2d_1/kernel"), so loading needs no separate key scheme.
+ * parameters' module paths ("conv2d_1/kernel"), so loading needs no separate key scheme. The metadata
+ * is what the writer passed: the per-tensor checksums {@link SafeTensors} stores beside it are verified
+ * on read and not repeated here.
  */
 public record Checkpoint(Path file, Map<String, NamedTensor> tensors, Map<String, String> metadata) {
 

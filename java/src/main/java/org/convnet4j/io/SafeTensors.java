@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * Checkpoints in the safetensors format (https://github.com/huggingface/safetensors): an 8-byte
@@ -25,6 +26,13 @@ import java.util.Map;
  * <p>Both directions stream: writing sends each tensor's buffer to the file channel without
  * assembling the file in memory, and reading memory-maps the data, so a 300 MB ResNet-50 checkpoint
  * with Adam state never exists as one Java array.
+ *
+ * <p>Every file written here carries a CRC32C of each tensor's bytes in its metadata, under the key
+ * {@code crc32c/<tensor name>} as 8 lowercase hex digits (metadata values are strings only, per the
+ * format). {@link #read} verifies every checksum the file holds and names the tensor that fails, so a
+ * flipped bit in the data is an error rather than a silently wrong weight. Files without checksums
+ * (written by the Python library or any other tool) load as before. The checksum keys are the format's
+ * business: {@link Checkpoint#metadata()} leaves them out, and {@link #write} computes them afresh.
  */
 public final class SafeTensors {
     /** The reference implementation's bound, which keeps a corrupt length from allocating gigabytes. */
@@ -34,6 +42,9 @@ public final class SafeTensors {
     // so a 100 MB heap tensor would cost 100 MB of direct memory; chunks keep that copy small.
     private static final int HEAP_CHUNK_BYTES = 8 << 20;
 
+    /** Metadata key prefix of the per-tensor checksums: {@code crc32c/conv2d_1/kernel} -> "1a2b3c4d". */
+    public static final String CHECKSUM_PREFIX = "crc32c/";
+
     private SafeTensors() {
     }
 
@@ -42,7 +53,15 @@ public final class SafeTensors {
      * mid-save, sees the old file or the complete new one, never a partial one.
      */
     public static void write(Path file, Map<String, NamedTensor> tensors, Map<String, String> metadata) {
-        ByteBuffer header = Header.encode(tensors, metadata);
+        Map<String, String> withChecksums = new LinkedHashMap<>(metadata);
+        for (String key : metadata.keySet()) {
+            if (key != null && key.startsWith(CHECKSUM_PREFIX)) {
+                throw new IllegalArgumentException("Metadata keys starting with " + CHECKSUM_PREFIX
+                        + " are reserved for the tensors' checksums, which write computes. Received " + key);
+            }
+        }
+        tensors.forEach((name, t) -> withChecksums.put(CHECKSUM_PREFIX + name, hex(crc32c(t.data()))));
+        ByteBuffer header = Header.encode(tensors, withChecksums);
         List<ByteBuffer> data = new ArrayList<>(tensors.size());
         tensors.values().forEach(t -> data.add(t.data()));
         try {
@@ -83,10 +102,65 @@ public final class SafeTensors {
                 ByteBuffer bytes = mapper.map(e);
                 tensors.put(e.name(), new NamedTensor(e.spec().dtype(), e.spec().shape(), bytes));
             }
-            return new Checkpoint(file, tensors, header.metadata);
+            return new Checkpoint(file, tensors, verifyChecksums(file, tensors, header.metadata));
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * Checks each tensor against its stored CRC32C and returns the metadata without the checksum keys.
+     * A file with no checksums at all is a foreign file and passes; a file with some must have one for
+     * every tensor, and each must name a tensor the file holds, so a damaged key cannot switch the
+     * check off for one tensor.
+     */
+    private static Map<String, String> verifyChecksums(Path file, Map<String, NamedTensor> tensors,
+                                                       Map<String, String> metadata) {
+        Map<String, String> rest = new LinkedHashMap<>();
+        Map<String, Integer> stored = new LinkedHashMap<>();
+        metadata.forEach((key, value) -> {
+            if (!key.startsWith(CHECKSUM_PREFIX)) {
+                rest.put(key, value);
+                return;
+            }
+            String name = key.substring(CHECKSUM_PREFIX.length());
+            if (!tensors.containsKey(name)) {
+                throw new CheckpointException(file, "metadata \"" + key + "\" is the checksum of a tensor '" + name
+                        + "' that the file does not hold");
+            }
+            if (!value.matches("[0-9a-f]{8}")) {
+                throw new CheckpointException(file, "metadata \"" + key + "\" must be a CRC32C as 8 lowercase hex "
+                        + "digits, found \"" + value + "\"");
+            }
+            stored.put(name, Integer.parseUnsignedInt(value, 16));
+        });
+        if (stored.isEmpty()) {
+            return rest;
+        }
+        for (Map.Entry<String, NamedTensor> t : tensors.entrySet()) {
+            Integer expected = stored.get(t.getKey());
+            if (expected == null) {
+                throw new CheckpointException(file, "tensor '" + t.getKey() + "' has no checksum (no metadata \""
+                        + CHECKSUM_PREFIX + t.getKey() + "\") although the file's other tensors have one");
+            }
+            int actual = crc32c(t.getValue().data());
+            if (actual != expected) {
+                throw new CheckpointException(file, "tensor '" + t.getKey() + "' fails its checksum: its "
+                        + t.getValue().byteSize() + " bytes have CRC32C " + hex(actual) + ", the file recorded "
+                        + hex(expected) + " when it was written; the data is corrupt");
+            }
+        }
+        return rest;
+    }
+
+    private static int crc32c(ByteBuffer data) {
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        return (int) crc.getValue();
+    }
+
+    private static String hex(int crc) {
+        return String.format("%08x", crc);
     }
 
     private static void writeChunked(FileChannel channel, ByteBuffer b) throws IOException {

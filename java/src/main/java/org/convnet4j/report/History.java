@@ -68,15 +68,31 @@ public final class History {
         return epochs.get(epochs.size() - 1);
     }
 
-    /** Writes the CSV atomically, so a run killed mid-write leaves the previous epochs readable. */
-    public void writeCsv(Path file) {
+    /** The epochs up to and including {@code epoch}: what a checkpoint saved after that epoch had seen. */
+    public History through(int epoch) {
+        History h = new History();
+        for (Epoch e : epochs) {
+            if (e.epoch() <= epoch) {
+                h.add(e);
+            }
+        }
+        return h;
+    }
+
+    /** The CSV text: the header and one line per epoch, each ending in a newline. */
+    public String toCsv() {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (Epoch e : epochs) {
             b.append(e.epoch()).append(',').append(field(e.loss())).append(',').append(field(e.accuracy()))
                     .append(',').append(field(e.valLoss())).append(',').append(field(e.valAccuracy()))
                     .append(',').append(field(e.seconds())).append('\n');
         }
-        AtomicFiles.write(file, b.toString().getBytes(StandardCharsets.UTF_8));
+        return b.toString();
+    }
+
+    /** Writes the CSV atomically, so a run killed mid-write leaves the previous epochs readable. */
+    public void writeCsv(Path file) {
+        AtomicFiles.write(file, toCsv().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads a CSV that {@link #writeCsv} wrote; a malformed line is an error naming file and line. */
@@ -87,22 +103,34 @@ public final class History {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read history " + file + ": " + e, e);
         }
+        return parse(lines, file.toString());
+    }
+
+    /**
+     * Parses text that {@link #toCsv} wrote, held somewhere other than a file (a checkpoint's metadata);
+     * errors name {@code source} and the line, as {@link #readCsv} names the file.
+     */
+    public static History fromCsv(String text, String source) {
+        return parse(text.lines().toList(), source);
+    }
+
+    private static History parse(List<String> lines, String source) {
         if (lines.isEmpty() || !lines.get(0).equals(CSV_HEADER)) {
-            throw new IllegalArgumentException(file + " line 1: expected the header \"" + CSV_HEADER
+            throw new IllegalArgumentException(source + " line 1: expected the header \"" + CSV_HEADER
                     + "\", received \"" + (lines.isEmpty() ? "" : lines.get(0)) + "\"");
         }
         History h = new History();
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i);
             if (!line.isEmpty()) {
-                h.addParsed(file, i + 1, line);
+                h.addParsed(source, i + 1, line);
             }
         }
         return h;
     }
 
-    private void addParsed(Path file, int lineNumber, String line) {
-        String where = file + " line " + lineNumber;
+    private void addParsed(String source, int lineNumber, String line) {
+        String where = source + " line " + lineNumber;
         String[] f = line.split(",", -1);
         if (f.length != 6) {
             throw new IllegalArgumentException(where + ": expected 6 fields (" + CSV_HEADER + "), received "

@@ -1,24 +1,33 @@
 package org.convnet4j.train;
 
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
+import org.convnet4j.io.CheckpointException;
 import org.convnet4j.io.NamedTensor;
 import org.convnet4j.io.SafeTensors;
 import org.convnet4j.io.TensorSpec;
+import org.convnet4j.report.History;
 import org.convnet4j.tensor.Tensor;
 
 /**
  * A trainer's full state as one safetensors file: every parameter under its layer path
  * ({@code conv2d_1/kernel}), the optimizer's moments under {@code optimizer/<key>/m} and {@code /v},
- * the iteration count as {@code optimizer/iterations}; the epoch and the run's seed in the metadata.
- * Shuffling and dropout are pure functions of (seed, epoch, step), so these are the whole RNG state:
- * a run resumed from the file ends with the same weights as an uninterrupted one. The weights alone load
+ * the iteration count as {@code optimizer/iterations}; the epoch, the run's seed and its history
+ * through that epoch in the metadata. Shuffling and dropout are pure functions of (seed, epoch, step),
+ * so these are the whole RNG state: a run resumed from the file ends with the same weights as an
+ * uninterrupted one, and with the same history, whatever became of history.csv. The weights alone load
  * into bare {@link Weights} ({@link #loadWeights}: evaluation, prediction, a service); the whole state
  * into a trainer ({@link #loadTrainingState}: resuming).
  */
@@ -26,12 +35,24 @@ public final class Checkpoints {
     public static final String EPOCH = "epoch";
     public static final String SEED = "seed";
     public static final String MODEL = "model";
+    /** Metadata key of the history through the checkpoint's epoch, as the text of history.csv. */
+    public static final String HISTORY = "history";
 
     private Checkpoints() {
     }
 
-    /** Writes atomically (temporary file, fsync, rename). */
+    /** Writes atomically (temporary file, fsync, rename), without a history. */
     public static void save(Path file, Trainer t, int epoch, long seed) {
+        save(file, t, epoch, seed, null);
+    }
+
+    /**
+     * Writes atomically (temporary file, fsync, rename). history (may be null) is the run's history;
+     * its epochs through {@code epoch} go into the metadata, so the checkpoint and the history it
+     * resumes with are one file and cannot disagree: a kill between writing this file and history.csv
+     * loses nothing.
+     */
+    public static void save(Path file, Trainer t, int epoch, long seed, History history) {
         Map<String, NamedTensor> tensors = new LinkedHashMap<>();
         for (ParamRef p : t.model().params()) {
             tensors.put(p.key(), floats(t, t.weights().get(p)));
@@ -52,18 +73,101 @@ public final class Checkpoints {
         meta.put(SEED, Long.toString(seed));
         meta.put("optimizer", o.isAdam() ? "adam" : "sgd_momentum");
         meta.put("format", "convnet4j/1");
+        if (history != null) {
+            meta.put(HISTORY, history.through(epoch).toCsv());
+        }
         SafeTensors.write(file, tensors, meta);
     }
 
     /**
+     * The epoch the checkpoint was saved after; 0 for a file without one. A value that is not a
+     * non-negative integer is an error naming the file and the field.
+     */
+    public static int epoch(Checkpoint c) {
+        String v = c.metadata().get(EPOCH);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            int epoch = Integer.parseInt(v);
+            if (epoch >= 0) {
+                return epoch;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CheckpointException(c.file(), "metadata field \"" + EPOCH
+                + "\" must be a non-negative integer, found \"" + v + "\"");
+    }
+
+    /** The seed of the run that wrote the checkpoint, if recorded; a malformed one is an error naming the field. */
+    public static OptionalLong seed(Checkpoint c) {
+        String v = c.metadata().get(SEED);
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(c.file(), "metadata field \"" + SEED + "\" must be an integer, found \""
+                    + v + "\"");
+        }
+    }
+
+    /**
+     * The history a run resumed from {@code c} continues: the one the checkpoint carries (epochs through
+     * its own), whatever {@code historyCsv} holds. A checkpoint written without a history (by an older
+     * version) falls back to historyCsv's epochs through the checkpoint's, or none if there is no file.
+     */
+    public static History history(Checkpoint c, Path historyCsv) {
+        History h = storedHistory(c);
+        if (h != null) {
+            return h;
+        }
+        return Files.isRegularFile(historyCsv) ? History.readCsv(historyCsv).through(epoch(c)) : new History();
+    }
+
+    /** The history the checkpoint carries, checked; null if it carries none. */
+    private static History storedHistory(Checkpoint c) {
+        String text = c.metadata().get(HISTORY);
+        if (text == null) {
+            return null;
+        }
+        History h;
+        try {
+            h = History.fromCsv(text, "metadata field \"" + HISTORY + "\"");
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(c.file(), e.getMessage(), e);
+        }
+        int epoch = epoch(c);
+        if (!h.isEmpty() && h.last().epoch() > epoch) {
+            throw new CheckpointException(c.file(), "metadata field \"" + HISTORY + "\" has epoch " + h.last().epoch()
+                    + ", after the checkpoint's epoch " + epoch);
+        }
+        return h;
+    }
+
+    /**
      * Loads the weights alone into {@code w}: every parameter of its model under its layer path, the
-     * batch-norm moving statistics included. Every key, shape and dtype is checked before anything is
-     * written; the file's optimizer state, if any, is ignored, so evaluation, prediction and a service
-     * need no trainer or optimizer. Returns the checkpoint (its metadata holds the epoch and seed).
+     * batch-norm moving statistics included. Every key, shape and dtype is checked, and every value
+     * must be finite, before anything is written; the file's optimizer state, if any, is ignored, so
+     * evaluation, prediction and a service need no trainer or optimizer. Returns the checkpoint (its
+     * metadata holds the epoch and seed).
      */
     public static Checkpoint loadWeights(Path file, Weights w) {
+        return loadWeights(file, w, false);
+    }
+
+    /**
+     * As {@link #loadWeights(Path, Weights)}; allowNonFinite loads NaN and infinite values instead of
+     * refusing them (to inspect a diverged run's weights, not to use them).
+     */
+    public static Checkpoint loadWeights(Path file, Weights w, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
         requireWeights(c, w.model());
+        if (!allowNonFinite) {
+            requireFinite(c, weightSpecs(w.model()).keySet());
+        }
         upload(c, w);
         return c;
     }
@@ -71,9 +175,15 @@ public final class Checkpoints {
     /**
      * Loads a trainer's full state to resume training: the weights, the optimizer's moments and its
      * iteration count. Everything is checked (the weights first, so a file of another model says so
-     * in one line per weight) before anything is written.
+     * in one line per weight; then the epoch, seed and history in the metadata; then that every value is
+     * finite) before anything is written.
      */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
+        return loadTrainingState(file, t, false);
+    }
+
+    /** As {@link #loadTrainingState(Path, Trainer)}; allowNonFinite loads NaN and infinite values too. */
+    public static Checkpoint loadTrainingState(Path file, Trainer t, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
         requireWeights(c, t.model());
         Map<String, TensorSpec> expected = weightSpecs(t.model());
@@ -88,6 +198,14 @@ public final class Checkpoints {
         }
         expected.put("optimizer/iterations", TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
         c.requireMatches(expected);
+        epoch(c);
+        seed(c);
+        storedHistory(c);
+        if (!allowNonFinite) {
+            List<String> floats = new ArrayList<>(expected.keySet());
+            floats.remove("optimizer/iterations");
+            requireFinite(c, floats);
+        }
         upload(c, t.weights());
         for (ParamRef p : t.model().params()) {
             if (o.firstMoment(p.index()) != null) {
@@ -99,6 +217,34 @@ public final class Checkpoints {
         }
         o.iterations(c.tensor("optimizer/iterations").toLongs()[0]);
         return c;
+    }
+
+    /**
+     * Every value of the named F32 tensors must be finite: a NaN weight evaluates to "loss: NaN" and
+     * trains no further, so a diverged run's file is refused, one line per tensor that has any.
+     */
+    private static void requireFinite(Checkpoint c, Collection<String> names) {
+        List<String> problems = new ArrayList<>();
+        for (String name : names) {
+            FloatBuffer values = c.tensor(name).data().asFloatBuffer();
+            int n = values.limit();
+            long bad = 0;
+            int first = -1;
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(values.get(i)) && bad++ == 0) {
+                    first = i;
+                }
+            }
+            if (bad > 0) {
+                problems.add(name + ": " + bad + " of " + n + " values are not finite (element " + first + " is "
+                        + values.get(first) + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointException(c.file(), "holds non-finite values in " + problems.size()
+                    + (problems.size() == 1 ? " tensor" : " tensors") + "; the training that wrote it diverged",
+                    problems);
+        }
     }
 
     /** The weight tensors of {@code c} (all but optimizer/...) must be exactly the model's parameters. */

@@ -6,20 +6,29 @@ import org.convnet4j.report.History;
 
 /**
  * Keras' ModelCheckpoint: saves the trainer's full state after each epoch (or only when the monitored
- * metric improved), atomically, so the file on disk is always the last good state.
+ * metric improved), atomically, so the file on disk is always the last good state. Given the run's
+ * {@link History} (the one {@link Fit} fills), it stores the epochs through the saved one in the
+ * checkpoint, so resuming rebuilds the history from the checkpoint alone.
  */
 public final class ModelCheckpoint implements Callback {
     private final Path file;
     private final Monitor monitor;
     private final boolean saveBestOnly;
     private final long seed;
+    private final History history;
     private double best = Double.NaN;
 
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed) {
+        this(file, monitor, saveBestOnly, seed, null);
+    }
+
+    /** history: the history the run fills, stored in each checkpoint; null stores none. */
+    public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history) {
         this.file = file;
         this.monitor = monitor;
         this.saveBestOnly = saveBestOnly;
         this.seed = seed;
+        this.history = history;
     }
 
     @Override
@@ -27,7 +36,7 @@ public final class ModelCheckpoint implements Callback {
         double v = monitor.value(e);
         if (!saveBestOnly || monitor.improves(v, best, 0)) {
             best = saveBestOnly ? v : best;
-            Checkpoints.save(file, t, e.epoch(), seed);
+            Checkpoints.save(file, t, e.epoch(), seed, history);
         }
         return false;
     }

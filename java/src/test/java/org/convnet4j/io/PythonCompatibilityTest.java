@@ -26,6 +26,12 @@ class PythonCompatibilityTest {
             "header = json.loads(data[8:8 + n].decode('utf-8'))",
             "meta = header.pop('__metadata__', {})",
             "buf = data[8 + n:]",
+            "def crc32c(data):",
+            "    crc = 0xffffffff",
+            "    for byte in data:",
+            "        crc ^= byte",
+            "        for _ in range(8): crc = (crc >> 1) ^ (0x82f63b78 & -(crc & 1))",
+            "    return crc ^ 0xffffffff",
             "sizes = {'F32': 4, 'I32': 4, 'I64': 8, 'F16': 2, 'BF16': 2, 'U8': 1}",
             "codes = {'F32': 'f', 'I32': 'i', 'I64': 'q'}",
             "end = 0",
@@ -35,6 +41,7 @@ class PythonCompatibilityTest {
             "    for d in t['shape']: count *= d",
             "    assert b == end and e - b == count * sizes[t['dtype']], name",
             "    end = e",
+            "    assert meta.pop('crc32c/' + name) == '%08x' % crc32c(buf[b:e]), 'checksum of ' + name",
             "    values = struct.unpack('<%d%s' % (count, codes[t['dtype']]), buf[b:e])",
             "    print(name, t['dtype'], 'x'.join(map(str, t['shape'])), ' '.join(map(repr, values)))",
             "assert end == len(buf), 'trailing bytes'",
@@ -53,6 +60,7 @@ class PythonCompatibilityTest {
     @TempDir
     Path dir;
 
+    /** Python also recomputes each tensor's CRC32C from the spec of the checksum and the key scheme. */
     @Test
     void pythonReadsOurFile() throws Exception {
         Map<String, NamedTensor> tensors = new LinkedHashMap<>();

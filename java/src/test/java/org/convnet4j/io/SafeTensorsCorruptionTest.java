@@ -1,5 +1,6 @@
 package org.convnet4j.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +107,55 @@ class SafeTensorsCorruptionTest {
     @Test
     void missingFile() {
         assertFails(dir.resolve("nope.safetensors"), "cannot read");
+    }
+
+    /** One bit flipped in a tensor's data: the header is intact, only the checksum can tell. */
+    @Test
+    void aFlippedBitInTensorDataNamesTheTensor() throws IOException {
+        Path file = dir.resolve("flipped.safetensors");
+        Map<String, NamedTensor> tensors = new LinkedHashMap<>();
+        tensors.put("conv2d_1/kernel", NamedTensor.ofFloats(new float[] {0.5f, -1f, 2f}, 3));
+        tensors.put("dense_1/bias", NamedTensor.ofFloats(new float[] {0.25f, 4f}, 2));
+        SafeTensors.write(file, tensors, Map.of("epoch", "3"));
+        byte[] bytes = Files.readAllBytes(file);
+        long dataStart = 8 + ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        bytes[(int) dataStart + 12 + 5] ^= 0x10; // bias element 1, a mantissa bit: still a finite float
+        Files.write(file, bytes);
+
+        assertFails(file, "tensor 'dense_1/bias' fails its checksum: its 8 bytes have CRC32C ");
+        assertFails(file, "the data is corrupt");
+        bytes[(int) dataStart + 12 + 5] ^= 0x10;
+        Files.write(file, bytes);
+        assertEquals(Map.of("epoch", "3"), SafeTensors.read(file).metadata(), "the checksums are not user metadata");
+    }
+
+    @Test
+    void damagedChecksumKeysAreErrors() throws IOException {
+        assertFails(file("{\"__metadata__\":{\"crc32c/b\":\"00000000\"}," + A + "}", 8),
+                "metadata \"crc32c/b\" is the checksum of a tensor 'b' that the file does not hold");
+        assertFails(file("{\"__metadata__\":{\"crc32c/a\":\"12345\"}," + A + "}", 8),
+                "metadata \"crc32c/a\" must be a CRC32C as 8 lowercase hex digits, found \"12345\"");
+        String b = "\"b\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]}";
+        // b's checksum (of no bytes) is right, a's is missing: one damaged key must not switch a's check off.
+        assertFails(file("{\"__metadata__\":{\"crc32c/b\":\"00000000\"}," + A + "," + b + "}", 8),
+                "tensor 'a' has no checksum (no metadata \"crc32c/a\") although the file's other tensors have one");
+    }
+
+    /** A file another tool wrote (no checksums) still loads, its metadata whole. */
+    @Test
+    void aFileWithoutChecksumsStillLoads() throws IOException {
+        Path file = file("{\"__metadata__\":{\"format\":\"pt\"}," + A + "}", 8);
+        Checkpoint c = SafeTensors.read(file);
+        assertEquals(Map.of("format", "pt"), c.metadata());
+        assertArrayEquals(new float[] {0, 0}, c.tensor("a").toFloats());
+    }
+
+    @Test
+    void checksumKeysAreReservedOnWrite() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(
+                dir.resolve("x.safetensors"), Map.of("w", NamedTensor.ofFloats(new float[] {1}, 1)),
+                Map.of("crc32c/w", "00000000")));
+        assertTrue(e.getMessage().contains("reserved for the tensors' checksums"), e.getMessage());
     }
 
     private Path file(String header, int dataBytes) throws IOException {

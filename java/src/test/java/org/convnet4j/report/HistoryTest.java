@@ -70,4 +70,18 @@ class HistoryTest {
                 () -> new History().add(History.Epoch.train(0, 1, 0, 1)));
         assertEquals("Epochs are numbered from 1. Received epoch=0", e.getMessage());
     }
+
+    @Test
+    void csvTextRoundTripsWithoutAFile() {
+        History h = new History();
+        h.add(new History.Epoch(1, 2.302585092994046, 0.1125, 2.1, 0.2, 12.5));
+        h.add(History.Epoch.train(2, Double.NEGATIVE_INFINITY, 0.875, 11.0));
+        h.add(History.Epoch.train(3, 0.25, 0.9, 10.0));
+        assertEquals(h.epochs(), History.fromCsv(h.toCsv(), "text").epochs());
+        assertEquals(h.epochs().subList(0, 2), h.through(2).epochs());
+        assertTrue(h.through(0).isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> History.fromCsv(History.CSV_HEADER + "\n1,x,0,,,1\n", "metadata field \"history\""));
+        assertEquals("metadata field \"history\" line 2: expected numbers, received \"1,x,0,,,1\"", e.getMessage());
+    }
 }

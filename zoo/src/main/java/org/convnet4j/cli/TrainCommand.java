@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import org.convnet4j.backend.Backend;
@@ -81,23 +82,19 @@ final class TrainCommand {
                     throw new IllegalStateException("--resume: no checkpoint at " + checkpoint);
                 }
                 Checkpoint c = Checkpoints.loadTrainingState(checkpoint, t);
-                firstEpoch = Integer.parseInt(c.metadata().getOrDefault(Checkpoints.EPOCH, "0")) + 1;
-                String savedSeed = c.metadata().get(Checkpoints.SEED);
-                if (savedSeed != null && Long.parseLong(savedSeed) != seed) {
-                    throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed
+                firstEpoch = Checkpoints.epoch(c) + 1;
+                OptionalLong savedSeed = Checkpoints.seed(c);
+                if (savedSeed.isPresent() && savedSeed.getAsLong() != seed) {
+                    throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
                             + "; resume with the same seed to continue the same run");
                 }
-                if (Files.isRegularFile(historyFile)) {
-                    for (History.Epoch e : History.readCsv(historyFile).epochs()) {
-                        if (e.epoch() < firstEpoch) {
-                            history.add(e);
-                        }
-                    }
-                }
+                // The checkpoint's own history, not history.csv, which a kill may have left an epoch behind.
+                Checkpoints.history(c, historyFile).epochs().forEach(history::add);
+                history.writeCsv(historyFile);
                 System.err.println("convnet4j: resuming from " + checkpoint + " at epoch " + firstEpoch);
             }
             List<Callback> callbacks = new ArrayList<>();
-            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed));
+            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history));
             callbacks.add(new Callback() {
                 @Override
                 public boolean onEpochEnd(History.Epoch e, Trainer trainer) {
