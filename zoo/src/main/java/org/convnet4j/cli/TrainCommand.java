@@ -111,7 +111,7 @@ final class TrainCommand {
             Fit.Result result;
             try {
                 result = Fit.run(t, data.train(), data.test(), new Fit.Options(epochs, batch, seed, firstEpoch,
-                        System.console() != null, a.integer("precise-bn", 0)), history, callbacks, System.out);
+                        System.console() != null, a.count("precise-bn", 0)), history, callbacks, System.out);
             } catch (NonFiniteLossException e) {
                 throw new IllegalStateException(e.getMessage() + "; the last good checkpoint is "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "(none yet)"), e);

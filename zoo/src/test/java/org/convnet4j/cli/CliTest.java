@@ -137,9 +137,10 @@ class CliTest {
     @Test
     void evaluateAndPredictReadTheCheckpoint() throws IOException {
         Path out = tmp.resolve("eval");
-        assertEquals(0, cli(train(out, "--epochs", "1")).status());
+        // --precise-bn 0 is documented as off, so it is accepted, not refused as "not positive".
+        assertEquals(0, cli(train(out, "--epochs", "1", "--precise-bn", "0")).status());
         Run e = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
-                data.toString(), "--backend", "cpu");
+                data.toString(), "--backend", "cpu", "--precise-bn", "0");
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
         Path pred = tmp.resolve("pred");
@@ -160,6 +161,19 @@ class CliTest {
         assertEquals(2, cli("train", "lenet5", "--epochs", "-1").status());
         assertEquals(2, cli("frobnicate").status());
         assertEquals(2, cli("evaluate", "lenet5").status());
+    }
+
+    @Test
+    void anOptionGivenTwiceIsRefusedNotSilentlyOverridden() {
+        Run lr = cli("train", "lenet5", "--lr", "0.1", "--epochs", "2", "--lr=0.01");
+        assertEquals(2, lr.status());
+        assertTrue(lr.err().contains("option --lr is given twice"), lr.err());
+        Run flag = cli("train", "lenet5", "--resume", "--resume");
+        assertEquals(2, flag.status());
+        assertTrue(flag.err().contains("option --resume is given twice"), flag.err());
+        Run negative = cli("train", "lenet5", "--precise-bn", "-1");
+        assertEquals(2, negative.status());
+        assertTrue(negative.err().contains("--precise-bn must be 0 or a positive integer"), negative.err());
     }
 
     @Test
