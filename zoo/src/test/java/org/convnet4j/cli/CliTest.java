@@ -177,6 +177,24 @@ class CliTest {
     }
 
     @Test
+    void commandHelpAndVersionExitWithZero() {
+        Run train = cli("train", "--help");
+        assertEquals(0, train.status(), train.err());
+        assertTrue(train.out().startsWith("usage: convnet4j train MODEL [--data PATH]"), train.out());
+        for (String option : List.of("--resume", "--precise-bn N", "(0: off)")) {
+            assertTrue(train.out().contains(option), option + " not in " + train.out());
+        }
+        Run evaluate = cli("evaluate", "lenet5", "-h");
+        assertEquals(0, evaluate.status(), evaluate.err());
+        assertTrue(evaluate.out().startsWith("usage: convnet4j evaluate MODEL --weights FILE"), evaluate.out());
+        assertEquals(0, cli("models", "--help").status());
+        Run version = cli("--version");
+        assertEquals(0, version.status(), version.err());
+        assertTrue(version.out().matches("convnet4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), version.out());
+        assertTrue(cli("--help").out().contains("--version"));
+    }
+
+    @Test
     void missingDataSaysWhereItLookedAndHowToGetIt() {
         Run r = cli("train", "lenet5", "--data", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("x").toString());
         assertEquals(1, r.status());
