@@ -34,7 +34,7 @@ public final class Main {
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
                 "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
-                "(default runs/MODEL).",
+                "(default runs/MODEL). One run at a time may write to a folder; a second is refused.",
                 "  --resume         continue the run in --out from its checkpoint, with the same --seed",
                 "  --patience N     stop when the validation loss has not improved for N epochs",
                 "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)")});

@@ -38,7 +38,8 @@ import org.convnet4j.zoo.Zoo;
 /**
  * {@code convnet4j train MODEL}: trains a zoo model on its real data set with the reference run's
  * defaults and leaves in --out: history.csv, metrics.json, curves.png, predictions.png and
- * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it).
+ * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it). The
+ * folder is locked for the whole run ({@link OutputLock}).
  */
 final class TrainCommand {
     static final String CHECKPOINT = "checkpoint.safetensors";
@@ -60,13 +61,20 @@ final class TrainCommand {
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", spec.name());
         String backendName = a.string("backend", "auto");
         Model model = Commands.build(spec, a, seed);
+        createDirectories(out);
+        // Held until the run's last file is written: a second run into the same folder is refused.
+        try (OutputLock lock = OutputLock.acquire(out)) {
+            train(a, spec, model, input, epochs, batch, lr, seed, out, backendName);
+        }
+    }
 
+    private static void train(Args a, ModelSpec spec, Model model, InputSize input, int epochs, int batch, double lr,
+                              long seed, Path out, String backendName) {
         DataSource data = DataSource.load(spec, input, a.path("data"));
         checkShape(data.train(), input);
         System.err.println("convnet4j: " + data.description() + ": " + data.train().size() + " training, "
                 + data.test().size() + " test images");
         System.err.println("convnet4j: " + Backends.explain(backendName));
-        createDirectories(out);
         Path checkpoint = out.resolve(CHECKPOINT);
         Path historyFile = out.resolve(HISTORY);
 

@@ -1,6 +1,7 @@
 package org.convnet4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import org.convnet4j.io.Checkpoint;
@@ -132,6 +134,40 @@ class CliTest {
             NamedEquality.assertSame(key, a.tensor(key), b.tensor(key));
         }
         assertEquals(3, History.readCsv(split.resolve("history.csv")).size());
+    }
+
+    /** The CLI in a JVM of its own, as a second process on the machine: exit status and stderr. */
+    static Run cliProcess(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the second JVM did not finish: " + err);
+        return new Run(p.exitValue(), "", err);
+    }
+
+    @Test
+    void aSecondRunIntoALockedFolderIsRefusedAndALeftoverLockFileBlocksNothing() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("locked"));
+        try (OutputLock held = OutputLock.acquire(out)) {
+            // Another process: the operating system's lock refuses it.
+            Run other = cliProcess(train(out, "--epochs", "1"));
+            assertEquals(1, other.status(), other.err());
+            assertTrue(other.err().contains("another run is writing to " + out + " (pid " + ProcessHandle.current().pid()
+                    + " on host "), other.err());
+            assertTrue(other.err().contains("pass another --out"), other.err());
+            // Another run in this JVM: the same refusal.
+            Run same = cli(train(out, "--epochs", "1"));
+            assertEquals(1, same.status(), same.err());
+            assertTrue(same.err().contains("another run is writing to " + out), same.err());
+        }
+        assertFalse(Files.exists(out.resolve("checkpoint.safetensors")), "a refused run wrote nothing");
+        // The file a killed run leaves names a holder that is gone; only the OS lock counts.
+        Files.writeString(out.resolve(OutputLock.FILE), "pid 999999 on host gone since 2020-01-01T00:00:00Z\n");
+        Run after = cli(train(out, "--epochs", "1"));
+        assertEquals(0, after.status(), after.err());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint.safetensors")));
     }
 
     @Test
