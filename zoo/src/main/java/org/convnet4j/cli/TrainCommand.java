@@ -50,7 +50,7 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience", "precise-bn"), Set.of("resume"));
+                "patience", "precise-bn"), Set.of("resume", "overwrite"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -64,6 +64,7 @@ final class TrainCommand {
         createDirectories(out);
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
+            RunFolder.prepare(out, a.flag("resume"), a.flag("overwrite"));
             train(a, spec, model, input, epochs, batch, lr, seed, out, backendName);
         }
     }

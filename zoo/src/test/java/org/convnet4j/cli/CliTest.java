@@ -1,5 +1,6 @@
 package org.convnet4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,26 @@ class CliTest {
     }
 
     @Test
+    void aFolderThatHoldsARunIsReplacedOnlyWithOverwrite() throws IOException {
+        Path out = tmp.resolve("finished");
+        assertEquals(0, cli(train(out, "--epochs", "2")).status());
+        byte[] before = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
+        Run again = cli(train(out, "--epochs", "1"));
+        assertEquals(2, again.status(), again.err());
+        assertTrue(again.err().contains(out + " already holds a run (checkpoint.safetensors, history.csv, metrics.json):"
+                + " pass --resume to continue it, --overwrite to replace it, or another --out"), again.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("checkpoint.safetensors")), "the refused run wrote nothing");
+        Run both = cli(train(out, "--epochs", "3", "--resume", "--overwrite"));
+        assertEquals(2, both.status(), both.err());
+        assertTrue(both.err().contains("give one of them"), both.err());
+        Run over = cli(train(out, "--epochs", "1", "--overwrite"));
+        assertEquals(0, over.status(), over.err());
+        assertTrue(over.err().contains("--overwrite: deleted the previous run's checkpoint.safetensors, history.csv,"
+                + " metrics.json, curves.png, predictions.png from " + out), over.err());
+        assertEquals(1, History.readCsv(out.resolve("history.csv")).size());
+    }
+
+    @Test
     void evaluateAndPredictReadTheCheckpoint() throws IOException {
         Path out = tmp.resolve("eval");
         // --precise-bn 0 is documented as off, so it is accepted, not refused as "not positive".
@@ -217,7 +238,7 @@ class CliTest {
         Run train = cli("train", "--help");
         assertEquals(0, train.status(), train.err());
         assertTrue(train.out().startsWith("usage: convnet4j train MODEL [--data PATH]"), train.out());
-        for (String option : List.of("--resume", "--precise-bn N", "(0: off)")) {
+        for (String option : List.of("--resume", "--overwrite", "--precise-bn N", "(0: off)")) {
             assertTrue(train.out().contains(option), option + " not in " + train.out());
         }
         Run evaluate = cli("evaluate", "lenet5", "-h");
