@@ -29,13 +29,16 @@ public final class Main {
         COMMANDS.put("train", new String[] {
             String.join("\n",
                 "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
-                "              [--backend auto|cpu|cuda] [--out DIR] [--resume | --overwrite]",
+                "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
                 "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES]"),
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
                 "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
                 "(default runs/MODEL). One run at a time may write to a folder; a second is refused.",
-                "  --resume         continue the run in --out from its checkpoint, with the same --seed",
+                "  --resume         continue the run in --out from its checkpoint, with the same --batch-size, --lr,",
+                "                   --seed, --input and --classes",
+                "  --force-resume   with --resume: continue even though those settings differ (the run goes on",
+                "                   with the new ones)",
                 "  --overwrite      replace the run already in --out (its files are deleted when this one starts)",
                 "  --patience N     stop when the validation loss has not improved for N epochs",
                 "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)")});

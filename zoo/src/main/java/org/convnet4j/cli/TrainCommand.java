@@ -50,7 +50,7 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience", "precise-bn"), Set.of("resume", "overwrite"));
+                "patience", "precise-bn"), Set.of("resume", "force-resume", "overwrite"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -64,7 +64,8 @@ final class TrainCommand {
         createDirectories(out);
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
-            RunFolder.prepare(out, a.flag("resume"), a.flag("overwrite"));
+            RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"),
+                    new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes()));
             train(a, spec, model, input, epochs, batch, lr, seed, out, backendName);
         }
     }
@@ -92,9 +93,9 @@ final class TrainCommand {
                 Checkpoint c = Checkpoints.loadTrainingState(checkpoint, t);
                 firstEpoch = Integer.parseInt(c.metadata().getOrDefault(Checkpoints.EPOCH, "0")) + 1;
                 String savedSeed = c.metadata().get(Checkpoints.SEED);
-                if (savedSeed != null && Long.parseLong(savedSeed) != seed) {
+                if (savedSeed != null && Long.parseLong(savedSeed) != seed && !a.flag("force-resume")) {
                     throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed
-                            + "; resume with the same seed to continue the same run");
+                            + "; resume with the same seed to continue the same run, or add --force-resume");
                 }
                 if (Files.isRegularFile(historyFile)) {
                     for (History.Epoch e : History.readCsv(historyFile).epochs()) {

@@ -187,8 +187,37 @@ class CliTest {
         Run over = cli(train(out, "--epochs", "1", "--overwrite"));
         assertEquals(0, over.status(), over.err());
         assertTrue(over.err().contains("--overwrite: deleted the previous run's checkpoint.safetensors, history.csv,"
-                + " metrics.json, curves.png, predictions.png from " + out), over.err());
+                + " metrics.json, curves.png, predictions.png, settings.properties from " + out), over.err());
         assertEquals(1, History.readCsv(out.resolve("history.csv")).size());
+    }
+
+    @Test
+    void resumeRefusesChangedSettingsNamingBothValuesUnlessForced() throws IOException {
+        Path out = tmp.resolve("settings");
+        assertEquals(0, cli(train(out, "--epochs", "1", "--lr", "0.002")).status());
+        byte[] before = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
+        List<String> changed = List.of("train", "lenet5", "--data", data.toString(), "--out", out.toString(), "--backend",
+                "cpu", "--seed", "7", "--batch-size", "64", "--lr", "0.01", "--epochs", "2", "--resume");
+        List<String> refused = new ArrayList<>(changed);
+        refused.addAll(List.of("--classes", "12"));
+        Run r = cli(refused.toArray(String[]::new));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("--resume: this command's settings differ from the run's in " + out + ": --batch-size 64"
+                + " (the run used 32), --lr 0.01 (the run used 0.002), --classes 12 (the run used 10); resume with the run's"
+                + " settings, or add --force-resume"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("checkpoint.safetensors")), "the refused run wrote nothing");
+        List<String> forced = new ArrayList<>(changed);
+        forced.add("--force-resume");
+        Run f = cli(forced.toArray(String[]::new));
+        assertEquals(0, f.status(), f.err());
+        assertTrue(f.err().contains("--force-resume: the run goes on with --batch-size 64 (the run used 32), --lr 0.01"
+                + " (the run used 0.002)"), f.err());
+        assertEquals(2, History.readCsv(out.resolve("history.csv")).size());
+        String settings = Files.readString(out.resolve(RunSettings.FILE));
+        assertTrue(settings.contains("batch_size=64\n") && settings.contains("learning_rate=0.01\n"), settings);
+        Run alone = cli(train(out, "--epochs", "3", "--force-resume"));
+        assertEquals(2, alone.status(), alone.err());
+        assertTrue(alone.err().contains("--force-resume goes with --resume"), alone.err());
     }
 
     @Test
@@ -238,7 +267,7 @@ class CliTest {
         Run train = cli("train", "--help");
         assertEquals(0, train.status(), train.err());
         assertTrue(train.out().startsWith("usage: convnet4j train MODEL [--data PATH]"), train.out());
-        for (String option : List.of("--resume", "--overwrite", "--precise-bn N", "(0: off)")) {
+        for (String option : List.of("--resume", "--force-resume", "--overwrite", "--precise-bn N", "(0: off)")) {
             assertTrue(train.out().contains(option), option + " not in " + train.out());
         }
         Run evaluate = cli("evaluate", "lenet5", "-h");
