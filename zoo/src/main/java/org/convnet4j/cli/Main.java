@@ -41,7 +41,9 @@ public final class Main {
                 "                   with the new ones)",
                 "  --overwrite      replace the run already in --out (its files are deleted when this one starts)",
                 "  --patience N     stop when the validation loss has not improved for N epochs",
-                "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)")});
+                "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)",
+                "A run whose memory (weights, gradients, optimizer state, activations) would not fit what the backend",
+                "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"

@@ -18,6 +18,7 @@ import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
+import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.report.History;
 import org.convnet4j.report.Json;
@@ -26,6 +27,7 @@ import org.convnet4j.train.Callback;
 import org.convnet4j.train.Checkpoints;
 import org.convnet4j.train.EarlyStopping;
 import org.convnet4j.train.Fit;
+import org.convnet4j.train.MemoryEstimate;
 import org.convnet4j.train.ModelCheckpoint;
 import org.convnet4j.train.Monitor;
 import org.convnet4j.train.NonFiniteLossException;
@@ -39,7 +41,8 @@ import org.convnet4j.zoo.Zoo;
  * {@code convnet4j train MODEL}: trains a zoo model on its real data set with the reference run's
  * defaults and leaves in --out: history.csv, metrics.json, curves.png, predictions.png and
  * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it). The
- * folder is locked for the whole run ({@link OutputLock}).
+ * folder is locked for the whole run ({@link OutputLock}); a run whose {@link MemoryEstimate} exceeds
+ * the backend's {@link MemoryLimit} is refused before it allocates.
  */
 final class TrainCommand {
     static final String CHECKPOINT = "checkpoint.safetensors";
@@ -80,7 +83,8 @@ final class TrainCommand {
         Path checkpoint = out.resolve(CHECKPOINT);
         Path historyFile = out.resolve(HISTORY);
 
-        try (Backend b = Backends.create(backendName); Weights w = new Weights(model, b);
+        MemoryEstimate memory = MemoryEstimate.fit(model, true, batch, data.train().size(), data.test().size());
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(model, requireMemory(b, memory, batch));
              Optimizer o = Optimizer.adam(model, b, Adam.withLearningRate((float) lr));
              Trainer t = new Trainer(model, b, w, o)) {
             w.initialize(seed);
@@ -140,6 +144,20 @@ final class TrainCommand {
             System.err.println("convnet4j: wrote " + out.resolve(HISTORY) + ", metrics.json, curves.png, predictions.png, "
                     + CHECKPOINT);
         }
+    }
+
+    /**
+     * The backend, once the run's memory estimate is known to fit what it may still allocate: a run
+     * that cannot fit is refused before anything is allocated, with the estimate and the limit.
+     */
+    private static Backend requireMemory(Backend b, MemoryEstimate need, int batch) {
+        MemoryLimit limit = b.memoryLimit();
+        if (need.total() > limit.bytes()) {
+            throw new IllegalStateException("this run needs about " + need.describe() + " on the " + b.name()
+                    + " backend, more than the " + MemoryLimit.format(limit.bytes()) + " it may still allocate ("
+                    + limit.source() + "); a smaller --batch-size (now " + batch + ") needs less");
+        }
+        return b;
     }
 
     private static void checkShape(Dataset d, InputSize in) {

@@ -221,6 +221,20 @@ class CliTest {
     }
 
     @Test
+    void aRunTooLargeForTheMachineIsRefusedBeforeItAllocatesWithTheEstimateAndTheLimit() {
+        // The synthetic set has 320 images, so the batch is at most 320; a billion classes makes the
+        // last layer and its logits terabytes, more than any machine this runs on.
+        Run r = cli("train", "lenet5", "--data", data.toString(), "--out", tmp.resolve("huge").toString(), "--backend",
+                "cpu", "--batch-size", "100000000", "--classes", "1000000000");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().matches("(?s).*convnet4j: this run needs about \\d+(\\.\\d)? TiB \\(parameters \\d+(\\.\\d)? GiB,"
+                + " gradients .*, optimizer state .*, activations .*, margin .*\\) on the cpu backend, more than the"
+                + " \\d+(\\.\\d)? [MGT]iB it may still allocate \\((JavaCPP's maxPhysicalBytes of .*|the .* of memory"
+                + " available on this machine)\\); a smaller --batch-size \\(now 100000000\\) needs less\\R"), r.err());
+        assertFalse(Files.exists(tmp.resolve("huge").resolve("checkpoint.safetensors")));
+    }
+
+    @Test
     void evaluateAndPredictReadTheCheckpoint() throws IOException {
         Path out = tmp.resolve("eval");
         // --precise-bn 0 is documented as off, so it is accepted, not refused as "not positive".
@@ -267,7 +281,8 @@ class CliTest {
         Run train = cli("train", "--help");
         assertEquals(0, train.status(), train.err());
         assertTrue(train.out().startsWith("usage: convnet4j train MODEL [--data PATH]"), train.out());
-        for (String option : List.of("--resume", "--force-resume", "--overwrite", "--precise-bn N", "(0: off)")) {
+        for (String option : List.of("--resume", "--force-resume", "--overwrite", "--precise-bn N", "(0: off)",
+                "with the estimate and the limit")) {
             assertTrue(train.out().contains(option), option + " not in " + train.out());
         }
         Run evaluate = cli("evaluate", "lenet5", "-h");
