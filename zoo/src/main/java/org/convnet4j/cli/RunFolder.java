@@ -25,17 +25,22 @@ final class RunFolder {
     private RunFolder() {
     }
 
-    /**
-     * Checks --resume, --force-resume and --overwrite against what {@code out} holds; with --overwrite,
-     * empties it of the old run; records {@code settings} for a new run, or a forced resume.
-     */
-    static void prepare(Path out, boolean resume, boolean forceResume, boolean overwrite, RunSettings settings) {
+    /** The flags that contradict each other or go with another, checked before the folder is touched. */
+    static void checkFlags(boolean resume, boolean forceResume, boolean overwrite) {
         if (resume && overwrite) {
             throw new UsageException("--resume continues the run in --out and --overwrite replaces it: give one of them");
         }
         if (forceResume && !resume) {
             throw new UsageException("--force-resume goes with --resume");
         }
+    }
+
+    /**
+     * Checks --resume, --force-resume and --overwrite against what {@code out} holds; with --overwrite,
+     * empties it of the old run; records {@code settings} for a new run, or a forced resume.
+     */
+    static void prepare(Path out, boolean resume, boolean forceResume, boolean overwrite, RunSettings settings) {
+        checkFlags(resume, forceResume, overwrite);
         if (resume) {
             checkResume(out, forceResume, settings);
             return;

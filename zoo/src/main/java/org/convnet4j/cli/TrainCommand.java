@@ -64,6 +64,10 @@ final class TrainCommand {
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", spec.name());
         String backendName = a.string("backend", "auto");
         Model model = Commands.build(spec, a, seed);
+        // Every usage error before the folder is made or locked and before the data is read.
+        a.count("precise-bn", 0);
+        a.integer("patience", 1);
+        RunFolder.checkFlags(a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"));
         createDirectories(out);
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {

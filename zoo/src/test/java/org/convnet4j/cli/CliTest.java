@@ -271,9 +271,13 @@ class CliTest {
         Run flag = cli("train", "lenet5", "--resume", "--resume");
         assertEquals(2, flag.status());
         assertTrue(flag.err().contains("option --resume is given twice"), flag.err());
-        Run negative = cli("train", "lenet5", "--precise-bn", "-1");
+        Path never = tmp.resolve("never");
+        Run negative = cli("train", "lenet5", "--precise-bn", "-1", "--out", never.toString());
         assertEquals(2, negative.status());
         assertTrue(negative.err().contains("--precise-bn must be 0 or a positive integer"), negative.err());
+        assertFalse(Files.exists(never), "a usage error is found before the output folder is made");
+        assertEquals(2, cli("train", "lenet5", "--resume", "--overwrite", "--out", never.toString()).status());
+        assertFalse(Files.exists(never), "a usage error is found before the output folder is made");
     }
 
     @Test
