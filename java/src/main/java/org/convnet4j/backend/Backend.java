@@ -2,6 +2,7 @@ package org.convnet4j.backend;
 
 import java.util.List;
 
+import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
@@ -47,6 +48,14 @@ public interface Backend extends AutoCloseable {
 
     default Tensor allocate(Shape shape, DType dtype) {
         return Tensor.allocate(pool(), shape, dtype);
+    }
+
+    /**
+     * How many more bytes {@link #pool()} may allocate, as the platform tells, for checking an estimate
+     * before a run allocates: host memory by default ({@link MemoryLimit#host}); a GPU's free memory.
+     */
+    default MemoryLimit memoryLimit() {
+        return MemoryLimit.host();
     }
 
     void upload(float[] src, Tensor dst);

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
@@ -158,6 +159,32 @@ public final class Executor implements AutoCloseable {
             lossOps[l.output()] = logits.rank() == 2 ? new SoftmaxCrossEntropy(logits, true) : null;
         }
         this.probsHost = new float[Math.toIntExact(probs[0].size())];
+    }
+
+    /**
+     * The pool bytes an executor bound from a training or inference {@code plan} holds, each tensor in
+     * its pool size class ({@link MemoryPool#roundUp}), as its constructor allocates them: every
+     * activation of a training plan, the arena, the labels, each output's probabilities (and, for
+     * inference, the loss's discarded gradients). Layers' own small state (batch-norm statistics
+     * saved for backward) and what primitives take while they run are not counted; a frozen plan's
+     * executor also copies parameters, not counted either. For refusing a run before it allocates.
+     */
+    public static long bytes(ExecutionPlan plan) {
+        long total = 0;
+        if (plan.training()) {
+            for (ExecutionPlan.Step s : plan.steps()) {
+                total += MemoryPool.roundUp(s.activation().bytes());
+            }
+        }
+        if (plan.arenaBytes() > 0) {
+            total += MemoryPool.roundUp(plan.arenaBytes() / 4 * 4);
+        }
+        total += MemoryPool.roundUp((long) plan.batch() * DType.INT32.bytes());
+        for (Node out : plan.model().outputs()) {
+            long probs = MemoryPool.roundUp(out.batchShape(plan.batch()).size() * DType.FP32.bytes());
+            total += plan.training() ? probs : 2 * probs;
+        }
+        return total;
     }
 
     /** The tensor a buffer of an inference or gradient plan names, sliced from the arena (null where none). */

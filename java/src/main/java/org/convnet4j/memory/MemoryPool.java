@@ -38,9 +38,10 @@ public abstract class MemoryPool implements AutoCloseable {
 
     /**
      * Size class of a request: 512-byte granules below 1 MiB; above, the next multiple of an eighth of
-     * the enclosing power of two, which bounds waste at 12.5% while keeping few classes.
+     * the enclosing power of two, which bounds waste at 12.5% while keeping few classes. What a block
+     * of {@code bytes} really takes, for estimates made before allocating.
      */
-    static long roundUp(long bytes) {
+    public static long roundUp(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("Allocation size must be strictly positive. Received " + bytes);
         }

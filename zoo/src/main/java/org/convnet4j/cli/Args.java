@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * A command line's positionals and {@code --name value} options, checked against the options a
- * command accepts: an unknown option, a missing value or a malformed number is a usage error.
+ * command accepts: an unknown option, an option given twice, a missing value or a malformed number
+ * is a usage error.
  */
 final class Args {
     private final List<String> positionals = new ArrayList<>();
@@ -25,6 +26,10 @@ final class Args {
                 if (eq >= 0) {
                     value = name.substring(eq + 1);
                     name = name.substring(0, eq);
+                }
+                if (options.containsKey(name)) {
+                    // Taking the last value silently would let a long command line contradict itself unseen.
+                    throw new UsageException("option --" + name + " is given twice");
                 }
                 if (flags.contains(name) && value == null) {
                     options.put(name, "true");
@@ -84,6 +89,23 @@ final class Args {
             return n;
         } catch (NumberFormatException e) {
             throw new UsageException("--" + name + " must be a positive integer. Received '" + v + "'");
+        }
+    }
+
+    /** A count where 0 means none (e.g. --precise-bn 0: off). */
+    int count(String name, int fallback) {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new UsageException("--" + name + " must be 0 or a positive integer. Received " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be 0 or a positive integer. Received '" + v + "'");
         }
     }
 

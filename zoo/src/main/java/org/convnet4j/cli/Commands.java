@@ -59,7 +59,7 @@ final class Commands {
         DataSource data = DataSource.load(s, input(s, a), a.path("data"));
         Dataset test = data.test();
         int batchSize = a.integer("batch-size", s.batchSize());
-        int precise = a.integer("precise-bn", 0);
+        int precise = a.count("precise-bn", 0);
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {

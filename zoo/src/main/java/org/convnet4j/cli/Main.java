@@ -1,25 +1,69 @@
 package org.convnet4j.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * The convnet4j command line: {@code models}, {@code summary}, {@code train}, {@code evaluate},
  * {@code predict}. Exit status 0 on success, 2 on a usage error, 1 on any other failure, always with a
- * one-line reason on stderr (CONVNET4J_DEBUG=1 adds the stack trace).
+ * one-line reason on stderr (CONVNET4J_DEBUG=1 adds the stack trace). {@code convnet4j COMMAND --help}
+ * prints that command's help, {@code convnet4j --version} the version; both exit 0.
  */
 public final class Main {
-    static final String USAGE = String.join("\n",
-            "usage: convnet4j <command> [options]",
+    /** Per command: its usage lines, then (after a blank line) what {@code COMMAND --help} adds. */
+    static final Map<String, String[]> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("models", new String[] {
             "  models                                   list the zoo with input shapes, classes and parameter counts",
+            ""});
+        COMMANDS.put("summary", new String[] {
             "  summary MODEL [--input HxWxC] [--classes N]",
-            "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
-            "              [--backend auto|cpu|cuda] [--out DIR] [--resume] [--input HxWxC] [--classes N]",
-            "              [--patience N] [--precise-bn BATCHES]",
+            "Prints the model's Keras-style summary table for that input size and class count."});
+        COMMANDS.put("train", new String[] {
+            String.join("\n",
+                "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
+                "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
+                "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES]"),
+            String.join("\n",
+                "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
+                "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
+                "(default runs/MODEL). One run at a time may write to a folder; a second is refused.",
+                "  --resume         continue the run in --out from its checkpoint, with the same --batch-size, --lr,",
+                "                   --seed, --input and --classes",
+                "  --force-resume   with --resume: continue even though those settings differ (the run goes on",
+                "                   with the new ones)",
+                "  --overwrite      replace the run already in --out (its files are deleted when this one starts)",
+                "  --patience N     stop when the validation loss has not improved for N epochs",
+                "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)",
+                "A run whose memory (weights, gradients, optimizer state, activations) would not fit what the backend",
+                "may still allocate is refused before it allocates, with the estimate and the limit.")});
+        COMMANDS.put("evaluate", new String[] {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES]",
-            "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B]");
+            "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
+                + "recomputes the batch-norm statistics from N training batches (0: off)."});
+        COMMANDS.put("predict", new String[] {
+            "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B]",
+            "Draws the first 50 test images labelled with the predicted class into DIR/predictions.png."});
+    }
+
+    static final String USAGE = usage();
 
     private Main() {
+    }
+
+    private static String usage() {
+        StringBuilder b = new StringBuilder("usage: convnet4j <command> [options]   (convnet4j <command> --help; convnet4j --version)");
+        for (String[] c : COMMANDS.values()) {
+            b.append('\n').append(c[0]);
+        }
+        return b.toString();
     }
 
     public static void main(String[] args) {
@@ -31,7 +75,17 @@ public final class Main {
             System.out.println(USAGE);
             return args.isEmpty() ? 2 : 0;
         }
+        if (args.get(0).equals("--version")) {
+            System.out.println("convnet4j " + version());
+            return 0;
+        }
         List<String> rest = args.subList(1, args.size());
+        String[] command = COMMANDS.get(args.get(0));
+        if (command != null && (rest.contains("--help") || rest.contains("-h"))) {
+            System.out.println("usage: convnet4j " + command[0].substring(2).replace("\n", "\n" + " ".repeat(15))
+                    + (command[1].isEmpty() ? "" : "\n" + command[1]));
+            return 0;
+        }
         try {
             switch (args.get(0)) {
                 case "models" -> Commands.models(rest);
@@ -52,6 +106,20 @@ public final class Main {
         } catch (RuntimeException | OutOfMemoryError | UnsatisfiedLinkError e) {
             report(e);
             return 1;
+        }
+    }
+
+    /** The project version Maven wrote into version.properties when it built this jar (or these classes). */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "(unknown version: version.properties is missing from the class path)";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "(unknown version)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read version.properties", e);
         }
     }
 

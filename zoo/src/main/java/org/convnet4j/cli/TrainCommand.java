@@ -19,6 +19,7 @@ import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
+import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.report.History;
 import org.convnet4j.report.Json;
@@ -27,6 +28,7 @@ import org.convnet4j.train.Callback;
 import org.convnet4j.train.Checkpoints;
 import org.convnet4j.train.EarlyStopping;
 import org.convnet4j.train.Fit;
+import org.convnet4j.train.MemoryEstimate;
 import org.convnet4j.train.ModelCheckpoint;
 import org.convnet4j.train.Monitor;
 import org.convnet4j.train.NonFiniteLossException;
@@ -39,7 +41,9 @@ import org.convnet4j.zoo.Zoo;
 /**
  * {@code convnet4j train MODEL}: trains a zoo model on its real data set with the reference run's
  * defaults and leaves in --out: history.csv, metrics.json, curves.png, predictions.png and
- * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it).
+ * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it). The
+ * folder is locked for the whole run ({@link OutputLock}); a run whose {@link MemoryEstimate} exceeds
+ * the backend's {@link MemoryLimit} is refused before it allocates.
  */
 final class TrainCommand {
     static final String CHECKPOINT = "checkpoint.safetensors";
@@ -50,7 +54,7 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience", "precise-bn"), Set.of("resume"));
+                "patience", "precise-bn"), Set.of("resume", "force-resume", "overwrite"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -61,17 +65,31 @@ final class TrainCommand {
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", spec.name());
         String backendName = a.string("backend", "auto");
         Model model = Commands.build(spec, a, seed);
+        // Every usage error before the folder is made or locked and before the data is read.
+        a.count("precise-bn", 0);
+        a.integer("patience", 1);
+        RunFolder.checkFlags(a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"));
+        createDirectories(out);
+        // Held until the run's last file is written: a second run into the same folder is refused.
+        try (OutputLock lock = OutputLock.acquire(out)) {
+            RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"),
+                    new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes()));
+            train(a, spec, model, input, epochs, batch, lr, seed, out, backendName);
+        }
+    }
 
+    private static void train(Args a, ModelSpec spec, Model model, InputSize input, int epochs, int batch, double lr,
+                              long seed, Path out, String backendName) {
         DataSource data = DataSource.load(spec, input, a.path("data"));
         checkShape(data.train(), input);
         System.err.println("convnet4j: " + data.description() + ": " + data.train().size() + " training, "
                 + data.test().size() + " test images");
         System.err.println("convnet4j: " + Backends.explain(backendName));
-        createDirectories(out);
         Path checkpoint = out.resolve(CHECKPOINT);
         Path historyFile = out.resolve(HISTORY);
 
-        try (Backend b = Backends.create(backendName); Weights w = new Weights(model, b);
+        MemoryEstimate memory = MemoryEstimate.fit(model, true, batch, data.train().size(), data.test().size());
+        try (Backend b = Backends.create(backendName); Weights w = new Weights(model, requireMemory(b, memory, batch));
              Optimizer o = Optimizer.adam(model, b, Adam.withLearningRate((float) lr));
              Trainer t = new Trainer(model, b, w, o)) {
             w.initialize(seed);
@@ -84,9 +102,9 @@ final class TrainCommand {
                 Checkpoint c = Checkpoints.loadTrainingState(checkpoint, t);
                 firstEpoch = Checkpoints.epoch(c) + 1;
                 OptionalLong savedSeed = Checkpoints.seed(c);
-                if (savedSeed.isPresent() && savedSeed.getAsLong() != seed) {
+                if (savedSeed.isPresent() && savedSeed.getAsLong() != seed && !a.flag("force-resume")) {
                     throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
-                            + "; resume with the same seed to continue the same run");
+                            + "; resume with the same seed to continue the same run, or add --force-resume");
                 }
                 // The checkpoint's own history, not history.csv, which a kill may have left an epoch behind.
                 Checkpoints.history(c, historyFile).epochs().forEach(history::add);
@@ -108,7 +126,7 @@ final class TrainCommand {
             Fit.Result result;
             try {
                 result = Fit.run(t, data.train(), data.test(), new Fit.Options(epochs, batch, seed, firstEpoch,
-                        System.console() != null, a.integer("precise-bn", 0)), history, callbacks, System.out);
+                        System.console() != null, a.count("precise-bn", 0)), history, callbacks, System.out);
             } catch (NonFiniteLossException e) {
                 throw new IllegalStateException(e.getMessage() + "; the last good checkpoint is "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "(none yet)"), e);
@@ -127,6 +145,20 @@ final class TrainCommand {
             System.err.println("convnet4j: wrote " + out.resolve(HISTORY) + ", metrics.json, curves.png, predictions.png, "
                     + CHECKPOINT);
         }
+    }
+
+    /**
+     * The backend, once the run's memory estimate is known to fit what it may still allocate: a run
+     * that cannot fit is refused before anything is allocated, with the estimate and the limit.
+     */
+    private static Backend requireMemory(Backend b, MemoryEstimate need, int batch) {
+        MemoryLimit limit = b.memoryLimit();
+        if (need.total() > limit.bytes()) {
+            throw new IllegalStateException("this run needs about " + need.describe() + " on the " + b.name()
+                    + " backend, more than the " + MemoryLimit.format(limit.bytes()) + " it may still allocate ("
+                    + limit.source() + "); a smaller --batch-size (now " + batch + ") needs less");
+        }
+        return b;
     }
 
     private static void checkShape(Dataset d, InputSize in) {

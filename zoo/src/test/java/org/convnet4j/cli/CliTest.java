@@ -1,6 +1,8 @@
 package org.convnet4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 import org.convnet4j.io.Checkpoint;
@@ -134,12 +137,110 @@ class CliTest {
         assertEquals(3, History.readCsv(split.resolve("history.csv")).size());
     }
 
+    /** The CLI in a JVM of its own, as a second process on the machine: exit status and stderr. */
+    static Run cliProcess(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the second JVM did not finish: " + err);
+        return new Run(p.exitValue(), "", err);
+    }
+
+    @Test
+    void aSecondRunIntoALockedFolderIsRefusedAndALeftoverLockFileBlocksNothing() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("locked"));
+        try (OutputLock held = OutputLock.acquire(out)) {
+            // Another process: the operating system's lock refuses it.
+            Run other = cliProcess(train(out, "--epochs", "1"));
+            assertEquals(1, other.status(), other.err());
+            assertTrue(other.err().contains("another run is writing to " + out + " (pid " + ProcessHandle.current().pid()
+                    + " on host "), other.err());
+            assertTrue(other.err().contains("pass another --out"), other.err());
+            // Another run in this JVM: the same refusal.
+            Run same = cli(train(out, "--epochs", "1"));
+            assertEquals(1, same.status(), same.err());
+            assertTrue(same.err().contains("another run is writing to " + out), same.err());
+        }
+        assertFalse(Files.exists(out.resolve("checkpoint.safetensors")), "a refused run wrote nothing");
+        // The file a killed run leaves names a holder that is gone; only the OS lock counts.
+        Files.writeString(out.resolve(OutputLock.FILE), "pid 999999 on host gone since 2020-01-01T00:00:00Z\n");
+        Run after = cli(train(out, "--epochs", "1"));
+        assertEquals(0, after.status(), after.err());
+        assertTrue(Files.isRegularFile(out.resolve("checkpoint.safetensors")));
+    }
+
+    @Test
+    void aFolderThatHoldsARunIsReplacedOnlyWithOverwrite() throws IOException {
+        Path out = tmp.resolve("finished");
+        assertEquals(0, cli(train(out, "--epochs", "2")).status());
+        byte[] before = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
+        Run again = cli(train(out, "--epochs", "1"));
+        assertEquals(2, again.status(), again.err());
+        assertTrue(again.err().contains(out + " already holds a run (checkpoint.safetensors, history.csv, metrics.json):"
+                + " pass --resume to continue it, --overwrite to replace it, or another --out"), again.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("checkpoint.safetensors")), "the refused run wrote nothing");
+        Run both = cli(train(out, "--epochs", "3", "--resume", "--overwrite"));
+        assertEquals(2, both.status(), both.err());
+        assertTrue(both.err().contains("give one of them"), both.err());
+        Run over = cli(train(out, "--epochs", "1", "--overwrite"));
+        assertEquals(0, over.status(), over.err());
+        assertTrue(over.err().contains("--overwrite: deleted the previous run's checkpoint.safetensors, history.csv,"
+                + " metrics.json, curves.png, predictions.png, settings.properties from " + out), over.err());
+        assertEquals(1, History.readCsv(out.resolve("history.csv")).size());
+    }
+
+    @Test
+    void resumeRefusesChangedSettingsNamingBothValuesUnlessForced() throws IOException {
+        Path out = tmp.resolve("settings");
+        assertEquals(0, cli(train(out, "--epochs", "1", "--lr", "0.002")).status());
+        byte[] before = Files.readAllBytes(out.resolve("checkpoint.safetensors"));
+        List<String> changed = List.of("train", "lenet5", "--data", data.toString(), "--out", out.toString(), "--backend",
+                "cpu", "--seed", "7", "--batch-size", "64", "--lr", "0.01", "--epochs", "2", "--resume");
+        List<String> refused = new ArrayList<>(changed);
+        refused.addAll(List.of("--classes", "12"));
+        Run r = cli(refused.toArray(String[]::new));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("--resume: this command's settings differ from the run's in " + out + ": --batch-size 64"
+                + " (the run used 32), --lr 0.01 (the run used 0.002), --classes 12 (the run used 10); resume with the run's"
+                + " settings, or add --force-resume"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("checkpoint.safetensors")), "the refused run wrote nothing");
+        List<String> forced = new ArrayList<>(changed);
+        forced.add("--force-resume");
+        Run f = cli(forced.toArray(String[]::new));
+        assertEquals(0, f.status(), f.err());
+        assertTrue(f.err().contains("--force-resume: the run goes on with --batch-size 64 (the run used 32), --lr 0.01"
+                + " (the run used 0.002)"), f.err());
+        assertEquals(2, History.readCsv(out.resolve("history.csv")).size());
+        String settings = Files.readString(out.resolve(RunSettings.FILE));
+        assertTrue(settings.contains("batch_size=64\n") && settings.contains("learning_rate=0.01\n"), settings);
+        Run alone = cli(train(out, "--epochs", "3", "--force-resume"));
+        assertEquals(2, alone.status(), alone.err());
+        assertTrue(alone.err().contains("--force-resume goes with --resume"), alone.err());
+    }
+
+    @Test
+    void aRunTooLargeForTheMachineIsRefusedBeforeItAllocatesWithTheEstimateAndTheLimit() {
+        // The synthetic set has 320 images, so the batch is at most 320; a billion classes makes the
+        // last layer and its logits terabytes, more than any machine this runs on.
+        Run r = cli("train", "lenet5", "--data", data.toString(), "--out", tmp.resolve("huge").toString(), "--backend",
+                "cpu", "--batch-size", "100000000", "--classes", "1000000000");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().matches("(?s).*convnet4j: this run needs about \\d+(\\.\\d)? TiB \\(parameters \\d+(\\.\\d)? GiB,"
+                + " gradients .*, optimizer state .*, activations .*, margin .*\\) on the cpu backend, more than the"
+                + " \\d+(\\.\\d)? [MGT]iB it may still allocate \\((JavaCPP's maxPhysicalBytes of .*|the .* of memory"
+                + " available on this machine)\\); a smaller --batch-size \\(now 100000000\\) needs less\\R"), r.err());
+        assertFalse(Files.exists(tmp.resolve("huge").resolve("checkpoint.safetensors")));
+    }
+
     @Test
     void evaluateAndPredictReadTheCheckpoint() throws IOException {
         Path out = tmp.resolve("eval");
-        assertEquals(0, cli(train(out, "--epochs", "1")).status());
+        // --precise-bn 0 is documented as off, so it is accepted, not refused as "not positive".
+        assertEquals(0, cli(train(out, "--epochs", "1", "--precise-bn", "0")).status());
         Run e = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
-                data.toString(), "--backend", "cpu");
+                data.toString(), "--backend", "cpu", "--precise-bn", "0");
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
         Path pred = tmp.resolve("pred");
@@ -160,6 +261,42 @@ class CliTest {
         assertEquals(2, cli("train", "lenet5", "--epochs", "-1").status());
         assertEquals(2, cli("frobnicate").status());
         assertEquals(2, cli("evaluate", "lenet5").status());
+    }
+
+    @Test
+    void anOptionGivenTwiceIsRefusedNotSilentlyOverridden() {
+        Run lr = cli("train", "lenet5", "--lr", "0.1", "--epochs", "2", "--lr=0.01");
+        assertEquals(2, lr.status());
+        assertTrue(lr.err().contains("option --lr is given twice"), lr.err());
+        Run flag = cli("train", "lenet5", "--resume", "--resume");
+        assertEquals(2, flag.status());
+        assertTrue(flag.err().contains("option --resume is given twice"), flag.err());
+        Path never = tmp.resolve("never");
+        Run negative = cli("train", "lenet5", "--precise-bn", "-1", "--out", never.toString());
+        assertEquals(2, negative.status());
+        assertTrue(negative.err().contains("--precise-bn must be 0 or a positive integer"), negative.err());
+        assertFalse(Files.exists(never), "a usage error is found before the output folder is made");
+        assertEquals(2, cli("train", "lenet5", "--resume", "--overwrite", "--out", never.toString()).status());
+        assertFalse(Files.exists(never), "a usage error is found before the output folder is made");
+    }
+
+    @Test
+    void commandHelpAndVersionExitWithZero() {
+        Run train = cli("train", "--help");
+        assertEquals(0, train.status(), train.err());
+        assertTrue(train.out().startsWith("usage: convnet4j train MODEL [--data PATH]"), train.out());
+        for (String option : List.of("--resume", "--force-resume", "--overwrite", "--precise-bn N", "(0: off)",
+                "with the estimate and the limit")) {
+            assertTrue(train.out().contains(option), option + " not in " + train.out());
+        }
+        Run evaluate = cli("evaluate", "lenet5", "-h");
+        assertEquals(0, evaluate.status(), evaluate.err());
+        assertTrue(evaluate.out().startsWith("usage: convnet4j evaluate MODEL --weights FILE"), evaluate.out());
+        assertEquals(0, cli("models", "--help").status());
+        Run version = cli("--version");
+        assertEquals(0, version.status(), version.err());
+        assertTrue(version.out().matches("convnet4j \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), version.out());
+        assertTrue(cli("--help").out().contains("--version"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.convnet4j.backend.cuda;
 import java.util.List;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
@@ -84,6 +85,18 @@ public final class CudaBackend implements Backend {
     @Override
     public MemoryPool pool() {
         return ctx.pool();
+    }
+
+    /** The device's free memory, as cudaMemGetInfo says (what this backend's pool has cached is not counted). */
+    @Override
+    public MemoryLimit memoryLimit() {
+        ctx.makeCurrent();
+        long[] m = DevicePool.memoryInfo();
+        if (m == null) {
+            return new MemoryLimit(Long.MAX_VALUE, "the GPU's free memory, which CUDA did not report");
+        }
+        return new MemoryLimit(m[0], "the " + MemoryLimit.format(m[0]) + " of free memory on the GPU, of "
+                + MemoryLimit.format(m[1]));
     }
 
     // ---- Tensors and host transfers

@@ -37,6 +37,17 @@ final class DevicePool extends MemoryPool {
         CudaStatus.runtime(cudart.cudaFree(new DevicePointer(address)), "cudaFree", null);
     }
 
+    /** The current device's {free, total} bytes, or null when CUDA does not say. */
+    static long[] memoryInfo() {
+        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
+            if (cudart.cudaMemGetInfo(free, total) != cudart.cudaSuccess) {
+                cudart.cudaGetLastError(); // not sticky, but keep it from being blamed on the next call
+                return null;
+            }
+            return new long[] {free.get(), total.get()};
+        }
+    }
+
     /** "free X MiB of Y MiB on the device", for out-of-memory messages. */
     static String deviceMemory() {
         try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {

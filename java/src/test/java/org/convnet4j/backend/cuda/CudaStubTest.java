@@ -22,6 +22,8 @@ import org.bytedeco.cuda.global.cudnn;
 import org.convnet4j.backend.CudaException;
 import org.convnet4j.backend.CudnnException;
 import org.convnet4j.backend.Smoke;
+import org.convnet4j.memory.MemoryLimit;
+import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.memory.PoolOutOfMemoryException;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
@@ -275,6 +277,17 @@ class CudaStubTest {
             float[] out = new float[16];
             backend.download(small, out);
             assertEquals(4f, out[15]);
+        }
+    }
+
+    @Test
+    void theMemoryLimitIsTheDevicesFreeMemory() {
+        StubDriver.memoryBudget(deviceBytes() + (64 << 20));
+        MemoryLimit before = backend.memoryLimit();
+        assertEquals(64L << 20, before.bytes(), before.toString());
+        assertTrue(before.source().contains("64.0 MiB of free memory on the GPU"), before.source());
+        try (Tensor t = allocated(Shape.of(1 << 20))) {
+            assertEquals((64L << 20) - MemoryPool.roundUp(4L << 20), backend.memoryLimit().bytes());
         }
     }
 
