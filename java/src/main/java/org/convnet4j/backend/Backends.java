@@ -18,7 +18,7 @@ public final class Backends {
 
     public static Availability probe(String name) {
         return switch (name) {
-            case "cpu" -> new Availability("cpu", true, "oneDNN on " + Runtime.getRuntime().availableProcessors() + " cores");
+            case "cpu" -> new Availability("cpu", true, "oneDNN, " + org.convnet4j.nativelib.OpenMp.settings());
             case "cuda" -> CudaProbe.probe();
             default -> throw new IllegalArgumentException("Unknown backend '" + name + "'. Expected one of auto, cpu, cuda");
         };

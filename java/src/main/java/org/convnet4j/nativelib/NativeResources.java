@@ -46,6 +46,17 @@ public final class NativeResources {
             return;
         }
         loadOpenMpRuntime(fileName);
+        loadAlone(fileName);
+    }
+
+    /**
+     * Loads a native library that needs no OpenMP runtime, without loading oneDNN first (the
+     * environment setter that must run before oneDNN's libgomp starts, see {@link OpenMp}).
+     */
+    static synchronized void loadAlone(String fileName) {
+        if (LOADED.contains(fileName)) {
+            return;
+        }
         Path path = libraryPath(fileName);
         try {
             System.load(path.toString());
@@ -104,7 +115,7 @@ public final class NativeResources {
     // OpenMP runtime, one thread pool, and no failure on machines that have no libgomp installed.
     private static void loadOpenMpRuntime(String fileName) {
         try {
-            Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+            OpenMp.load();
         } catch (Throwable e) {
             throw linkError(fileName, "oneDNN (org.bytedeco.dnnl), whose libgomp.so.1 it shares, failed to load: " + e, e);
         }

@@ -30,7 +30,7 @@ public final class Main {
             String.join("\n",
                 "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
                 "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
-                "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES]"),
+                "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES] [--threads N]"),
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
                 "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
@@ -42,14 +42,15 @@ public final class Main {
                 "  --overwrite      replace the run already in --out (its files are deleted when this one starts)",
                 "  --patience N     stop when the validation loss has not improved for N epochs",
                 "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)",
+                "  --threads N      CPU threads (default: the processors free when the run starts; see docs/BENCHMARKS.md)",
                 "A run whose memory (weights, gradients, optimizer state, activations) would not fit what the backend",
                 "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
-            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES]",
+            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
                 + "recomputes the batch-norm statistics from N training batches (0: off)."});
         COMMANDS.put("predict", new String[] {
-            "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B]",
+            "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B] [--threads N]",
             "Draws the first 50 test images labelled with the predicted class into DIR/predictions.png."});
     }
 
@@ -87,6 +88,9 @@ public final class Main {
             return 0;
         }
         try {
+            if (THREADED.contains(args.get(0))) {
+                rest = threads(rest);
+            }
             switch (args.get(0)) {
                 case "models" -> Commands.models(rest);
                 case "summary" -> Commands.summary(rest);
@@ -107,6 +111,36 @@ public final class Main {
             report(e);
             return 1;
         }
+    }
+
+    /** The commands that run a backend, and so take --threads. */
+    private static final java.util.Set<String> THREADED = java.util.Set.of("train", "evaluate", "predict");
+
+    /**
+     * Takes {@code --threads N} out of a command's options and sets the CPU backend's thread count
+     * with it (before any backend exists); the other options as they were.
+     */
+    static List<String> threads(List<String> rest) {
+        List<String> out = new java.util.ArrayList<>();
+        Integer threads = null;
+        for (int i = 0; i < rest.size(); i++) {
+            if (!rest.get(i).equals("--threads")) {
+                out.add(rest.get(i));
+                continue;
+            }
+            if (threads != null) {
+                throw new UsageException("--threads given twice");
+            }
+            if (i + 1 == rest.size() || !rest.get(i + 1).matches("[1-9]\\d{0,4}")) {
+                throw new UsageException("--threads: expected a positive number of threads. Received "
+                        + (i + 1 == rest.size() ? "nothing" : "'" + rest.get(i + 1) + "'"));
+            }
+            threads = Integer.parseInt(rest.get(++i));
+        }
+        if (threads != null) {
+            org.convnet4j.nativelib.OpenMp.threads(threads);
+        }
+        return out;
     }
 
     /** The project version Maven wrote into version.properties when it built this jar (or these classes). */

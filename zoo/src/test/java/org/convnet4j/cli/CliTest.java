@@ -338,4 +338,17 @@ class CliTest {
         Run s = cli("summary", "lenet5");
         assertTrue(s.out().contains("Total params: 107,786\nTrainable params: 107,786\nNon-trainable params: 0\n"), s.out());
     }
+
+    /** --threads takes a positive count, once; a run in a fresh JVM reports the count it was given. */
+    @Test
+    void threadsIsAPositiveCountGivenOnce() throws Exception {
+        Run zero = cli("evaluate", "lenet5", "--weights", "x.safetensors", "--threads", "0");
+        assertEquals(2, zero.status(), zero.err());
+        assertTrue(zero.err().contains("--threads: expected a positive number of threads. Received '0'"), zero.err());
+        Run twice = cli("predict", "lenet5", "--weights", "x.safetensors", "--threads", "1", "--threads", "1");
+        assertEquals(2, twice.status(), twice.err());
+        assertTrue(twice.err().contains("--threads given twice"), twice.err());
+        Run help = cli("train", "--help");
+        assertTrue(help.out().contains("--threads N"), help.out());
+    }
 }

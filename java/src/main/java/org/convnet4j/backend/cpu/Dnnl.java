@@ -4,7 +4,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Loader;
+import org.convnet4j.nativelib.OpenMp;
 import org.bytedeco.dnnl.global.dnnl;
 import org.convnet4j.backend.DnnlException;
 
@@ -16,7 +16,7 @@ import org.convnet4j.backend.DnnlException;
  */
 final class Dnnl implements AutoCloseable {
     static {
-        Loader.load(dnnl.class);
+        OpenMp.load(); // settles the thread count and wait policy, then loads oneDNN
     }
 
     private static final String[] STATUS = {
