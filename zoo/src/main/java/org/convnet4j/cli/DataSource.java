@@ -32,8 +32,10 @@ record DataSource(Dataset train, Dataset test, String description) {
                 Path p = require(data, "CIFAR-10", "a folder holding train.zip and test.zip, or the binary batches");
                 // Zipped class folders come class by class; a fixed shuffle of the test set makes "the first
                 // 50 test images" of the predictions grid a mix of classes, as in the official order.
-                yield new DataSource(Datasets.cifar10(p, true), Datasets.shuffled(Datasets.cifar10(p, false), 0),
-                        "CIFAR-10 from " + p);
+                // One file (a single zip or batch) serves as both parts: decode it once.
+                Dataset train = Datasets.cifar10(p, true);
+                Dataset test = java.nio.file.Files.isRegularFile(p) ? train : Datasets.cifar10(p, false);
+                yield new DataSource(train, Datasets.shuffled(test, 0), "CIFAR-10 from " + p);
             }
             case FLOWERS -> {
                 Path p = require(data, "tf_flowers", "flowers-160.zip or a folder of class folders");
