@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.convnet4j.cli.CliTest.Run;
 import org.convnet4j.io.Checkpoint;
@@ -38,23 +37,8 @@ class CheckpointIntegrityCliTest {
     @BeforeAll
     static void writeData() throws IOException {
         data = Files.createDirectories(tmp.resolve("fmnist"));
-        writeSplit("train", 160, 3);
-        writeSplit("t10k", 40, 4);
-    }
-
-    /** As CliTest's data: each class a bright band at its own height plus noise. */
-    private static void writeSplit(String prefix, int n, long seed) throws IOException {
-        Random r = new Random(seed);
-        byte[] pixels = new byte[n * 784];
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = (byte) (i % 10);
-            for (int p = 0; p < 784; p++) {
-                pixels[i * 784 + p] = (byte) ((p / 28 / 3 == i % 10 ? 200 : 0) + r.nextInt(40));
-            }
-        }
-        CliTest.idx(data.resolve(prefix + "-images-idx3-ubyte.gz"), 0x803, new int[] {n, 28, 28}, pixels);
-        CliTest.idx(data.resolve(prefix + "-labels-idx1-ubyte.gz"), 0x801, new int[] {n}, labels);
+        CliTest.writeSplit(data, "train", 160, 3);
+        CliTest.writeSplit(data, "t10k", 40, 4);
     }
 
     private static Run train(Path out, String... extra) {

@@ -40,11 +40,12 @@ class CliTest {
     @BeforeAll
     static void writeData() throws IOException {
         data = Files.createDirectories(tmp.resolve("fmnist"));
-        writeSplit("train", 320, 1);
-        writeSplit("t10k", 80, 2);
+        writeSplit(data, "train", 320, 1);
+        writeSplit(data, "t10k", 80, 2);
     }
 
-    private static void writeSplit(String prefix, int n, long seed) throws IOException {
+    /** n images of the bands, as prefix-images/labels IDX files in dir (CheckpointIntegrityCliTest uses them too). */
+    static void writeSplit(Path dir, String prefix, int n, long seed) throws IOException {
         Random r = new Random(seed);
         byte[] pixels = new byte[n * 784];
         byte[] labels = new byte[n];
@@ -57,8 +58,8 @@ class CliTest {
                 pixels[i * 784 + p] = (byte) v;
             }
         }
-        idx(data.resolve(prefix + "-images-idx3-ubyte.gz"), 0x803, new int[] {n, 28, 28}, pixels);
-        idx(data.resolve(prefix + "-labels-idx1-ubyte.gz"), 0x801, new int[] {n}, labels);
+        idx(dir.resolve(prefix + "-images-idx3-ubyte.gz"), 0x803, new int[] {n, 28, 28}, pixels);
+        idx(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), 0x801, new int[] {n}, labels);
     }
 
     static void idx(Path file, int magic, int[] dims, byte[] body) throws IOException {
