@@ -17,7 +17,12 @@ import org.convnet4j.graph.Weights;
  *
  * <p>It is a snapshot: it copies what it needs from the weights once, when made, and never reads
  * them again, so they may be closed afterwards (a service can drop its training state). Make a new
- * one after training further or loading other weights. Not thread-safe: one caller at a time (a service keeps one per worker).
+ * one after training further or loading other weights.
+ *
+ * <p>Safe to share between threads: calls take turns (each holds the Predictor while it runs), and
+ * Predictors of one backend, or of several models on one backend, may run from different threads at
+ * once, because every backend op holds the backend while it runs ({@code ConcurrentInferenceTest}).
+ * Neither adds throughput on its own: the backend runs one op at a time, each with all its threads.
  *
  * <pre>{@code
  * try (Predictor p = new Predictor(model, weights, 1)) {
@@ -54,7 +59,7 @@ public final class Predictor implements AutoCloseable {
      * training), count x classes. Fewer images than the frozen batch are padded with zeros, which
      * changes only the time: inference treats every image on its own.
      */
-    public float[] predict(float[] images, int count) {
+    public synchronized float[] predict(float[] images, int count) {
         if (count <= 0 || count > batch) {
             throw new IllegalArgumentException("Predictor: expected 1 to " + batch + " images (the frozen batch). Received "
                     + count + "; make a Predictor for a larger batch, or split the images");
@@ -70,6 +75,10 @@ public final class Predictor implements AutoCloseable {
         executor.forward(false, 0);
         backend.download(executor.logits(0), logits);
         return Images.softmax(logits, count, model.classes());
+    }
+
+    public Model model() {
+        return model;
     }
 
     /** The batch it was frozen for: the most images one call takes. */

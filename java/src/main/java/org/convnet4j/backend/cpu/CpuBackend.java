@@ -28,7 +28,10 @@ import org.convnet4j.tensor.Tensor;
  * concat, reorder, reduction), each built once per shape and cached, plus our native kernels for the
  * loss, dropout, optimizers and relu masks. oneDNN's OpenMP runtime uses every core.
  *
- * <p>Not thread-safe: one backend serves one training or inference loop. Calls are synchronous.
+ * <p>Calls are synchronous. Safe to share between threads: every op (and every frozen convolution
+ * it made) holds the backend while it runs, because the ops share cached primitives, their memory
+ * objects and one oneDNN stream. Ops of different threads take turns; each runs with all the
+ * backend's OpenMP threads. An {@code Executor} or {@code Trainer} on top is still one caller's.
  */
 public final class CpuBackend implements Backend {
     private final HostMemoryPool pool = new HostMemoryPool();
@@ -63,25 +66,25 @@ public final class CpuBackend implements Backend {
     // ---- Tensors and host transfers
 
     @Override
-    public void upload(float[] src, Tensor dst) {
+    public synchronized void upload(float[] src, Tensor dst) {
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         Address.floats(dst.address(), src.length).put(src);
     }
 
     @Override
-    public void upload(int[] src, Tensor dst) {
+    public synchronized void upload(int[] src, Tensor dst) {
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.INT32);
         Address.ints(dst.address(), src.length).put(src);
     }
 
     @Override
-    public void download(Tensor src, float[] dst) {
+    public synchronized void download(Tensor src, float[] dst) {
         Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
         Address.floats(src.address(), dst.length).get(dst);
     }
 
     @Override
-    public void fill(Tensor t, float value) {
+    public synchronized void fill(Tensor t, float value) {
         if (t == null) {
             throw new IllegalArgumentException("fill: tensor is null");
         }
@@ -90,7 +93,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
+    public synchronized void copy(Tensor src, Tensor dst) {
         if (src == null) {
             throw new IllegalArgumentException("copy: src is null");
         }
@@ -100,106 +103,106 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void synchronize() {
+    public synchronized void synchronize() {
         dnnl.await("synchronize");
     }
 
     // ---- Convolution
 
     @Override
-    public void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
-    public void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
-    public void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, true);
     }
 
     @Override
-    public FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
-        return new FrozenConvOps(dnnl, pool, op, w, bias, residual, relu);
+    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+        return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu);
     }
 
     // ---- Pooling
 
     @Override
-    public void pool2dForward(Pool2d op, Tensor x, Tensor y) {
+    public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
         pooling.forward(op, x, y);
     }
 
     @Override
-    public void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         pooling.backward(op, x, y, dy, dx);
     }
 
     @Override
-    public void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
+    public synchronized void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
         pooling.globalForward(op, x, y);
     }
 
     @Override
-    public void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+    public synchronized void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         pooling.globalBackward(op, dy, dx);
     }
 
     // ---- Batch normalization
 
     @Override
-    public void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+    public synchronized void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.NONE, x, null, p, y, saved);
     }
 
     @Override
-    public void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
         batchNorm.forwardInference(op, BatchNormOps.Fusion.NONE, x, null, p, y);
     }
 
     @Override
-    public void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
         batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
-    public void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+    public synchronized void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.RELU, x, null, p, y, saved);
     }
 
     @Override
-    public void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
         batchNorm.forwardInference(op, BatchNormOps.Fusion.RELU, x, null, p, y);
     }
 
     @Override
-    public void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                       Tensor dx, Tensor dgamma, Tensor dbeta) {
         batchNorm.backwardRelu(op, x, y, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
-    public void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
+    public synchronized void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
                                                 Tensor y, Tensor saved) {
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y, saved);
     }
 
     @Override
-    public void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
         batchNorm.forwardInference(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y);
     }
 
     @Override
-    public void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
         batchNorm.backwardAddRelu(op, x, y, dy, p, saved, dx, dresidual, dgamma, dbeta);
     }
@@ -207,90 +210,90 @@ public final class CpuBackend implements Backend {
     // ---- Activations, loss, dense, elementwise
 
     @Override
-    public void reluForward(Tensor x, Tensor y) {
+    public synchronized void reluForward(Tensor x, Tensor y) {
         elementwise.reluForward(x, y);
     }
 
     @Override
-    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    public synchronized void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         elementwise.reluBackward(y, dy, dx);
     }
 
     @Override
-    public float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
+    public synchronized float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
                                      Tensor probs, Tensor dlogits) {
         return loss.run(op, logits, labels, weight, probs, dlogits);
     }
 
     @Override
-    public void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
-    public void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
     @Override
-    public void add(Tensor a, Tensor b, Tensor y) {
+    public synchronized void add(Tensor a, Tensor b, Tensor y) {
         elementwise.add(a, b, y);
     }
 
     @Override
-    public void accumulate(Tensor src, Tensor dst) {
+    public synchronized void accumulate(Tensor src, Tensor dst) {
         elementwise.accumulate(src, dst);
     }
 
     // ---- Concat, padding, dropout, optimizers
 
     @Override
-    public void concatForward(Concat op, List<Tensor> xs, Tensor y) {
+    public synchronized void concatForward(Concat op, List<Tensor> xs, Tensor y) {
         concat.forward(op, xs, y);
     }
 
     @Override
-    public void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
+    public synchronized void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
         concat.backward(op, dy, dxs);
     }
 
     @Override
-    public void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
+    public synchronized void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
         zeroPad.forward(op, x, y);
     }
 
     @Override
-    public void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
+    public synchronized void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
         zeroPad.backward(op, dy, dx);
     }
 
     @Override
-    public void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+    public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
         dropout.forward(op, step, x, y);
     }
 
     @Override
-    public void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+    public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
         dropout.backward(op, step, dy, dx);
     }
 
     @Override
-    public void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
+    public synchronized void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
         optimizers.adam(op, step, param, grad, m, v);
     }
 
     @Override
-    public void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
+    public synchronized void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
         optimizers.sgdMomentum(op, param, grad, velocity);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             cache.close();

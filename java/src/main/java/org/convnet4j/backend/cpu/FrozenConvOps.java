@@ -26,6 +26,8 @@ import org.convnet4j.tensor.Tensor;
  * frozen convolution to the next, so a chain of them reorders nothing.
  */
 final class FrozenConvOps extends FrozenConv {
+    /** The backend's lock (see {@link #forward}). */
+    private final Object lock;
     private static final Layout[] LAYOUTS = Layout.values();
 
     private final MemoryPool pool;
@@ -41,8 +43,9 @@ final class FrozenConvOps extends FrozenConv {
     private final Tensor weights;
     private final Tensor bias;
 
-    FrozenConvOps(Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
+    FrozenConvOps(Object lock, Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
         super(op, w, b, residual, relu);
+        this.lock = lock;
         this.pool = pool;
         Primitive c = null;
         Tensor kw = null;
@@ -112,8 +115,18 @@ final class FrozenConvOps extends FrozenConv {
         return srcDirect[nhwc] && dstDirect[nhwc] ? Layout.NHWC : Layout.NCHW;
     }
 
+    /**
+     * Runs under the backend's lock, as every op of a CPU backend does: the backend's oneDNN stream is
+     * shared by all its primitives, and threads sharing a backend must not interleave on it.
+     */
     @Override
     public void forward(Tensor x, Tensor res, Tensor y) {
+        synchronized (lock) {
+            forwardLocked(x, res, y);
+        }
+    }
+
+    private void forwardLocked(Tensor x, Tensor res, Tensor y) {
         checkForward(x, res, y, Layout.NHWC);
         int lx = x.layout().ordinal();
         int ly = y.layout().ordinal();

@@ -28,7 +28,9 @@ import org.convnet4j.tensor.Tensor;
  * pooling. Everything is queued on one stream, in order, and returns without waiting, except what
  * hands values to the host (download, the loss, {@link #synchronize}).
  *
- * <p>Not thread-safe: one backend serves one training or inference loop (any one thread at a time).
+ * <p>Safe to share between threads: every op holds the backend while it queues its work (the kernel
+ * argument block, the plans and the stream are shared), so ops of different threads take turns on
+ * the one stream. An {@code Executor} or {@code Trainer} on top is still one caller's.
  */
 public final class CudaBackend implements Backend {
     private final CudaContext ctx;
@@ -89,7 +91,7 @@ public final class CudaBackend implements Backend {
 
     /** The device's free memory, as cudaMemGetInfo says (what this backend's pool has cached is not counted). */
     @Override
-    public MemoryLimit memoryLimit() {
+    public synchronized MemoryLimit memoryLimit() {
         ctx.makeCurrent();
         long[] m = DevicePool.memoryInfo();
         if (m == null) {
@@ -102,40 +104,40 @@ public final class CudaBackend implements Backend {
     // ---- Tensors and host transfers
 
     @Override
-    public void upload(float[] src, Tensor dst) {
+    public synchronized void upload(float[] src, Tensor dst) {
         ensureOpen();
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         transfers.upload(src, dst);
     }
 
     @Override
-    public void upload(int[] src, Tensor dst) {
+    public synchronized void upload(int[] src, Tensor dst) {
         ensureOpen();
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.INT32);
         transfers.upload(src, dst);
     }
 
     @Override
-    public void download(Tensor src, float[] dst) {
+    public synchronized void download(Tensor src, float[] dst) {
         ensureOpen();
         Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
         transfers.download(src, dst);
     }
 
     @Override
-    public void fill(Tensor t, float value) {
+    public synchronized void fill(Tensor t, float value) {
         ensureOpen();
         elementwise.fill(t, value);
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
+    public synchronized void copy(Tensor src, Tensor dst) {
         ensureOpen();
         elementwise.copy(src, dst);
     }
 
     @Override
-    public void synchronize() {
+    public synchronized void synchronize() {
         ensureOpen();
         ctx.synchronize("synchronize");
     }
@@ -143,25 +145,25 @@ public final class CudaBackend implements Backend {
     // ---- Convolution
 
     @Override
-    public void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         ensureOpen();
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
-    public void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
         ensureOpen();
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         ensureOpen();
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
-    public void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         ensureOpen();
         conv.forward(op, x, w, bias, y, true);
     }
@@ -169,25 +171,25 @@ public final class CudaBackend implements Backend {
     // ---- Pooling
 
     @Override
-    public void pool2dForward(Pool2d op, Tensor x, Tensor y) {
+    public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
         ensureOpen();
         pooling.forward(op, x, y);
     }
 
     @Override
-    public void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+    public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         ensureOpen();
         pooling.backward(op, x, y, dy, dx);
     }
 
     @Override
-    public void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
+    public synchronized void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
         ensureOpen();
         pooling.globalForward(op, x, y);
     }
 
     @Override
-    public void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+    public synchronized void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         ensureOpen();
         pooling.globalBackward(op, dy, dx);
     }
@@ -195,38 +197,38 @@ public final class CudaBackend implements Backend {
     // ---- Batch normalization
 
     @Override
-    public void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+    public synchronized void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
         ensureOpen();
         batchNorm.forwardTraining(op, x, p, y, saved);
     }
 
     @Override
-    public void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
         ensureOpen();
         batchNorm.forwardInference(op, x, p, y);
     }
 
     @Override
-    public void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
         ensureOpen();
         batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
-    public void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+    public synchronized void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
         ensureOpen();
         batchNorm.fusedForwardTraining(op, x, null, p, y, saved, true);
     }
 
     @Override
-    public void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
         ensureOpen();
         batchNorm.fusedForwardInference(op, x, null, p, y);
     }
 
     @Override
-    public void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                       Tensor dx, Tensor dgamma, Tensor dbeta) {
         ensureOpen();
         requireY(op, y);
@@ -234,7 +236,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
+    public synchronized void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
                                                 Tensor y, Tensor saved) {
         ensureOpen();
         requireResidual(op, residual);
@@ -242,14 +244,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+    public synchronized void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
         ensureOpen();
         requireResidual(op, residual);
         batchNorm.fusedForwardInference(op, x, residual, p, y);
     }
 
     @Override
-    public void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
+    public synchronized void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
         ensureOpen();
         requireY(op, y);
@@ -274,50 +276,50 @@ public final class CudaBackend implements Backend {
     // ---- Activations, loss, dense, elementwise
 
     @Override
-    public void reluForward(Tensor x, Tensor y) {
+    public synchronized void reluForward(Tensor x, Tensor y) {
         ensureOpen();
         elementwise.reluForward(x, y);
     }
 
     @Override
-    public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    public synchronized void reluBackward(Tensor y, Tensor dy, Tensor dx) {
         ensureOpen();
         elementwise.reluBackward(y, dy, dx);
     }
 
     @Override
-    public float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
+    public synchronized float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
                                      Tensor probs, Tensor dlogits) {
         ensureOpen();
         return loss.run(op, logits, labels, weight, probs, dlogits);
     }
 
     @Override
-    public void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         ensureOpen();
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
-    public void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
         ensureOpen();
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         ensureOpen();
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
     @Override
-    public void add(Tensor a, Tensor b, Tensor y) {
+    public synchronized void add(Tensor a, Tensor b, Tensor y) {
         ensureOpen();
         elementwise.add(a, b, y);
     }
 
     @Override
-    public void accumulate(Tensor src, Tensor dst) {
+    public synchronized void accumulate(Tensor src, Tensor dst) {
         ensureOpen();
         elementwise.accumulate(src, dst);
     }
@@ -325,56 +327,56 @@ public final class CudaBackend implements Backend {
     // ---- Concat, padding, dropout, optimizers
 
     @Override
-    public void concatForward(Concat op, List<Tensor> xs, Tensor y) {
+    public synchronized void concatForward(Concat op, List<Tensor> xs, Tensor y) {
         ensureOpen();
         concat.forward(op, xs, y);
     }
 
     @Override
-    public void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
+    public synchronized void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
         ensureOpen();
         concat.backward(op, dy, dxs);
     }
 
     @Override
-    public void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
+    public synchronized void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
         ensureOpen();
         zeroPad.forward(op, x, y);
     }
 
     @Override
-    public void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
+    public synchronized void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
         ensureOpen();
         zeroPad.backward(op, dy, dx);
     }
 
     @Override
-    public void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+    public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
         ensureOpen();
         dropout.forward(op, step, x, y);
     }
 
     @Override
-    public void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+    public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
         ensureOpen();
         dropout.backward(op, step, dy, dx);
     }
 
     @Override
-    public void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
+    public synchronized void adamUpdate(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
         ensureOpen();
         optimizers.adam(op, step, param, grad, m, v);
     }
 
     @Override
-    public void adamUpdateAll(Adam op, long step, List<Tensor> params, List<Tensor> grads, List<Tensor> ms,
+    public synchronized void adamUpdateAll(Adam op, long step, List<Tensor> params, List<Tensor> grads, List<Tensor> ms,
                               List<Tensor> vs) {
         ensureOpen();
         optimizers.adamAll(op, step, params, grads, ms, vs);
     }
 
     @Override
-    public void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
+    public synchronized void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
         ensureOpen();
         optimizers.sgdMomentum(op, param, grad, velocity);
     }
@@ -386,7 +388,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             // Drain first: queued kernels still reference the module, the descriptors' workspaces and
