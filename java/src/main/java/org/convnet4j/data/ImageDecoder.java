@@ -115,7 +115,7 @@ final class ImageDecoder {
         return reader.getOriginatingProvider() == null ? "an" : reader.getOriginatingProvider().getFormatNames()[0];
     }
 
-    private static Rgb fromImage(BufferedImage image) {
+    static Rgb fromImage(BufferedImage image) {
         int h = image.getHeight();
         int w = image.getWidth();
         byte[] planes = new byte[3 * h * w];

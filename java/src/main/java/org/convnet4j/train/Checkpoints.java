@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import org.convnet4j.graph.Model;
@@ -37,6 +38,11 @@ public final class Checkpoints {
     public static final String MODEL = "model";
     /** Metadata key of the history through the checkpoint's epoch, as the text of history.csv. */
     public static final String HISTORY = "history";
+    /**
+     * Metadata key of the class names, one per line in label order, so a predictor made from the file
+     * names its classes without the data set.
+     */
+    public static final String CLASS_NAMES = "class_names";
 
     private Checkpoints() {
     }
@@ -53,6 +59,16 @@ public final class Checkpoints {
      * loses nothing.
      */
     public static void save(Path file, Trainer t, int epoch, long seed, History history) {
+        save(file, t, epoch, seed, history, null);
+    }
+
+    /**
+     * As {@link #save(Path, Trainer, int, long, History)}, with the class names (may be null: none) in
+     * label order, one per model class; {@link #classNames} reads them back. A name may not be blank or
+     * hold a line break.
+     */
+    public static void save(Path file, Trainer t, int epoch, long seed, History history, List<String> classNames) {
+        String names = classNames == null ? null : joinClassNames(classNames, t.model().classes());
         Map<String, NamedTensor> tensors = new LinkedHashMap<>();
         for (ParamRef p : t.model().params()) {
             tensors.put(p.key(), floats(t, t.weights().get(p)));
@@ -75,6 +91,9 @@ public final class Checkpoints {
         meta.put("format", "convnet4j/1");
         if (history != null) {
             meta.put(HISTORY, history.through(epoch).toCsv());
+        }
+        if (names != null) {
+            meta.put(CLASS_NAMES, names);
         }
         SafeTensors.write(file, tensors, meta);
     }
@@ -112,6 +131,37 @@ public final class Checkpoints {
             throw new CheckpointException(c.file(), "metadata field \"" + SEED + "\" must be an integer, found \""
                     + v + "\"");
         }
+    }
+
+    /**
+     * The class names the checkpoint carries, in label order; empty for a file written without them (by
+     * an older version, or from data without names). A field with a blank name is an error naming the file.
+     */
+    public static Optional<List<String>> classNames(Checkpoint c) {
+        String v = c.metadata().get(CLASS_NAMES);
+        if (v == null) {
+            return Optional.empty();
+        }
+        List<String> names = List.of(v.split("\n", -1));
+        if (names.stream().anyMatch(String::isBlank)) {
+            throw new CheckpointException(c.file(), "metadata field \"" + CLASS_NAMES
+                    + "\" must hold one non-blank class name per line, found \"" + v.replace("\n", "\\n") + "\"");
+        }
+        return Optional.of(names);
+    }
+
+    private static String joinClassNames(List<String> names, int classes) {
+        if (names.size() != classes) {
+            throw new IllegalArgumentException("Checkpoints.save: expected " + classes + " class names, one per model"
+                    + " class. Received " + names.size() + ": " + names);
+        }
+        for (String n : names) {
+            if (n.isBlank() || n.indexOf('\n') >= 0 || n.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("Checkpoints.save: a class name may not be blank or hold a line"
+                        + " break. Received \"" + n + "\"");
+            }
+        }
+        return String.join("\n", names);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.convnet4j.train;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.convnet4j.report.History;
 
@@ -16,6 +17,7 @@ public final class ModelCheckpoint implements Callback {
     private final boolean saveBestOnly;
     private final long seed;
     private final History history;
+    private final List<String> classNames;
     private double best = Double.NaN;
 
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed) {
@@ -24,6 +26,16 @@ public final class ModelCheckpoint implements Callback {
 
     /** history: the history the run fills, stored in each checkpoint; null stores none. */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history) {
+        this(file, monitor, saveBestOnly, seed, history, null);
+    }
+
+    /**
+     * As above, with the data set's class names (may be null: none) stored in each checkpoint
+     * ({@link Checkpoints#CLASS_NAMES}), so a predictor can name its classes from the file alone.
+     */
+    public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history,
+            List<String> classNames) {
+        this.classNames = classNames == null ? null : List.copyOf(classNames);
         this.file = file;
         this.monitor = monitor;
         this.saveBestOnly = saveBestOnly;
@@ -36,7 +48,7 @@ public final class ModelCheckpoint implements Callback {
         double v = monitor.value(e);
         if (!saveBestOnly || monitor.improves(v, best, 0)) {
             best = saveBestOnly ? v : best;
-            Checkpoints.save(file, t, e.epoch(), seed, history);
+            Checkpoints.save(file, t, e.epoch(), seed, history, classNames);
         }
         return false;
     }

@@ -57,6 +57,11 @@ final class Args {
         return positionals.get(i);
     }
 
+    /** Every positional, in order. */
+    List<String> positionals() {
+        return List.copyOf(positionals);
+    }
+
     void maxPositionals(int n) {
         if (positionals.size() > n) {
             throw new UsageException("unexpected argument '" + positionals.get(n) + "'");

@@ -8,12 +8,17 @@ import java.util.Set;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
+import org.convnet4j.data.Datasets;
+import org.convnet4j.data.ImageInput;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Weights;
+import org.convnet4j.io.JsonText;
 import org.convnet4j.train.Checkpoints;
+import org.convnet4j.train.Classifier;
 import org.convnet4j.train.Evaluator;
 import org.convnet4j.train.Fit;
 import org.convnet4j.train.PreciseBatchNorm;
+import org.convnet4j.train.Prediction;
 import org.convnet4j.train.Predictor;
 import org.convnet4j.train.Trainer;
 import org.convnet4j.zoo.InputSize;
@@ -77,9 +82,89 @@ final class Commands {
     }
 
     static void predict(List<String> rest) {
-        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes"), Set.of());
-        a.maxPositionals(1);
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes", "top"),
+                Set.of("grid", "json"));
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
+        if (a.flag("grid")) {
+            a.maxPositionals(1);
+            for (String imageOnly : List.of("top", "json")) {
+                if (a.string(imageOnly, null) != null) {
+                    throw new UsageException("--" + imageOnly + " is for predicting image files, not --grid");
+                }
+            }
+            predictGrid(a, s);
+            return;
+        }
+        for (String gridOnly : List.of("data", "out")) {
+            if (a.string(gridOnly, null) != null) {
+                throw new UsageException("--" + gridOnly + " is for --grid; to predict image files, give them after MODEL");
+            }
+        }
+        List<String> files = a.positionals().subList(1, a.positionals().size());
+        if (files.isEmpty()) {
+            throw new UsageException("missing IMAGE... (image files to predict), or --grid to draw the test set's predictions");
+        }
+        int k = a.integer("top", 3);
+        boolean json = a.flag("json");
+        Path weights = requireFile(a.path("weights"), "--weights FILE");
+        Model m = build(s, a, 0);
+        long[] in = m.input().shape().dims();
+        int channels = Math.toIntExact(in[0]);
+        int height = Math.toIntExact(in[1]);
+        int width = Math.toIntExact(in[2]);
+        // Every image is read before the model is loaded: a corrupt one fails in a line naming it, at once.
+        int per = channels * height * width;
+        float[] images = new float[Math.multiplyExact(files.size(), per)];
+        for (int i = 0; i < files.size(); i++) {
+            System.arraycopy(ImageInput.fromFile(Path.of(files.get(i)), channels, height, width), 0, images, i * per, per);
+        }
+        String backendName = a.string("backend", "auto");
+        System.err.println("convnet4j: " + Backends.explain(backendName));
+        try (Backend b = Backends.create(backendName);
+             Classifier c = Classifier.load(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32))) {
+            List<List<Prediction>> tops = c.top(images, files.size(), k);
+            for (int i = 0; i < files.size(); i++) {
+                System.out.println(json ? json(files.get(i), tops.get(i)) : line(files.get(i), tops.get(i)));
+            }
+        }
+    }
+
+    /** The zoo model's data set's class names, when the model has that many classes; else null. */
+    static List<String> knownClassNames(ModelSpec s, int classes) {
+        List<String> names = switch (s.data()) {
+            case FASHION_MNIST -> Datasets.FASHION_MNIST_CLASSES;
+            case CIFAR10 -> Datasets.CIFAR10_CLASSES;
+            case FLOWERS -> Datasets.FLOWERS_CLASSES;
+        };
+        return names.size() == classes ? names : null;
+    }
+
+    /** "photo.jpg: Sneaker 0.93, Sandal 0.05, Ankle boot 0.01". */
+    static String line(String file, List<Prediction> top) {
+        StringBuilder b = new StringBuilder(file).append(':');
+        for (int i = 0; i < top.size(); i++) {
+            b.append(i == 0 ? " " : ", ").append(top.get(i));
+        }
+        return b.toString();
+    }
+
+    /** {"file":"photo.jpg","top":[{"class":7,"name":"Sneaker","probability":0.93},...]} on one line. */
+    static String json(String file, List<Prediction> top) {
+        StringBuilder b = new StringBuilder("{\"file\":").append(quote(file)).append(",\"top\":[");
+        for (int i = 0; i < top.size(); i++) {
+            Prediction p = top.get(i);
+            b.append(i == 0 ? "" : ",").append("{\"class\":").append(p.index()).append(",\"name\":")
+                    .append(quote(p.name())).append(",\"probability\":").append(p.probability()).append('}');
+        }
+        return b.append("]}").toString();
+    }
+
+    private static String quote(String s) {
+        return JsonText.quote(new StringBuilder(), s).toString();
+    }
+
+    /** The first 50 test images, labelled with the predicted class, drawn into --out/predictions.png. */
+    private static void predictGrid(Args a, ModelSpec s) {
         Path weights = requireFile(a.path("weights"), "--weights FILE");
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", s.name());
         Model m = build(s, a, 0);

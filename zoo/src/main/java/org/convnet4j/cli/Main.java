@@ -50,8 +50,17 @@ public final class Main {
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
                 + "recomputes the batch-norm statistics from N training batches (0: off)."});
         COMMANDS.put("predict", new String[] {
-            "  predict MODEL --weights FILE [--data PATH] [--out DIR] [--backend B] [--threads N]",
-            "Draws the first 50 test images labelled with the predicted class into DIR/predictions.png."});
+            String.join("\n",
+                "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] IMAGE...",
+                "  predict MODEL --weights FILE --grid [--data PATH] [--out DIR] [--backend B] [--threads N]"),
+            String.join("\n",
+                "Prints the K (default 3) most probable classes of each image file (JPEG, PNG, GIF, BMP), one line per",
+                "image: \"photo.jpg: Sneaker 0.93, Sandal 0.05, Ankle boot 0.01\". Images are resized (bilinear) and",
+                "scaled as in training; class names come from the checkpoint (else the model's data set, else",
+                "\"class 0\", ...). No data set is read.",
+                "  --json   one JSON object per line: {\"file\":...,\"top\":[{\"class\":7,\"name\":...,\"probability\":...}]}",
+                "  --grid   instead draw the first 50 test images of --data labelled with the predicted class into",
+                "           DIR/predictions.png (default runs/MODEL)")});
     }
 
     static final String USAGE = usage();

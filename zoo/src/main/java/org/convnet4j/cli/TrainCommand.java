@@ -112,7 +112,9 @@ final class TrainCommand {
                 System.err.println("convnet4j: resuming from " + checkpoint + " at epoch " + firstEpoch);
             }
             List<Callback> callbacks = new ArrayList<>();
-            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history));
+            // The data set's class names go into every checkpoint, so predict names classes without the data.
+            List<String> names = data.train().classNames().size() == model.classes() ? data.train().classNames() : null;
+            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history, names));
             callbacks.add(new Callback() {
                 @Override
                 public boolean onEpochEnd(History.Epoch e, Trainer trainer) {

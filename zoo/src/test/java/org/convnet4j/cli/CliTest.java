@@ -245,7 +245,7 @@ class CliTest {
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
         Path pred = tmp.resolve("pred");
-        Run p = cli("predict", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
+        Run p = cli("predict", "lenet5", "--grid", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
                 data.toString(), "--out", pred.toString(), "--backend", "cpu");
         assertEquals(0, p.status(), p.err());
         assertTrue(Files.size(pred.resolve("predictions.png")) > 0);
