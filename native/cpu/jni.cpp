@@ -9,6 +9,7 @@
 //
 // Addresses are not checked here: they come from package-private Java code that owns the memory.
 #include <jni.h>
+#include <omp.h>
 #include <stdlib.h>
 
 #include "kernels.h"
@@ -30,6 +31,16 @@ bool has_length(JNIEnv* env, jintArray a, jsize n) {
 }  // namespace
 
 extern "C" {
+
+// The OpenMP threads the parallel regions this thread starts may use (omp_set_num_threads sets the
+// calling thread's ICV only): a PredictorPool worker confines its backend to its share of the cores.
+JNIEXPORT void JNICALL Java_org_convnet4j_nativelib_OpenMp_limitCallingThread0(JNIEnv*, jclass, jint n) {
+    omp_set_num_threads(n);
+}
+
+JNIEXPORT jint JNICALL Java_org_convnet4j_nativelib_OpenMp_callingThreadLimit0(JNIEnv*, jclass) {
+    return omp_get_max_threads();
+}
 
 JNIEXPORT jstring JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_buildInfo(JNIEnv* env, jclass) {
     char line[1024];

@@ -179,6 +179,29 @@ public final class OpenMp {
         }
     }
 
+    /**
+     * Limits the OpenMP threads of the parallel regions the calling thread starts (oneDNN primitives
+     * this thread creates and runs afterwards partition their work for that many), leaving every other
+     * thread as it is. For a thread that owns a backend of its own ({@code PredictorPool}'s workers).
+     */
+    public static void limitCallingThread(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("limitCallingThread: expected a positive number of threads. Received " + n);
+        }
+        NativeResources.loadLibrary("libconvnet4j.so");
+        limitCallingThread0(n);
+    }
+
+    /** The OpenMP threads a parallel region started by the calling thread may use. */
+    public static int callingThreadLimit() {
+        NativeResources.loadLibrary("libconvnet4j.so");
+        return callingThreadLimit0();
+    }
+
+    private static native void limitCallingThread0(int n);
+
+    private static native int callingThreadLimit0();
+
     static native int setenv(String name, String value);
 
     /** The process environment as it is now (System.getenv is a copy made at JVM start). */
