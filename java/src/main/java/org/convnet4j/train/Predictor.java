@@ -22,7 +22,8 @@ import org.convnet4j.graph.Weights;
  * <p>Safe to share between threads: calls take turns (each holds the Predictor while it runs), and
  * Predictors of one backend, or of several models on one backend, may run from different threads at
  * once, because every backend op holds the backend while it runs ({@code ConcurrentInferenceTest}).
- * Neither adds throughput on its own: the backend runs one op at a time, each with all its threads.
+ * Neither adds throughput on its own: the backend runs one op at a time, each with all its threads;
+ * for requests per second, a {@link PredictorPool} gives each worker a backend and a share of the cores.
  *
  * <pre>{@code
  * try (Predictor p = new Predictor(model, weights, 1)) {
