@@ -43,6 +43,8 @@ public final class Checkpoints {
      * names its classes without the data set.
      */
     public static final String CLASS_NAMES = "class_names";
+    /** Prefix of the run's settings in the metadata ({@link #run}): run/batch_size, run/learning_rate, ... */
+    public static final String RUN = "run/";
 
     private Checkpoints() {
     }
@@ -68,6 +70,16 @@ public final class Checkpoints {
      * hold a line break.
      */
     public static void save(Path file, Trainer t, int epoch, long seed, History history, List<String> classNames) {
+        save(file, t, epoch, seed, history, classNames, null);
+    }
+
+    /**
+     * As {@link #save(Path, Trainer, int, long, History, List)}, with the settings of the run that wrote
+     * it (may be null: none), stored under {@value #RUN}{@code <key>} and read back by {@link #run}, so
+     * a resumed run can be checked against them from the checkpoint alone.
+     */
+    public static void save(Path file, Trainer t, int epoch, long seed, History history, List<String> classNames,
+                            Map<String, String> run) {
         String names = classNames == null ? null : joinClassNames(classNames, t.model().classes());
         Map<String, NamedTensor> tensors = new LinkedHashMap<>();
         for (ParamRef p : t.model().params()) {
@@ -95,7 +107,21 @@ public final class Checkpoints {
         if (names != null) {
             meta.put(CLASS_NAMES, names);
         }
+        if (run != null) {
+            run.forEach((k, v) -> meta.put(RUN + k, v));
+        }
         SafeTensors.write(file, tensors, meta);
+    }
+
+    /** The settings of the run that wrote the checkpoint, by key (empty for a file that holds none). */
+    public static Map<String, String> run(Checkpoint c) {
+        Map<String, String> out = new LinkedHashMap<>();
+        c.metadata().forEach((k, v) -> {
+            if (k.startsWith(RUN)) {
+                out.put(k.substring(RUN.length()), v);
+            }
+        });
+        return out;
     }
 
     /**

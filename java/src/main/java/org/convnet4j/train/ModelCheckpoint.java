@@ -2,6 +2,7 @@ package org.convnet4j.train;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.convnet4j.report.History;
 
@@ -18,6 +19,7 @@ public final class ModelCheckpoint implements Callback {
     private final long seed;
     private final History history;
     private final List<String> classNames;
+    private final Map<String, String> run;
     private double best = Double.NaN;
 
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed) {
@@ -35,6 +37,13 @@ public final class ModelCheckpoint implements Callback {
      */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history,
             List<String> classNames) {
+        this(file, monitor, saveBestOnly, seed, history, classNames, null);
+    }
+
+    /** As above, with the run's settings (may be null: none) in each checkpoint ({@link Checkpoints#run}). */
+    public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history,
+            List<String> classNames, Map<String, String> run) {
+        this.run = run == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(run));
         this.classNames = classNames == null ? null : List.copyOf(classNames);
         this.file = file;
         this.monitor = monitor;
@@ -48,7 +57,7 @@ public final class ModelCheckpoint implements Callback {
         double v = monitor.value(e);
         if (!saveBestOnly || monitor.improves(v, best, 0)) {
             best = saveBestOnly ? v : best;
-            Checkpoints.save(file, t, e.epoch(), seed, history, classNames);
+            Checkpoints.save(file, t, e.epoch(), seed, history, classNames, run);
         }
         return false;
     }

@@ -12,15 +12,15 @@ import java.util.Map;
  * What {@code train} may do with the run already in its output folder, decided while it holds the
  * folder's lock: a new run into a folder that holds one is refused unless it is {@code --resume}d or
  * {@code --overwrite}n, and {@code --overwrite} first deletes the previous run's files, so that a
- * new run killed early leaves no mix of two runs. A new run records its {@link RunSettings}; a resumed
- * one must match them unless {@code --force-resume} is given, and then records the new ones.
+ * new run killed early leaves no mix of two runs. A resumed run must match the {@link RunSettings} its
+ * checkpoint carries unless {@code --force-resume} is given; its next checkpoint carries the new ones.
  */
 final class RunFolder {
     /** The files that make a folder hold a run. */
     static final List<String> RUN_FILES = List.of(TrainCommand.CHECKPOINT, TrainCommand.HISTORY, "metrics.json");
     /** Every file a run writes, deleted by --overwrite. */
     static final List<String> ALL_FILES = List.of(TrainCommand.CHECKPOINT, TrainCommand.HISTORY, "metrics.json",
-            "curves.png", "predictions.png", RunSettings.FILE);
+            "curves.png", "predictions.png");
 
     private RunFolder() {
     }
@@ -37,7 +37,7 @@ final class RunFolder {
 
     /**
      * Checks --resume, --force-resume and --overwrite against what {@code out} holds; with --overwrite,
-     * empties it of the old run; records {@code settings} for a new run, or a forced resume.
+     * empties it of the old run; a resume is checked against the settings its checkpoint carries.
      */
     static void prepare(Path out, boolean resume, boolean forceResume, boolean overwrite, RunSettings settings) {
         checkFlags(resume, forceResume, overwrite);
@@ -49,7 +49,6 @@ final class RunFolder {
         if (!present.isEmpty()) {
             replace(out, present, overwrite);
         }
-        settings.write(out);
     }
 
     /**
@@ -61,8 +60,8 @@ final class RunFolder {
         if (!Files.isRegularFile(out.resolve(TrainCommand.CHECKPOINT))) {
             return;
         }
-        Map<String, String> recorded = RunSettings.read(out);
-        List<String> changed = recorded == null ? List.of() : settings.differencesFrom(recorded);
+        Map<String, String> recorded = RunSettings.read(out.resolve(TrainCommand.CHECKPOINT));
+        List<String> changed = settings.differencesFrom(recorded);
         if (!changed.isEmpty() && !force) {
             throw new UsageException("--resume: this command's settings differ from the run's in " + out + ": "
                     + String.join(", ", changed) + "; resume with the run's settings, or add --force-resume to go on"
@@ -70,9 +69,6 @@ final class RunFolder {
         }
         if (!changed.isEmpty()) {
             System.err.println("convnet4j: --force-resume: the run goes on with " + String.join(", ", changed));
-        }
-        if (recorded == null || !changed.isEmpty()) {
-            settings.write(out);
         }
     }
 

@@ -1,31 +1,23 @@
 package org.convnet4j.cli;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
-import org.convnet4j.io.AtomicFiles;
+import org.convnet4j.io.SafeTensors;
+import org.convnet4j.train.Checkpoints;
 
 /**
  * The settings of a training run that a resumed run must share to continue the same run: the model,
- * batch size, learning rate, seed, input size and class count. A run records them in
- * {@value #FILE} next to its checkpoint when it starts; {@code --resume} compares the command's
- * against them and refuses a difference unless {@code --force-resume} is given. (They live beside
- * the checkpoint rather than in its metadata because the checkpoint's writer takes only the epoch
- * and the seed.)
+ * batch size, learning rate, seed, input size and class count. Every checkpoint of the run carries
+ * them in its metadata ({@link Checkpoints#run}); {@code --resume} compares the command's against the
+ * checkpoint's and refuses a difference unless {@code --force-resume} is given, and the next
+ * checkpoint then carries the new ones.
  */
 record RunSettings(String model, int batchSize, double learningRate, long seed, String input, int classes) {
-    static final String FILE = "settings.properties";
-
-    /** Each setting: its key in the file, the option that sets it, and its value as the file holds it. */
+    /** Each setting: its key in the metadata, the option that sets it, and its value as stored. */
     private record Setting(String key, String option, String value) {
     }
 
@@ -39,35 +31,22 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
                 new Setting("classes", "--classes", Integer.toString(classes)));
     }
 
-    /** Writes the settings to {@code dir}/{@value #FILE}, atomically. */
-    void write(Path dir) {
-        StringBuilder b = new StringBuilder("# convnet4j train: the settings --resume checks a command against\n");
-        for (Setting s : settings()) {
-            b.append(s.key()).append('=').append(s.value()).append('\n');
-        }
-        AtomicFiles.write(dir.resolve(FILE), b.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The recorded settings of the run in {@code dir} by key, or null when it recorded none. */
-    static Map<String, String> read(Path dir) {
-        Path file = dir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read the run's settings " + file + ": " + e.getMessage(), e);
-        }
+    /** The settings by key, in a fixed order, as the checkpoint stores them. */
+    Map<String, String> asMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        for (Setting s : settings()) {
+            m.put(s.key(), s.value());
+        }
         return m;
     }
 
+    /** The settings recorded in {@code checkpoint} by key (empty when it holds none: an older file). */
+    static Map<String, String> read(Path checkpoint) {
+        return Checkpoints.run(SafeTensors.read(checkpoint));
+    }
     /**
      * Each setting of this command that differs from the recorded ones, as "--batch-size 64 (the run
-     * used 32)"; a setting the file does not hold is not compared.
+     * used 32)"; a setting the checkpoint does not hold is not compared.
      */
     List<String> differencesFrom(Map<String, String> recorded) {
         List<String> out = new ArrayList<>();

@@ -72,14 +72,14 @@ final class TrainCommand {
         createDirectories(out);
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
-            RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"),
-                    new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes()));
-            train(a, spec, model, input, epochs, batch, lr, seed, out, backendName);
+            RunSettings settings = new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes());
+            RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"), settings);
+            train(a, spec, model, input, epochs, batch, lr, seed, out, backendName, settings);
         }
     }
 
     private static void train(Args a, ModelSpec spec, Model model, InputSize input, int epochs, int batch, double lr,
-                              long seed, Path out, String backendName) {
+                              long seed, Path out, String backendName, RunSettings settings) {
         DataSource data = DataSource.load(spec, input, a.path("data"));
         checkShape(data.train(), input);
         System.err.println("convnet4j: " + data.description() + ": " + data.train().size() + " training, "
@@ -114,7 +114,7 @@ final class TrainCommand {
             List<Callback> callbacks = new ArrayList<>();
             // The data set's class names go into every checkpoint, so predict names classes without the data.
             List<String> names = data.train().classNames().size() == model.classes() ? data.train().classNames() : null;
-            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history, names));
+            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history, names, settings.asMap()));
             callbacks.add(new Callback() {
                 @Override
                 public boolean onEpochEnd(History.Epoch e, Trainer trainer) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -188,7 +189,7 @@ class CliTest {
         Run over = cli(train(out, "--epochs", "1", "--overwrite"));
         assertEquals(0, over.status(), over.err());
         assertTrue(over.err().contains("--overwrite: deleted the previous run's checkpoint.safetensors, history.csv,"
-                + " metrics.json, curves.png, predictions.png, settings.properties from " + out), over.err());
+                + " metrics.json, curves.png, predictions.png from " + out), over.err());
         assertEquals(1, History.readCsv(out.resolve("history.csv")).size());
     }
 
@@ -214,8 +215,10 @@ class CliTest {
         assertTrue(f.err().contains("--force-resume: the run goes on with --batch-size 64 (the run used 32), --lr 0.01"
                 + " (the run used 0.002)"), f.err());
         assertEquals(2, History.readCsv(out.resolve("history.csv")).size());
-        String settings = Files.readString(out.resolve(RunSettings.FILE));
-        assertTrue(settings.contains("batch_size=64\n") && settings.contains("learning_rate=0.01\n"), settings);
+        Map<String, String> settings = RunSettings.read(out.resolve("checkpoint.safetensors"));
+        assertEquals("64", settings.get("batch_size"), settings.toString());
+        assertEquals("0.01", settings.get("learning_rate"), settings.toString());
+        assertFalse(Files.exists(out.resolve("settings.properties")), "the settings travel in the checkpoint");
         Run alone = cli(train(out, "--epochs", "3", "--force-resume"));
         assertEquals(2, alone.status(), alone.err());
         assertTrue(alone.err().contains("--force-resume goes with --resume"), alone.err());
