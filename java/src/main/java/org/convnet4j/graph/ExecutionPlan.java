@@ -109,13 +109,22 @@ public final class ExecutionPlan {
     private final long arenaBytes;
     private final long unsharedBytes;
 
-    private ExecutionPlan(Model model, int batch, Mode mode, List<Step> steps, List<Accumulation> accumulations,
-                          List<Loss> losses, List<Fusion.Group> chains, long arenaBytes, long unsharedBytes) {
+    private ExecutionPlan(Model model, int batch, Mode mode, List<Step> steps, List<Loss> losses,
+                          List<Fusion.Group> chains, long arenaBytes, long unsharedBytes) {
         this.model = model;
         this.batch = batch;
         this.mode = mode;
         this.steps = List.copyOf(steps);
-        this.accumulations = List.copyOf(accumulations);
+        // Read off the steps' scratch targets, in backward order: the last node's first.
+        List<Accumulation> acc = new ArrayList<>();
+        for (int p = this.steps.size() - 1; p >= 0; p--) {
+            for (GradientTarget t : this.steps.get(p).inputGradients()) {
+                if (t instanceof GradientTarget.Scratch sc) {
+                    acc.add(new Accumulation(p, sc.buffer(), sc.into()));
+                }
+            }
+        }
+        this.accumulations = List.copyOf(acc);
         this.losses = List.copyOf(losses);
         this.chains = List.copyOf(chains);
         this.arenaBytes = arenaBytes;
@@ -253,7 +262,6 @@ public final class ExecutionPlan {
             }
             arena.solve();
             List<Step> steps = new ArrayList<>();
-            List<Accumulation> accumulations = new ArrayList<>();
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 Buffer activation = mode == Mode.TRAINING
@@ -263,18 +271,16 @@ public final class ExecutionPlan {
                         ? buffer(at(gradientIds[p]), n, Layout.NCHW) : null;
                 boolean runs = p > 0 && (headOf.get(n) == null || headOf.get(n) == n);
                 List<GradientTarget> targets = mode == Mode.TRAINING
-                        ? inputGradients(p, gradientIds, scratch.get(p), accumulations) : List.of();
+                        ? inputGradients(p, gradientIds, scratch.get(p)) : List.of();
                 steps.add(new Step(n, p, runs, activation, gradient, targets));
             }
-            // Backward order: the accumulations after a later node's backward come first.
-            accumulations.sort((a, b) -> Integer.compare(b.after(), a.after()));
             List<Loss> losses = new ArrayList<>();
             int outputs = mode == Mode.TRAINING ? model.outputs().size() : 1;
             for (int i = 0; i < outputs; i++) {
                 Node out = model.outputs().get(i);
                 losses.add(new Loss(i, position.get(out), mode == Mode.TRAINING ? model.lossWeight(i) : 1));
             }
-            return new ExecutionPlan(model, batch, mode, steps, accumulations, losses, List.copyOf(groups.values()),
+            return new ExecutionPlan(model, batch, mode, steps, losses, List.copyOf(groups.values()),
                     arena.arenaBytes(), arena.unsharedBytes());
         }
 
@@ -352,9 +358,8 @@ public final class ExecutionPlan {
             }
         }
 
-        /** Where node p's backward writes each input's gradient; registers the accumulations that follow. */
-        private List<GradientTarget> inputGradients(int p, int[] gradientIds, List<int[]> scratch,
-                                                    List<Accumulation> accumulations) {
+        /** Where node p's backward writes each input's gradient (a scratch implies an accumulation after it). */
+        private List<GradientTarget> inputGradients(int p, int[] gradientIds, List<int[]> scratch) {
             Node n = nodes.get(p);
             List<GradientTarget> targets = new ArrayList<>();
             List<int[]> used = new ArrayList<>();
@@ -366,7 +371,6 @@ public final class ExecutionPlan {
                     if (s[0] == q && !containsRef(used, s)) {
                         Buffer b = buffer(at(s[1]), in, Layout.NCHW);
                         t = new GradientTarget.Scratch(b, q);
-                        accumulations.add(new Accumulation(p, b, q));
                         used.add(s);
                         break;
                     }

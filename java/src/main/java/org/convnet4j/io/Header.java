@@ -28,10 +28,13 @@ final class Header {
 
     final Map<String, String> metadata;
     final List<Entry> entries;
+    /** Bytes of the data buffer after the header, which the entries exactly cover. */
+    final long dataBytes;
 
-    private Header(Map<String, String> metadata, List<Entry> entries) {
+    private Header(Map<String, String> metadata, List<Entry> entries, long dataBytes) {
         this.metadata = metadata;
         this.entries = entries;
+        this.dataBytes = dataBytes;
     }
 
     /**
@@ -105,7 +108,7 @@ final class Header {
             }
         }
         checkLayout(file, entries, bufferLength);
-        return new Header(metadata, entries);
+        return new Header(metadata, entries, bufferLength);
     }
 
     private static Map<String, String> metadata(Path file, Object value) {

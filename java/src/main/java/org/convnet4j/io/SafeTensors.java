@@ -79,25 +79,10 @@ public final class SafeTensors {
     /** Reads and validates file; every kind of corruption is a CheckpointException naming it. */
     public static Checkpoint read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size < 8) {
-                throw new CheckpointException(file, "file is " + size
-                        + " bytes, shorter than the 8-byte header length");
-            }
-            long headerLength = readFully(channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            if (Long.compareUnsigned(headerLength, size - 8) > 0) {
-                throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLength)
-                        + " is larger than the " + (size - 8) + " bytes after the length field");
-            }
-            if (headerLength > MAX_HEADER_BYTES) {
-                throw new CheckpointException(file, "header length " + headerLength + " exceeds the limit of "
-                        + MAX_HEADER_BYTES + " bytes");
-            }
-            String json = utf8(file, readFully(channel, 8, (int) headerLength));
-            long dataStart = 8 + headerLength;
-            Header header = Header.decode(file, json, size - dataStart);
+            Header header = header(file, channel);
+            long dataStart = channel.size() - header.dataBytes;
             Map<String, NamedTensor> tensors = new LinkedHashMap<>();
-            TensorMapper mapper = new TensorMapper(file, channel, dataStart, size - dataStart);
+            TensorMapper mapper = new TensorMapper(file, channel, dataStart, header.dataBytes);
             for (Header.Entry e : header.entries) {
                 ByteBuffer bytes = mapper.map(e);
                 tensors.put(e.name(), new NamedTensor(e.spec().dtype(), e.spec().shape(), bytes));
@@ -106,6 +91,44 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * The metadata of file (without the checksum keys) from its validated header alone, reading no
+     * tensor data and so verifying no checksum: for a look at a checkpoint before it is loaded.
+     */
+    public static Map<String, String> metadata(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, String> rest = new LinkedHashMap<>();
+            header(file, channel).metadata.forEach((k, v) -> {
+                if (!k.startsWith(CHECKSUM_PREFIX)) {
+                    rest.put(k, v);
+                }
+            });
+            return rest;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e, e);
+        }
+    }
+
+    /** The length field and the JSON header of an open file, checked; the tensor data follows it. */
+    private static Header header(Path file, FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size < 8) {
+            throw new CheckpointException(file, "file is " + size
+                    + " bytes, shorter than the 8-byte header length");
+        }
+        long headerLength = readFully(channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (Long.compareUnsigned(headerLength, size - 8) > 0) {
+            throw new CheckpointException(file, "header length " + Long.toUnsignedString(headerLength)
+                    + " is larger than the " + (size - 8) + " bytes after the length field");
+        }
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new CheckpointException(file, "header length " + headerLength + " exceeds the limit of "
+                    + MAX_HEADER_BYTES + " bytes");
+        }
+        String json = utf8(file, readFully(channel, 8, (int) headerLength));
+        return Header.decode(file, json, size - 8 - headerLength);
     }
 
     /**

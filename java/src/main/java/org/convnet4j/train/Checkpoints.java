@@ -115,8 +115,13 @@ public final class Checkpoints {
 
     /** The settings of the run that wrote the checkpoint, by key (empty for a file that holds none). */
     public static Map<String, String> run(Checkpoint c) {
+        return run(c.metadata());
+    }
+
+    /** The same from a checkpoint's metadata alone ({@code SafeTensors.metadata}: no tensor is read). */
+    public static Map<String, String> run(Map<String, String> metadata) {
         Map<String, String> out = new LinkedHashMap<>();
-        c.metadata().forEach((k, v) -> {
+        metadata.forEach((k, v) -> {
             if (k.startsWith(RUN)) {
                 out.put(k.substring(RUN.length()), v);
             }

@@ -129,4 +129,18 @@ class SafeTensorsTest {
         SafeTensors.write(file, Map.of("w", NamedTensor.ofFloats(new float[] {2, 3}, 2)), Map.of());
         assertArrayEquals(new float[] {2, 3}, SafeTensors.read(file).tensor("w").toFloats());
     }
+
+    /** The metadata alone comes from the header: it matches a full read's and skips the checksum keys. */
+    @org.junit.jupiter.api.Test
+    void metadataAloneMatchesAFullReadsWithoutReadingTensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path file = dir.resolve("m.safetensors");
+        java.util.Map<String, NamedTensor> tensors = new java.util.LinkedHashMap<>();
+        tensors.put("w", NamedTensor.ofFloats(new float[] {1, 2, 3}, 3));
+        SafeTensors.write(file, tensors, java.util.Map.of("epoch", "4", "run/seed", "7"));
+        java.util.Map<String, String> meta = SafeTensors.metadata(file);
+        org.junit.jupiter.api.Assertions.assertEquals(SafeTensors.read(file).metadata(), meta);
+        org.junit.jupiter.api.Assertions.assertEquals("4", meta.get("epoch"));
+        org.junit.jupiter.api.Assertions.assertTrue(meta.keySet().stream().noneMatch(k -> k.startsWith(SafeTensors.CHECKSUM_PREFIX)),
+                meta.toString());
+    }
 }

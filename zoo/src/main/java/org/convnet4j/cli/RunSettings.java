@@ -40,9 +40,12 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
         return m;
     }
 
-    /** The settings recorded in {@code checkpoint} by key (empty when it holds none: an older file). */
+    /**
+     * The settings recorded in {@code checkpoint} by key (empty when it holds none: an older file), from
+     * its header alone: the tensors are read, and their checksums verified, once, when it is loaded.
+     */
     static Map<String, String> read(Path checkpoint) {
-        return Checkpoints.run(SafeTensors.read(checkpoint));
+        return Checkpoints.run(SafeTensors.metadata(checkpoint));
     }
     /**
      * Each setting of this command that differs from the recorded ones, as "--batch-size 64 (the run

@@ -236,11 +236,6 @@ final class ConvOps implements AutoCloseable {
                 return this;
             }
 
-            /** The algorithm in use (for tests and logs). */
-            int algorithm() {
-                return (int) usable.get(current)[0];
-            }
-
             void run(Execution execution) {
                 while (true) {
                     long[] a = usable.get(current);
