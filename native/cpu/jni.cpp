@@ -140,4 +140,62 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormBackwa
                                   f32(dresidual), f32(dgamma), f32(dbeta), n, c, hw, epsilon);
 }
 
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_fillBf16(JNIEnv*, jclass, jlong dst, jlong n,
+                                                                          jfloat value) {
+    c4j::cpu::fill_bf16((uint16_t*)(intptr_t)dst, n, value);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluForwardBf16(JNIEnv*, jclass, jlong x, jlong y,
+                                                                                 jlong n) {
+    c4j::cpu::relu_forward_bf16((const uint16_t*)(intptr_t)x, (uint16_t*)(intptr_t)y, n);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_reluBackwardBf16(JNIEnv*, jclass, jlong y, jlong dy,
+                                                                                  jlong dx, jlong n) {
+    c4j::cpu::relu_backward_bf16((const uint16_t*)(intptr_t)y, (const uint16_t*)(intptr_t)dy,
+                                 (uint16_t*)(intptr_t)dx, n);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_dropoutBf16(JNIEnv*, jclass, jlong x, jlong y, jlong n,
+                                                                             jfloat rate, jlong seed, jlong step) {
+    c4j::cpu::dropout_bf16((const uint16_t*)(intptr_t)x, (uint16_t*)(intptr_t)y, n, rate, (uint64_t)seed,
+                           (uint64_t)step);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_dropoutNhwc(JNIEnv*, jclass, jlong x, jlong y, jlong n,
+                                                                             jlong c, jlong hw, jfloat rate, jlong seed,
+                                                                             jlong step, jboolean bf16) {
+    c4j::cpu::dropout_nhwc((const void*)(intptr_t)x, (void*)(intptr_t)y, n, c, hw, rate, (uint64_t)seed,
+                           (uint64_t)step, bf16 == JNI_TRUE);
+}
+
+JNIEXPORT jboolean JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_maxPoolPropagateNaNAny(
+        JNIEnv*, jclass, jlong x, jlong y, jlong n, jlong c, jint h, jint w, jint oh, jint ow, jint kh, jint kw, jint sh,
+        jint sw, jint padTop, jint padLeft, jboolean nhwc, jboolean bf16) {
+    return c4j::cpu::max_pool_propagate_nan_any((const void*)(intptr_t)x, (void*)(intptr_t)y, n, c, h, w, oh, ow, kh,
+                                                kw, sh, sw, padTop, padLeft, nhwc == JNI_TRUE, bf16 == JNI_TRUE);
+}
+
+JNIEXPORT jlong JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormNhwcScratchBytes(JNIEnv*, jclass, jlong c) {
+    return c4j::cpu::batch_norm_nhwc_scratch_bytes(c);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormForwardTrainingNhwc(
+        JNIEnv*, jclass, jlong x, jlong gamma, jlong beta, jlong residual, jboolean relu, jlong y, jlong mean,
+        jlong variance, jlong m, jlong c, jfloat epsilon, jboolean bf16, jlong scratch) {
+    c4j::cpu::batch_norm_forward_training_nhwc((const void*)(intptr_t)x, f32(gamma), f32(beta),
+                                               (const void*)(intptr_t)residual, relu == JNI_TRUE, (void*)(intptr_t)y,
+                                               f32(mean), f32(variance), m, c, epsilon, bf16 == JNI_TRUE,
+                                               (void*)(intptr_t)scratch);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormBackwardNhwc(
+        JNIEnv*, jclass, jlong x, jlong y, jlong dy, jlong mean, jlong variance, jlong gamma, jlong dx,
+        jlong dresidual, jlong dgamma, jlong dbeta, jlong m, jlong c, jfloat epsilon, jboolean bf16, jlong scratch) {
+    c4j::cpu::batch_norm_backward_nhwc((const void*)(intptr_t)x, (const void*)(intptr_t)y, (const void*)(intptr_t)dy,
+                                       f32(mean), f32(variance), f32(gamma), (void*)(intptr_t)dx,
+                                       (void*)(intptr_t)dresidual, f32(dgamma), f32(dbeta), m, c, epsilon,
+                                       bf16 == JNI_TRUE, (void*)(intptr_t)scratch);
+}
+
 }  // extern "C"

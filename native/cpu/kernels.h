@@ -44,6 +44,26 @@ void batch_norm_backward(const float* x, const float* y, const float* dy, const 
                          int64_t c, int64_t hw, float epsilon);
 void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed, uint64_t step);
 
+// BF16 variants (uint16_t storage, float math, round to nearest even on store) of the loops above,
+// and the channels-last training batch norm (batch_norm_nhwc.cpp) over m = n*h*w rows of c channels,
+// FP32 or BF16 as bf16_data says, with scratch of batch_norm_nhwc_scratch_bytes(c) bytes.
+void fill_bf16(uint16_t* dst, int64_t n, float value);
+void relu_forward_bf16(const uint16_t* x, uint16_t* y, int64_t n);
+void relu_backward_bf16(const uint16_t* y, const uint16_t* dy, uint16_t* dx, int64_t n);
+void dropout_bf16(const uint16_t* x, uint16_t* y, int64_t n, float rate, uint64_t seed, uint64_t step);
+// Dropout over n x hw x c channels-last elements with the mask of their NCHW indices (layout-independent).
+void dropout_nhwc(const void* x, void* y, int64_t n, int64_t c, int64_t hw, float rate, uint64_t seed, uint64_t step,
+                  bool bf16_data);
+bool max_pool_propagate_nan_any(const void* x, void* y, int64_t n, int64_t c, int h, int w, int oh, int ow, int kh,
+                                int kw, int sh, int sw, int pad_top, int pad_left, bool nhwc, bool bf16_data);
+int64_t batch_norm_nhwc_scratch_bytes(int64_t c);
+void batch_norm_forward_training_nhwc(const void* x, const float* gamma, const float* beta, const void* residual,
+                                      bool relu, void* y, float* mean, float* variance, int64_t m, int64_t c,
+                                      float epsilon, bool bf16_data, void* scratch);
+void batch_norm_backward_nhwc(const void* x, const void* y, const void* dy, const float* mean, const float* variance,
+                              const float* gamma, void* dx, void* dresidual, float* dgamma, float* dbeta, int64_t m,
+                              int64_t c, float epsilon, bool bf16_data, void* scratch);
+
 int first_bad_label(const int32_t* labels, int n, int classes);
 // Both return weight * mean loss over the n rows. row_loss is caller-provided scratch of n floats:
 // the library allocates nothing, so a C++ allocation failure can never reach the JVM.

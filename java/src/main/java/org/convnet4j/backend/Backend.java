@@ -2,6 +2,7 @@ package org.convnet4j.backend;
 
 import java.util.List;
 
+import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
@@ -17,6 +18,7 @@ import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.ops.ZeroPad2d;
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -50,6 +52,30 @@ public interface Backend extends AutoCloseable {
         return Tensor.allocate(pool(), shape, dtype);
     }
 
+    default Tensor allocate(Shape shape, DType dtype, Layout layout) {
+        return Tensor.allocate(pool(), shape, dtype, layout);
+    }
+
+    /**
+     * The memory order this backend keeps image activations in under {@code precision}, after
+     * {@link #checkPrecision} accepted it: NCHW by default; the CPU keeps them channels-last, the order
+     * its fastest convolutions read and write, so that no layer reorders them.
+     */
+    default Layout activationLayout(Precision precision) {
+        return Layout.NCHW;
+    }
+
+    /**
+     * Throws an {@link UnsupportedOperationException} naming what is missing where this backend cannot
+     * compute in {@code precision} (FP32 always works).
+     */
+    default void checkPrecision(Precision precision) {
+        if (precision != Precision.FP32) {
+            throw new UnsupportedOperationException("precision " + precision.option() + ": the " + name()
+                    + " backend computes fp32 only");
+        }
+    }
+
     /**
      * How many more bytes {@link #pool()} may allocate, as the platform tells, for checking an estimate
      * before a run allocates: host memory by default ({@link MemoryLimit#host}); a GPU's free memory.
@@ -62,6 +88,10 @@ public interface Backend extends AutoCloseable {
 
     void upload(int[] src, Tensor dst);
 
+    /**
+     * Copies an FP32 tensor to the host in NCHW order; a backend that keeps activations in other
+     * formats (the CPU: BF16, NHWC) converts them first, so any activation reads back the same way.
+     */
     void download(Tensor src, float[] dst);
 
     /** Sets every element to {@code value}. */
@@ -69,6 +99,23 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dst = src}; same shape. */
     void copy(Tensor src, Tensor dst);
+
+    /**
+     * {@code dst = src} where the two may be stored differently: same shape, each in its own element
+     * type and memory order (BF16 NHWC features into the FP32 NCHW order a Flatten hands to Dense, and
+     * back for the gradient). The default copies when the formats agree and refuses otherwise; a
+     * backend that keeps activations in other formats overrides it.
+     */
+    default void convert(Tensor src, Tensor dst) {
+        if (src == null || dst == null) {
+            throw new IllegalArgumentException("convert: src and dst must not be null");
+        }
+        if (src.dtype() != dst.dtype() || src.layout() != dst.layout()) {
+            throw new IllegalArgumentException("convert: the " + name() + " backend converts no formats. Received "
+                    + src + " -> " + dst);
+        }
+        copy(src, dst);
+    }
 
     /** Waits until all work queued on this backend has finished (a no-op on a synchronous CPU). */
     void synchronize();

@@ -26,6 +26,13 @@ import org.convnet4j.tensor.Shape;
  * ({@link MemoryPlan}). A training plan keeps every activation, each in a buffer of its own, because
  * backward reads them.
  *
+ * <p><b>Formats.</b> A training or inference plan keeps every image activation (rank 4) and its
+ * gradient in one format for the whole graph, the {@link Precision}'s element type in the layout
+ * the backend asks for ({@link org.convnet4j.backend.Backend#activationLayout}), so that no layer
+ * reorders them; features (N x F) and the logits stay FP32 NCHW. A Flatten or global pool is where
+ * the two meet, and the model input, which the executor converts from the FP32 NCHW batch the host
+ * uploads when its format differs.
+ *
  * <p><b>Fan-in.</b> Where a node's output is read by several nodes, the reader whose backward runs
  * first writes the gradient directly; each later reader writes a short-lived scratch, which
  * {@link Accumulation} adds into the gradient right after that reader's backward.
@@ -102,6 +109,7 @@ public final class ExecutionPlan {
     private final Model model;
     private final int batch;
     private final Mode mode;
+    private final Precision precision;
     private final List<Step> steps;
     private final List<Accumulation> accumulations;
     private final List<Loss> losses;
@@ -109,11 +117,12 @@ public final class ExecutionPlan {
     private final long arenaBytes;
     private final long unsharedBytes;
 
-    private ExecutionPlan(Model model, int batch, Mode mode, List<Step> steps, List<Loss> losses,
+    private ExecutionPlan(Model model, int batch, Mode mode, Precision precision, List<Step> steps, List<Loss> losses,
                           List<Fusion.Group> chains, long arenaBytes, long unsharedBytes) {
         this.model = model;
         this.batch = batch;
         this.mode = mode;
+        this.precision = precision;
         this.steps = List.copyOf(steps);
         // Read off the steps' scratch targets, in backward order: the last node's first.
         List<Accumulation> acc = new ArrayList<>();
@@ -133,12 +142,22 @@ public final class ExecutionPlan {
 
     /** The plan of a training step: forward, loss, backward. */
     public static ExecutionPlan training(Model model, int batch) {
-        return new Planner(model, batch, Mode.TRAINING, Map.of(), Map.of()).plan();
+        return training(model, batch, Precision.FP32, Layout.NCHW);
+    }
+
+    /** The plan of a training step with image activations in {@code precision}'s type and {@code layout}. */
+    public static ExecutionPlan training(Model model, int batch, Precision precision, Layout layout) {
+        return new Planner(model, batch, Mode.TRAINING, Map.of(), Map.of(), precision, layout).plan();
     }
 
     /** The plan of an inference pass: forward and the loss, no gradients. */
     public static ExecutionPlan inference(Model model, int batch) {
-        return new Planner(model, batch, Mode.INFERENCE, Map.of(), Map.of()).plan();
+        return inference(model, batch, Precision.FP32, Layout.NCHW);
+    }
+
+    /** An inference plan with image activations in {@code precision}'s type and {@code layout}. */
+    public static ExecutionPlan inference(Model model, int batch, Precision precision, Layout layout) {
+        return new Planner(model, batch, Mode.INFERENCE, Map.of(), Map.of(), precision, layout).plan();
     }
 
     /**
@@ -146,7 +165,7 @@ public final class ExecutionPlan {
      * and the activations in {@code layouts} are kept in that layout (NCHW otherwise).
      */
     static ExecutionPlan frozen(Model model, int batch, Map<Node, Fusion.Group> chains, Map<Node, Layout> layouts) {
-        return new Planner(model, batch, Mode.FROZEN, chains, layouts).plan();
+        return new Planner(model, batch, Mode.FROZEN, chains, layouts, Precision.FP32, Layout.NCHW).plan();
     }
 
     public Model model() {
@@ -163,6 +182,11 @@ public final class ExecutionPlan {
 
     public boolean training() {
         return mode == Mode.TRAINING;
+    }
+
+    /** The element type policy of image activations. */
+    public Precision precision() {
+        return precision;
     }
 
     /** Every node, in topological order (the model input first). */
@@ -212,7 +236,7 @@ public final class ExecutionPlan {
 
     @Override
     public String toString() {
-        return "ExecutionPlan(" + model.name() + ", batch " + batch + ", " + mode + ", arena " + arenaBytes + " of "
+        return "ExecutionPlan(" + model.name() + ", batch " + batch + ", " + mode + ", " + precision.option() + ", arena " + arenaBytes + " of "
                 + unsharedBytes + " bytes unshared, " + accumulations.size() + " accumulations)";
     }
 
@@ -223,6 +247,9 @@ public final class ExecutionPlan {
         private final Mode mode;
         private final Map<Node, Fusion.Group> groups;
         private final Map<Node, Layout> layouts;
+        private final Precision precision;
+        /** The layout of image activations in a training or inference plan. */
+        private final Layout imageLayout;
         private final List<Node> nodes;
         private final int last;
         private final Map<Node, Integer> position = new HashMap<>();
@@ -231,7 +258,8 @@ public final class ExecutionPlan {
         /** Per arena id: {first, last}. */
         private final List<int[]> lifetimes = new ArrayList<>();
 
-        Planner(Model model, int batch, Mode mode, Map<Node, Fusion.Group> groups, Map<Node, Layout> layouts) {
+        Planner(Model model, int batch, Mode mode, Map<Node, Fusion.Group> groups, Map<Node, Layout> layouts,
+                Precision precision, Layout imageLayout) {
             if (batch <= 0) {
                 throw new IllegalArgumentException("ExecutionPlan: expected a strictly positive batch size. Received " + batch);
             }
@@ -240,6 +268,8 @@ public final class ExecutionPlan {
             this.mode = mode;
             this.groups = groups;
             this.layouts = layouts;
+            this.precision = precision;
+            this.imageLayout = imageLayout;
             this.nodes = model.nodes();
             this.last = nodes.size() - 1;
             for (int i = 0; i < nodes.size(); i++) {
@@ -280,7 +310,7 @@ public final class ExecutionPlan {
                 Node out = model.outputs().get(i);
                 losses.add(new Loss(i, position.get(out), mode == Mode.TRAINING ? model.lossWeight(i) : 1));
             }
-            return new ExecutionPlan(model, batch, mode, steps, losses, List.copyOf(groups.values()),
+            return new ExecutionPlan(model, batch, mode, precision, steps, losses, List.copyOf(groups.values()),
                     arena.arenaBytes(), arena.unsharedBytes());
         }
 
@@ -412,11 +442,23 @@ public final class ExecutionPlan {
         }
 
         private long bytes(Node n) {
-            return n.batchShape(batch).size() * DType.FP32.bytes();
+            return n.batchShape(batch).size() * dtype(n).bytes();
         }
 
+        /** Image activations in the policy's type; the input, features and logits FP32 (see the class comment). */
+        private DType dtype(Node n) {
+            return image(n) ? precision.activations() : DType.FP32;
+        }
+
+        /** Whether n is an image activation whose format the plan chooses (not a frozen plan's). */
+        private boolean image(Node n) {
+            return mode != Mode.FROZEN && n.batchShape(batch).rank() == 4;
+        }
+
+        /** {@code layout} is the frozen plan's choice; the others choose their own. */
         private Buffer buffer(Placement where, Node n, Layout layout) {
-            return new Buffer(where, n.batchShape(batch), DType.FP32, layout);
+            Layout l = image(n) ? imageLayout : layout;
+            return new Buffer(where, n.batchShape(batch), dtype(n), l);
         }
     }
 }

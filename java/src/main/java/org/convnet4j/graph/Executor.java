@@ -51,12 +51,19 @@ public final class Executor implements AutoCloseable {
     private final Tensor[] lossScratch;
     private final SoftmaxCrossEntropy[] lossOps;
     private final float[] probsHost;
+    /** Where the host uploads the batch (FP32 NCHW) when the input activation is stored otherwise; else null. */
+    private final Tensor hostInput;
     private final List<String> fused = new ArrayList<>();
 
-    /** paramGrads null: an inference-only executor. */
+    /**
+     * paramGrads null: an inference-only executor. FP32, with image activations in the layout the
+     * backend keeps them in ({@link Backend#activationLayout}).
+     */
     public Executor(Model model, Weights weights, Tensor[] paramGrads, int batch) {
-        this(paramGrads == null ? ExecutionPlan.inference(model, batch) : ExecutionPlan.training(model, batch), weights,
-                paramGrads, Map.of());
+        this(paramGrads == null
+                ? ExecutionPlan.inference(model, batch, Precision.FP32, weights.backend().activationLayout(Precision.FP32))
+                : ExecutionPlan.training(model, batch, Precision.FP32, weights.backend().activationLayout(Precision.FP32)),
+                weights, paramGrads, Map.of());
     }
 
     /** Binds {@code plan}; a training plan needs {@code paramGrads} (by parameter index), others none. */
@@ -117,10 +124,11 @@ public final class Executor implements AutoCloseable {
         try {
             if (training) {
                 for (ExecutionPlan.Step s : plan.steps()) {
-                    activations[s.position()] = own(backend.allocate(s.activation().shape()));
+                    ExecutionPlan.Buffer a = s.activation();
+                    activations[s.position()] = own(backend.allocate(a.shape(), a.dtype(), a.layout()));
                 }
             }
-            Tensor arena = plan.arenaBytes() > 0 ? own(backend.allocate(Shape.of(plan.arenaBytes() / 4))) : null;
+            Tensor arena = plan.arenaBytes() > 0 ? own(backend.allocate(Shape.of((plan.arenaBytes() + 3) / 4))) : null;
             for (ExecutionPlan.Step s : plan.steps()) {
                 if (!training) {
                     activations[s.position()] = place(arena, s.activation());
@@ -159,12 +167,16 @@ public final class Executor implements AutoCloseable {
             lossOps[l.output()] = logits.rank() == 2 ? new SoftmaxCrossEntropy(logits, true) : null;
         }
         this.probsHost = new float[Math.toIntExact(probs[0].size())];
+        Tensor in = activations[0];
+        this.hostInput = in.dtype() == DType.FP32 && in.layout() == Layout.NCHW ? null
+                : own(backend.allocate(in.shape()));
     }
 
     /**
      * The pool bytes an executor bound from a training or inference {@code plan} holds, each tensor in
      * its pool size class ({@link MemoryPool#roundUp}), as its constructor allocates them: every
-     * activation of a training plan, the arena, the labels, each output's probabilities (and, for
+     * activation of a training plan, the arena, the labels, the upload tensor where the input is stored
+     * in another format, each output's probabilities (and, for
      * inference, the loss's discarded gradients). Layers' own small state (batch-norm statistics
      * saved for backward) and what primitives take while they run are not counted; a frozen plan's
      * executor also copies parameters, not counted either. For refusing a run before it allocates.
@@ -177,9 +189,13 @@ public final class Executor implements AutoCloseable {
             }
         }
         if (plan.arenaBytes() > 0) {
-            total += MemoryPool.roundUp(plan.arenaBytes() / 4 * 4);
+            total += MemoryPool.roundUp((plan.arenaBytes() + 3) / 4 * 4);
         }
         total += MemoryPool.roundUp((long) plan.batch() * DType.INT32.bytes());
+        ExecutionPlan.Buffer in = plan.step(0).activation();
+        if (in.dtype() != DType.FP32 || in.layout() != Layout.NCHW) {
+            total += MemoryPool.roundUp(in.shape().size() * DType.FP32.bytes()); // the host's upload tensor
+        }
         for (Node out : plan.model().outputs()) {
             long probs = MemoryPool.roundUp(out.batchShape(plan.batch()).size() * DType.FP32.bytes());
             total += plan.training() ? probs : 2 * probs;
@@ -302,9 +318,12 @@ public final class Executor implements AutoCloseable {
         return training;
     }
 
-    /** The input batch tensor (N x C x H x W) to upload images into. */
+    /**
+     * The input batch tensor (N x C x H x W, FP32 NCHW) to upload images into; the next forward pass
+     * converts it into the input activation's format where the plan stores that otherwise.
+     */
     public Tensor input() {
-        return activations[0];
+        return hostInput != null ? hostInput : activations[0];
     }
 
     /** Uploads the batch's class indices (exactly {@code batch} of them), for the loss and accuracy of the next step. */
@@ -398,6 +417,9 @@ public final class Executor implements AutoCloseable {
     public void forward(boolean train, long step) {
         if (train && !training) {
             throw new IllegalStateException("This executor was bound for inference only");
+        }
+        if (hostInput != null) {
+            backend.convert(hostInput, activations[0]);
         }
         for (ExecutionPlan.Step s : plan.steps()) {
             if (!s.runs()) {

@@ -56,11 +56,11 @@ public record BatchNorm(Shape input, float epsilon, float momentum) {
         if (p == null) {
             throw new IllegalArgumentException(OP + ": parameters are null for " + this);
         }
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "y", y, input);
+        Checks.activation(OP, "x", x, input);
+        Checks.activation(OP, "y", y, input);
         p.check(this);
         if (withResidual) {
-            Checks.tensor(OP, "residual", residual, input);
+            Checks.activation(OP, "residual", residual, input);
             Checks.distinct(OP, "residual", residual, "y", y);
         }
     }
@@ -70,9 +70,9 @@ public record BatchNorm(Shape input, float epsilon, float momentum) {
         if (p == null) {
             throw new IllegalArgumentException(OP + ": parameters are null for " + this);
         }
-        Checks.tensor(OP, "x", x, input);
+        Checks.activation(OP, "x", x, input);
         Checks.tensor(OP, "saved", saved, savedShape());
-        Checks.tensor(OP, "dx", dx, input);
+        Checks.activation(OP, "dx", dx, input);
         Checks.tensor(OP, "dgamma", dgamma, paramShape());
         Checks.tensor(OP, "dbeta", dbeta, paramShape());
         p.check(this);

@@ -43,6 +43,28 @@ public final class Checks {
         }
     }
 
+    /**
+     * An activation or its gradient: live, of shape {@code expected}, FP32 or BF16, and NCHW or (rank 4
+     * only) NHWC, the formats an execution plan may keep activations in. A backend that computes only
+     * FP32 NCHW says so with {@link #plain} before its native call.
+     */
+    public static void activation(String op, String arg, Tensor t, Shape expected) {
+        anyLayout(op, arg, t, expected, t == null || t.dtype() != DType.BF16 ? DType.FP32 : DType.BF16);
+        if (t.layout() == Layout.NHWC && expected.rank() != 4) {
+            throw new IllegalArgumentException(op + ": " + arg + " in NHWC must have rank 4. Received " + t.shape());
+        }
+    }
+
+    /** Every tensor given (null ones skipped) holds FP32 in NCHW order: what a backend without mixed precision takes. */
+    public static void plain(String op, Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null && (t.dtype() != DType.FP32 && t.dtype() != DType.INT32 || t.layout() != Layout.NCHW)) {
+                throw new IllegalArgumentException(op + ": this backend computes FP32 in NCHW order only. Received "
+                        + t + " (run it with precision fp32)");
+            }
+        }
+    }
+
     /** As {@link #tensor(String, String, Tensor, Shape, DType)}, in any memory order. */
     public static void anyLayout(String op, String arg, Tensor t, Shape expected, DType dtype) {
         if (t == null) {
@@ -81,12 +103,12 @@ public final class Checks {
         }
     }
 
-    /** The tensor is not null and is live, whatever its shape; returns that shape. */
+    /** The tensor is not null and is live, whatever its shape and format; returns that shape. */
     public static Shape present(String op, String arg, Tensor t) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " is null");
         }
-        tensor(op, arg, t, t.shape());
+        anyLayout(op, arg, t, t.shape(), t.dtype());
         return t.shape();
     }
 }

@@ -51,7 +51,7 @@ public record Concat(List<Shape> inputs) {
                     + ". Received " + (ts == null ? "null" : ts.size()));
         }
         for (int i = 0; i < ts.size(); i++) {
-            Checks.tensor(OP, name + "[" + i + "]", ts.get(i), inputs.get(i));
+            Checks.activation(OP, name + "[" + i + "]", ts.get(i), inputs.get(i));
         }
     }
 

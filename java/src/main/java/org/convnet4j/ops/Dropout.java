@@ -28,8 +28,8 @@ public record Dropout(Shape input, float rate, long seed) {
 
     /** Checks a pass's input and output (forward: x, y; backward: dy, dx). */
     public void check(String inName, Tensor in, String outName, Tensor out) {
-        Checks.tensor(OP, inName, in, input);
-        Checks.tensor(OP, outName, out, input);
+        Checks.activation(OP, inName, in, input);
+        Checks.activation(OP, outName, out, input);
     }
 
     @Override

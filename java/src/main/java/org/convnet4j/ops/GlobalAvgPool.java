@@ -17,13 +17,13 @@ public record GlobalAvgPool(Shape input) {
     }
 
     public void checkForward(Tensor x, Tensor y) {
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "y", y, outputShape());
+        Checks.activation(OP, "x", x, input);
+        Checks.activation(OP, "y", y, outputShape());
     }
 
     public void checkBackward(Tensor dy, Tensor dx) {
-        Checks.tensor(OP, "dy", dy, outputShape());
-        Checks.tensor(OP, "dx", dx, input);
+        Checks.activation(OP, "dy", dy, outputShape());
+        Checks.activation(OP, "dx", dx, input);
     }
 
     @Override

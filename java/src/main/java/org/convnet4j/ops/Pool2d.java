@@ -58,14 +58,14 @@ public record Pool2d(Shape input, PoolMode mode, Size2 window, Size2 stride, Pad
     }
 
     public void checkForward(Tensor x, Tensor y) {
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "y", y, outputShape());
+        Checks.activation(OP, "x", x, input);
+        Checks.activation(OP, "y", y, outputShape());
     }
 
     public void checkBackward(Tensor x, Tensor y, Tensor dy, Tensor dx) {
         checkForward(x, y);
-        Checks.tensor(OP, "dy", dy, outputShape());
-        Checks.tensor(OP, "dx", dx, input);
+        Checks.activation(OP, "dy", dy, outputShape());
+        Checks.activation(OP, "dx", dx, input);
     }
 
     @Override

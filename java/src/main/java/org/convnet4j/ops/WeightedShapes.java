@@ -11,9 +11,9 @@ record WeightedShapes(String op, String kind, Object layer, Shape input, Shape w
                       boolean hasBias) {
 
     void checkForward(Tensor x, Tensor w, Tensor b, Tensor y) {
-        Checks.tensor(op, "x", x, input);
+        Checks.activation(op, "x", x, input);
         Checks.tensor(op, "w", w, weight);
-        Checks.tensor(op, "y", y, output);
+        Checks.activation(op, "y", y, output);
         if (hasBias) {
             Checks.tensor(op, "bias", b, bias);
         } else if (b != null) {
@@ -23,14 +23,14 @@ record WeightedShapes(String op, String kind, Object layer, Shape input, Shape w
     }
 
     void checkBackwardData(Tensor dy, Tensor w, Tensor dx) {
-        Checks.tensor(op, "dy", dy, output);
+        Checks.activation(op, "dy", dy, output);
         Checks.tensor(op, "w", w, weight);
-        Checks.tensor(op, "dx", dx, input);
+        Checks.activation(op, "dx", dx, input);
     }
 
     void checkBackwardWeights(Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.tensor(op, "x", x, input);
-        Checks.tensor(op, "dy", dy, output);
+        Checks.activation(op, "x", x, input);
+        Checks.activation(op, "dy", dy, output);
         Checks.tensor(op, "dw", dw, weight);
         if (dbias != null) {
             Checks.tensor(op, "dbias", dbias, bias);

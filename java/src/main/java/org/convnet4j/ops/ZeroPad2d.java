@@ -26,14 +26,14 @@ public record ZeroPad2d(Shape input, Pads pads) {
     }
 
     public void checkForward(Tensor x, Tensor y) {
-        Checks.tensor(OP, "x", x, input);
-        Checks.tensor(OP, "y", y, outputShape());
+        Checks.activation(OP, "x", x, input);
+        Checks.activation(OP, "y", y, outputShape());
         Checks.distinct(OP, "x", x, "y", y);
     }
 
     public void checkBackward(Tensor dy, Tensor dx) {
-        Checks.tensor(OP, "dy", dy, outputShape());
-        Checks.tensor(OP, "dx", dx, input);
+        Checks.activation(OP, "dy", dy, outputShape());
+        Checks.activation(OP, "dx", dx, input);
     }
 
     @Override

@@ -30,8 +30,16 @@ public final class Tensor implements AutoCloseable {
 
     /** A new NCHW tensor of {@code dtype} whose storage comes from {@code pool}; contents are undefined. */
     public static Tensor allocate(MemoryPool pool, Shape shape, DType dtype) {
+        return allocate(pool, shape, dtype, Layout.NCHW);
+    }
+
+    /** A new tensor of {@code dtype} stored in {@code layout} (NHWC needs rank 4); contents are undefined. */
+    public static Tensor allocate(MemoryPool pool, Shape shape, DType dtype, Layout layout) {
+        if (layout != Layout.NCHW && shape.rank() != 4) {
+            throw new IllegalArgumentException("allocate: " + layout + " needs a rank-4 shape. Received " + shape);
+        }
         long bytes = Math.multiplyExact(shape.size(), (long) dtype.bytes());
-        return new Tensor(shape, dtype, Layout.NCHW, pool.allocate(bytes), 0, true);
+        return new Tensor(shape, dtype, layout, pool.allocate(bytes), 0, true);
     }
 
     public Shape shape() {

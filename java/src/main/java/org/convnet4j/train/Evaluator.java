@@ -10,7 +10,9 @@ import org.convnet4j.graph.BatchNormStatistics;
 import org.convnet4j.graph.ExecutionPlan;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -26,15 +28,35 @@ public final class Evaluator implements AutoCloseable {
     private final Weights weights;
     private final Map<Integer, Executor> executors = new HashMap<>();
     private final Map<Integer, Executor> forwardOnly = new HashMap<>();
+    private final Precision precision;
+    private final Layout layout;
 
+    /** In FP32. */
     public Evaluator(Model model, Weights weights) {
+        this(model, weights, Precision.FP32);
+    }
+
+    /**
+     * In {@code precision} (image activations in its type, in the backend's layout); throws an
+     * UnsupportedOperationException where the backend cannot compute in it.
+     */
+    public Evaluator(Model model, Weights weights, Precision precision) {
         this.model = model;
         this.backend = weights.backend();
         this.weights = weights;
+        backend.checkPrecision(precision);
+        this.precision = precision;
+        this.layout = backend.activationLayout(precision);
+    }
+
+    /** The mixed-precision policy this evaluator runs in. */
+    public Precision precision() {
+        return precision;
     }
 
     private Executor executor(int n) {
-        return executors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.inference(model, k), weights, null));
+        return executors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.inference(model, k, precision, layout),
+                weights, null));
     }
 
     /** Loss and accuracy of the main output on one batch (count x C x H x W images and their class indices). */
@@ -63,7 +85,8 @@ public final class Evaluator implements AutoCloseable {
      */
     public List<BatchNormStatistics> forwardTraining(float[] images, int count, long step) {
         Executor ex = forwardOnly.computeIfAbsent(count, k ->
-                new Executor(ExecutionPlan.training(model, k), weights, new Tensor[model.params().size()]));
+                new Executor(ExecutionPlan.training(model, k, precision, layout), weights,
+                        new Tensor[model.params().size()]));
         upload(backend, ex, images, new int[count], count);
         ex.forward(true, step);
         return ex.batchNorms();

@@ -7,9 +7,11 @@ import java.util.TreeSet;
 import org.convnet4j.graph.ExecutionPlan;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
+import org.convnet4j.tensor.Layout;
 
 /**
  * The backend memory a {@link Trainer} takes to fit a model, worked out from the model and its
@@ -41,6 +43,15 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
      * images (0: no validation). A batch larger than a data set is that data set, as the loader makes it.
      */
     public static MemoryEstimate fit(Model model, boolean adam, int batchSize, int trainSize, int validationSize) {
+        return fit(model, adam, batchSize, trainSize, validationSize, Precision.FP32, Layout.NCHW);
+    }
+
+    /**
+     * As above for a run in {@code precision} whose backend keeps image activations in {@code layout}
+     * ({@link org.convnet4j.backend.Backend#activationLayout}), as its {@link Trainer} plans them.
+     */
+    public static MemoryEstimate fit(Model model, boolean adam, int batchSize, int trainSize, int validationSize,
+                                     Precision precision, Layout layout) {
         if (batchSize <= 0 || trainSize <= 0 || validationSize < 0) {
             throw new IllegalArgumentException("MemoryEstimate: expected a batch size and a training set size > 0 and a"
                     + " validation set size >= 0. Received batch size " + batchSize + ", " + trainSize + " training and "
@@ -56,14 +67,14 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
         long executors = 0;
         Set<Long> sizeClasses = new HashSet<>();
         for (int n : batchSizes(batchSize, trainSize)) {
-            ExecutionPlan plan = ExecutionPlan.training(model, n);
+            ExecutionPlan plan = ExecutionPlan.training(model, n, precision, layout);
             executors += Executor.bytes(plan);
             for (ExecutionPlan.Step s : plan.steps()) {
                 sizeClasses.add(MemoryPool.roundUp(s.activation().bytes()));
             }
         }
         for (int n : batchSizes(batchSize, validationSize)) {
-            executors += Executor.bytes(ExecutionPlan.inference(model, n));
+            executors += Executor.bytes(ExecutionPlan.inference(model, n, precision, layout));
         }
         long optimizerState = (adam ? 2 : 1) * trainable;
         long margin = (parameters + trainable + optimizerState + executors) / 16;

@@ -9,9 +9,11 @@ import org.convnet4j.graph.BatchNormStatistics;
 import org.convnet4j.graph.ExecutionPlan;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -34,13 +36,29 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final Map<Integer, Executor> trainExecutors = new HashMap<>();
     private final Evaluator evaluator;
+    private final Precision precision;
+    private final Layout layout;
 
+    /** In FP32. */
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer) {
+        this(model, backend, weights, optimizer, Precision.FP32);
+    }
+
+    /**
+     * Mixed precision as {@code precision} says (see {@link Precision}): master weights, gradients of
+     * the weights and the optimizer state stay FP32 whatever it is. Validation runs in it too. Throws
+     * an UnsupportedOperationException where the backend cannot compute in it (bf16 on a CPU without
+     * native bfloat16), before anything is allocated.
+     */
+    public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision) {
+        backend.checkPrecision(precision);
         this.model = model;
         this.backend = backend;
         this.weights = weights;
         this.optimizer = optimizer;
-        this.evaluator = new Evaluator(model, weights);
+        this.precision = precision;
+        this.layout = backend.activationLayout(precision);
+        this.evaluator = new Evaluator(model, weights, precision);
         this.grads = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {
             if (p.spec().trainable()) {
@@ -71,7 +89,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     private Executor trainExecutor(int n) {
-        return trainExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.training(model, k), weights, grads));
+        return trainExecutors.computeIfAbsent(n, k -> new Executor(ExecutionPlan.training(model, k, precision, layout),
+                weights, grads));
+    }
+
+    /** The mixed-precision policy this trainer runs in. */
+    public Precision precision() {
+        return precision;
     }
 
     /** One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.BackendCases;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.TestModels;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.memory.MemoryLimit;
@@ -35,13 +36,14 @@ class MemoryEstimateTest {
     }
 
     private static void check(String backendName, Model m, boolean exact) {
-        MemoryEstimate e = MemoryEstimate.fit(m, true, BATCH, TRAIN, VALIDATION);
         SyntheticImages data = SyntheticImages.make(BATCH, 10, 5);
         try (Backend backend = BackendCases.open(backendName);
              Weights w = new Weights(m, backend);
              Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
              Trainer trainer = new Trainer(m, backend, w, adam)) {
             w.initialize(1);
+            MemoryEstimate e = MemoryEstimate.fit(m, true, BATCH, TRAIN, VALIDATION, Precision.FP32,
+                    backend.activationLayout(Precision.FP32));
             for (int n : new int[] {BATCH, LAST}) {
                 trainer.trainBatch(data.images(0, n), data.labels(0, n), n);
                 trainer.evaluateBatch(data.images(0, n), data.labels(0, n), n);

@@ -9,6 +9,8 @@ import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Checks;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -33,16 +35,27 @@ final class BatchNormOps {
     private final MemoryPool pool;
     private final ElementwiseOps elementwise;
     private final PrimitiveCache.Table<BatchNorm, Primitive> forwardTrainingCache;
-    private final PrimitiveCache.Table<BatchNorm, Primitive> forwardInferenceCache;
+    /** The op over tensors stored in one format. */
+    private record Key(BatchNorm op, Format format) {
+    }
+
+    private final PrimitiveCache.Table<Key, Primitive> forwardInferenceCache;
     private final PrimitiveCache.Table<BatchNorm, Primitive> backwardCache;
+    /**
+     * The channels-last loops' per-thread sums, by channel count: held for the backend's life rather
+     * than taken from the pool per call, so that a small transient block never ends up owned by a
+     * tensor allocated in between (which would make the next step allocate again).
+     */
+    private final PrimitiveCache.Table<Long, Block> nhwcScratch;
 
     BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool, ElementwiseOps elementwise) {
         this.dnnl = dnnl;
         this.pool = pool;
         this.elementwise = elementwise;
-        this.forwardTrainingCache = cache.table(op -> build(op, dnnl_forward_training));
-        this.forwardInferenceCache = cache.table(op -> build(op, dnnl_forward_inference));
+        this.forwardTrainingCache = cache.table(op -> build(op, dnnl_forward_training, Format.PLAIN));
+        this.forwardInferenceCache = cache.table(k -> build(k.op(), dnnl_forward_inference, k.format()));
         this.backwardCache = cache.table(this::buildBackward);
+        this.nhwcScratch = cache.table(c -> pool.allocate(CpuKernels.batchNormNhwcScratchBytes(c)));
     }
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
@@ -50,7 +63,13 @@ final class BatchNormOps {
         Checks.tensor(BatchNorm.OP, "saved", saved, op.savedShape());
         long mean = saved.address();
         long variance = mean + 4L * op.channels();
-        if (nativeKernel(op)) {
+        if (x.layout() == Layout.NHWC) {
+            long[] d = op.input().dims();
+            CpuKernels.batchNormForwardTrainingNhwc(x.address(), p.gamma().address(), p.beta().address(),
+                    fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
+                    mean, variance, d[0] * d[2] * d[3], d[1], op.epsilon(), x.dtype() == DType.BF16,
+                    nhwcScratch.get(d[1]).address());
+        } else if (nativeKernel(op)) {
             long[] d = op.input().dims();
             CpuKernels.batchNormForwardTraining(x.address(), p.gamma().address(), p.beta().address(),
                     fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
@@ -80,15 +99,16 @@ final class BatchNormOps {
             elementwise.reluForward(y, y);
             return;
         }
-        Primitive prim = forwardInferenceCache.get(op);
+        Primitive prim = forwardInferenceCache.get(new Key(op, Format.of(x)));
         prim.execute(x.address(), p.gamma().address(), p.beta().address(), p.movingMean().address(),
                 p.movingVariance().address(), y.address());
     }
 
     /** Plain backward: dx, dgamma, dbeta from dy. */
     void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        formats(x, dy, dx);
         if (nativeKernel(op)) {
             backwardNative(op, x, 0, dy.address(), p, saved, dx, 0, dgamma, dbeta);
         } else {
@@ -99,9 +119,10 @@ final class BatchNormOps {
     /** Backward of relu(bn(x)): dy masked by y > 0, then the batch-norm backward. */
     void backwardRelu(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                       Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "y", y, op.input());
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "y", y, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        formats(x, y, dy, dx);
         if (nativeKernel(op)) {
             backwardNative(op, x, y.address(), dy.address(), p, saved, dx, 0, dgamma, dbeta);
             return;
@@ -115,10 +136,11 @@ final class BatchNormOps {
     /** Backward of relu(bn(x) + residual): the masked gradient is the residual's gradient and feeds bn backward. */
     void backwardAddRelu(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "y", y, op.input());
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
-        Checks.tensor(BatchNorm.OP, "dresidual", dresidual, op.input());
+        Checks.activation(BatchNorm.OP, "y", y, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dresidual", dresidual, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
+        formats(x, y, dy, dx, dresidual);
         if (nativeKernel(op)) {
             backwardNative(op, x, y.address(), dy.address(), p, saved, dx, dresidual.address(), dgamma, dbeta);
             return;
@@ -127,10 +149,16 @@ final class BatchNormOps {
         backwardOneDnn(op, x, dresidual.address(), p, saved, dx, dgamma, dbeta);
     }
 
-    private static void backwardNative(BatchNorm op, Tensor x, long y, long dy, BatchNormParams p, Tensor saved,
+    private void backwardNative(BatchNorm op, Tensor x, long y, long dy, BatchNormParams p, Tensor saved,
                                        Tensor dx, long dresidual, Tensor dgamma, Tensor dbeta) {
         long[] d = op.input().dims();
         long mean = saved.address();
+        if (x.layout() == Layout.NHWC) {
+            CpuKernels.batchNormBackwardNhwc(x.address(), y, dy, mean, mean + 4L * op.channels(),
+                    p.gamma().address(), dx.address(), dresidual, dgamma.address(), dbeta.address(),
+                    d[0] * d[2] * d[3], d[1], op.epsilon(), x.dtype() == DType.BF16, nhwcScratch.get(d[1]).address());
+            return;
+        }
         CpuKernels.batchNormBackward(x.address(), y, dy, mean, mean + 4L * op.channels(), p.gamma().address(),
                 dx.address(), dresidual, dgamma.address(), dbeta.address(), d[0], d[1], d[2] * d[3], op.epsilon());
     }
@@ -153,6 +181,26 @@ final class BatchNormOps {
 
     private static void check(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
         op.checkForward(x, residual, fusion == Fusion.ADD_RELU, p, y);
+        if (fusion == Fusion.ADD_RELU) {
+            formats(x, y, residual);
+        } else {
+            formats(x, y);
+        }
+    }
+
+    /**
+     * The activations of one call share a format, and it is one this family computes: NHWC in FP32 or
+     * BF16 (the channels-last loops), NCHW in FP32 (the NCHW loops, oneDNN for features).
+     */
+    private static void formats(Tensor... ts) {
+        Format f = Format.of(ts[0]);
+        for (Tensor t : ts) {
+            Formats.same(BatchNorm.OP, ts[0], t);
+        }
+        if (f.layout() == Layout.NCHW && f.dtype() != DType.FP32) {
+            throw new IllegalArgumentException(BatchNorm.OP + ": " + f.dtype() + " activations must be stored NHWC. Received "
+                    + ts[0]);
+        }
     }
 
     private static int flags(int prop) {
@@ -160,23 +208,23 @@ final class BatchNormOps {
         return prop == dnnl_forward_inference ? f | dnnl_use_global_stats : f;
     }
 
-    private dnnl_primitive_desc forwardDesc(DnnlScope s, BatchNorm op, int prop) {
-        dnnl_memory_desc src = s.plain(op.input());
+    private dnnl_primitive_desc forwardDesc(DnnlScope s, BatchNorm op, int prop, Format f) {
+        dnnl_memory_desc src = s.of(op.input(), f);
         return s.primitiveDesc("dnnl_batch_normalization_forward_primitive_desc_create",
                 pd -> dnnl_batch_normalization_forward_primitive_desc_create(pd, dnnl.engine, prop, src, src,
                         op.epsilon(), flags(prop), null));
     }
 
-    private Primitive build(BatchNorm op, int prop) {
+    private Primitive build(BatchNorm op, int prop, Format f) {
         try (DnnlScope s = new DnnlScope(op)) {
-            return new Primitive(dnnl, op, s.release(forwardDesc(s, op, prop)),
+            return new Primitive(dnnl, op, s.release(forwardDesc(s, op, prop, f)),
                     DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST);
         }
     }
 
     private Primitive buildBackward(BatchNorm op) {
         try (DnnlScope s = new DnnlScope(op)) {
-            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training);
+            dnnl_primitive_desc hint = forwardDesc(s, op, dnnl_forward_training, Format.PLAIN);
             dnnl_memory_desc md = s.plain(op.input());
             dnnl_primitive_desc pd = s.primitiveDesc("dnnl_batch_normalization_backward_primitive_desc_create",
                     p -> dnnl_batch_normalization_backward_primitive_desc_create(p, dnnl.engine, dnnl_backward, md, md, md,

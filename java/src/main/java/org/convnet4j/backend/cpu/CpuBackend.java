@@ -1,5 +1,7 @@
 package org.convnet4j.backend.cpu;
 
+import static org.bytedeco.dnnl.global.dnnl.*;
+
 import java.util.List;
 
 import org.bytedeco.javacpp.Pointer;
@@ -20,7 +22,10 @@ import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.ops.ZeroPad2d;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
+import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -47,6 +52,9 @@ public final class CpuBackend implements Backend {
     private final SoftmaxCrossEntropyOps loss = new SoftmaxCrossEntropyOps();
     private final DropoutOps dropout = new DropoutOps();
     private final OptimizerOps optimizers = new OptimizerOps();
+    private final PrimitiveCache.Table<Conversion, Primitive> converts =
+            cache.table(c -> Reorders.convert(dnnl, "convert(" + c.shape() + ", " + c.from() + " -> " + c.to() + ")",
+                    c.shape().dims(), c.from(), c.to()));
     private boolean closed;
 
     public CpuBackend() {
@@ -79,6 +87,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void download(Tensor src, float[] dst) {
+        if (src != null && src.isLive() && !Format.of(src).equals(Format.PLAIN) && src.dtype() != DType.INT32) {
+            // An activation kept in another format (BF16, NHWC) reads back as FP32 in NCHW order.
+            try (Tensor plain = allocate(src.shape())) {
+                convert(src, plain);
+                download(plain, dst);
+            }
+            return;
+        }
         Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
         Address.floats(src.address(), dst.length).get(dst);
     }
@@ -88,8 +104,8 @@ public final class CpuBackend implements Backend {
         if (t == null) {
             throw new IllegalArgumentException("fill: tensor is null");
         }
-        Checks.tensor("fill", "t", t, t.shape());
-        CpuKernels.fill(t.address(), t.size(), value);
+        Checks.anyLayout("fill", "t", t, t.shape(), t.dtype());
+        Formats.fill(t, value);
     }
 
     @Override
@@ -97,9 +113,31 @@ public final class CpuBackend implements Backend {
         if (src == null) {
             throw new IllegalArgumentException("copy: src is null");
         }
-        Checks.tensor("copy", "src", src, src.shape(), src.dtype());
-        Checks.tensor("copy", "dst", dst, src.shape(), src.dtype());
+        Checks.anyLayout("copy", "src", src, src.shape(), src.dtype());
+        Checks.anyLayout("copy", "dst", dst, src.shape(), src.dtype());
+        Formats.same("copy", src, dst);
         Pointer.memcpy(new Address(dst.address()), new Address(src.address()), src.bytes());
+    }
+
+    @Override
+    public synchronized void convert(Tensor src, Tensor dst) {
+        if (src == null) {
+            throw new IllegalArgumentException("convert: src is null");
+        }
+        Checks.activation("convert", "src", src, src.shape());
+        Checks.activation("convert", "dst", dst, src.shape());
+        Format from = Format.of(src);
+        Format to = Format.of(dst);
+        if (from.equals(to)) {
+            Pointer.memcpy(new Address(dst.address()), new Address(src.address()), src.bytes());
+            return;
+        }
+        converts.get(new Conversion(src.shape(), from, to)).execute(src.address(), dst.address());
+        dnnl.reorders.increment();
+    }
+
+    /** Reorders between formats, by shape and the two formats. */
+    private record Conversion(Shape shape, Format from, Format to) {
     }
 
     @Override
@@ -290,6 +328,58 @@ public final class CpuBackend implements Backend {
     @Override
     public synchronized void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {
         optimizers.sgdMomentum(op, param, grad, velocity);
+    }
+
+    /**
+     * Channels-last for every precision: oneDNN's brgemm convolutions, pooling and binary kernels read
+     * and write NHWC natively (FP32 and BF16), and so do our batch-norm loops, so activations cross the
+     * graph without a reorder (docs/BENCHMARKS.md, persistent layouts, has the measurement).
+     */
+    @Override
+    public Layout activationLayout(Precision precision) {
+        return Layout.NHWC;
+    }
+
+    /** bf16 needs a CPU with native bfloat16 arithmetic (AVX512_BF16, or AMX), as oneDNN sees it. */
+    @Override
+    public void checkPrecision(Precision precision) {
+        if (precision == Precision.BF16 && !nativeBf16()) {
+            throw new UnsupportedOperationException("precision bf16: this CPU has no native bfloat16 arithmetic "
+                    + "(oneDNN's ISA here is " + isaName() + "; bf16 needs AVX512_BF16 or AMX). Use --precision fp32");
+        }
+    }
+
+    /** Whether oneDNN runs BF16 convolutions natively here (AVX512_BF16 or AMX, not emulated). */
+    public static boolean nativeBf16() {
+        int isa = dnnl_get_effective_cpu_isa();
+        return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    /** oneDNN's name for the instruction set it dispatches to here (what ONEDNN_VERBOSE prints, roughly). */
+    public static String isaName() {
+        int isa = dnnl_get_effective_cpu_isa();
+        if ((isa & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx) {
+            return "avx512_core_amx";
+        }
+        if ((isa & dnnl_cpu_isa_avx10_1_512) == dnnl_cpu_isa_avx10_1_512) {
+            return "avx10_1_512 (avx512_core_fp16)";
+        }
+        if ((isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16) {
+            return "avx512_core_bf16";
+        }
+        if ((isa & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core) {
+            return "avx512_core";
+        }
+        return "isa 0x" + Integer.toHexString(isa) + " (below AVX-512)";
+    }
+
+    /**
+     * Format-changing reorders of activations this backend has run since it was made (see
+     * {@code docs/ARCHITECTURE.md}, persistent layouts), and of weights: for tests and profiles that
+     * hold the per-step count down.
+     */
+    public long reorderCount(boolean weights) {
+        return (weights ? dnnl.weightReorders : dnnl.reorders).sum();
     }
 
     @Override

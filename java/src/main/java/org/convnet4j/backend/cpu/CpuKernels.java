@@ -104,4 +104,42 @@ final class CpuKernels {
     static native void batchNormBackward(long x, long y, long dy, long mean, long variance, long gamma, long dx,
                                          long dresidual, long dgamma, long dbeta, long n, long c, long hw,
                                          float epsilon);
+
+    // ---- BF16 and channels-last variants (bf16.h, batch_norm_nhwc.cpp) ------------------------------
+    // A BF16 tensor is read and written as 16-bit bfloat16 and computed in float (round to nearest
+    // even on store); the addresses are of BF16 memory where the name says Bf16 or the flag bf16 is set.
+
+    static native void fillBf16(long dst, long n, float value);
+
+    static native void reluForwardBf16(long x, long y, long n);
+
+    static native void reluBackwardBf16(long y, long dy, long dx, long n);
+
+    /** The same keep mask as {@link #dropout} for the same (seed, step, index), over BF16 elements. */
+    static native void dropoutBf16(long x, long y, long n, float rate, long seed, long step);
+
+    /**
+     * Dropout over n x c x hw elements stored channels-last (FP32 or BF16), each element kept or
+     * dropped as its NCHW index is by {@link #dropout}: the same mask whatever the layout.
+     */
+    static native void dropoutNhwc(long x, long y, long n, long c, long hw, float rate, long seed, long step,
+                                   boolean bf16);
+
+    /** {@link #maxPoolPropagateNaN} for n x c images stored NCHW or NHWC, FP32 or BF16. */
+    static native boolean maxPoolPropagateNaNAny(long x, long y, long n, long c, int h, int w, int oh, int ow, int kh,
+                                                 int kw, int sh, int sw, int padTop, int padLeft, boolean nhwc,
+                                                 boolean bf16);
+
+    /** Bytes of scratch the channels-last batch norm needs for c channels (per-thread sums). */
+    static native long batchNormNhwcScratchBytes(long c);
+
+    /** {@link #batchNormForwardTraining} over m = n*h*w rows of c channels (NHWC), FP32 or BF16 data, FP32 statistics. */
+    static native void batchNormForwardTrainingNhwc(long x, long gamma, long beta, long residual, boolean relu, long y,
+                                                    long mean, long variance, long m, long c, float epsilon,
+                                                    boolean bf16, long scratch);
+
+    /** {@link #batchNormBackward} over m rows of c channels (NHWC), FP32 or BF16 data, FP32 parameter gradients. */
+    static native void batchNormBackwardNhwc(long x, long y, long dy, long mean, long variance, long gamma, long dx,
+                                             long dresidual, long dgamma, long dbeta, long m, long c, float epsilon,
+                                             boolean bf16, long scratch);
 }

@@ -4,6 +4,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Dense;
 import org.convnet4j.tensor.Tensor;
 
@@ -29,6 +30,7 @@ final class DenseOps {
 
     void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         op.checkForward(x, w, bias, y);
+        Checks.plain(Dense.OP, x, y);
         Primitive p = forwardCache.get(op);
         if (op.bias()) {
             p.execute(x.address(), w.address(), bias.address(), y.address());
@@ -39,12 +41,14 @@ final class DenseOps {
 
     void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
+        Checks.plain(Dense.OP, dy, dx);
         Primitive p = backwardDataCache.get(op);
         p.execute(dy.address(), w.address(), dx.address());
     }
 
     void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardWeights(x, dy, dw, dbias);
+        Checks.plain(Dense.OP, x, dy);
         Primitive p = backwardWeightsCache.get(op);
         p.execute(x.address(), dy.address(), dw.address());
         if (dbias != null) {

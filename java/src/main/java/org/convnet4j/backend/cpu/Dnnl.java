@@ -26,6 +26,15 @@ final class Dnnl implements AutoCloseable {
     };
 
     final dnnl_engine engine = new dnnl_engine();
+    /**
+     * Format-changing reorders of activations and their gradients run so far (a {@link Staged}
+     * primitive's argument in a layout or type other than its tensor's, or a {@code convert}): what a
+     * plan that keeps activations in the kernels' own format saves, counted so that a test can hold the
+     * number per step down.
+     */
+    final java.util.concurrent.atomic.LongAdder reorders = new java.util.concurrent.atomic.LongAdder();
+    /** The same for weights and weight gradients (FP32 OIHW masters into a kernel's blocked or BF16 copy, and back). */
+    final java.util.concurrent.atomic.LongAdder weightReorders = new java.util.concurrent.atomic.LongAdder();
     final dnnl_stream stream = new dnnl_stream();
 
     Dnnl() {

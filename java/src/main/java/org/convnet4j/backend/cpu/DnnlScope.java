@@ -40,6 +40,15 @@ final class DnnlScope implements AutoCloseable {
         return withTag(dims, Dnnl.plainTag(dims.length), dnnl_f32);
     }
 
+    /** The descriptor of a tensor of {@code shape} stored in {@code format}. */
+    dnnl_memory_desc of(Shape shape, Format format) {
+        return of(shape.dims(), format);
+    }
+
+    dnnl_memory_desc of(long[] dims, Format format) {
+        return withTag(dims, format.tag(dims.length), format.dataType());
+    }
+
     dnnl_memory_desc withTag(long[] dims, int tag, int dataType) {
         dnnl_memory_desc md = new dnnl_memory_desc();
         Dnnl.check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, dataType, tag),

@@ -28,21 +28,28 @@ final class Reorders {
         }
     }
 
-    /** Plain tensor of {@code dims} into the window at {@code offsets} of a plain tensor of {@code outer}. */
-    static Primitive intoWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
+    /** A tensor of {@code dims} into the window at {@code offsets} of a tensor of {@code outer}, both stored in {@code f}. */
+    static Primitive intoWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets, Format f) {
         try (DnnlScope s = new DnnlScope(op)) {
-            dnnl_memory_desc part = s.plain(dims);
-            dnnl_memory_desc window = s.sub(s.plain(outer), dims, offsets);
+            dnnl_memory_desc part = s.of(dims, f);
+            dnnl_memory_desc window = s.sub(s.of(outer, f), dims, offsets);
             return build(dnnl, op, part, window);
         }
     }
 
-    /** The window at {@code offsets} of a plain tensor of {@code outer} out to a plain tensor of {@code dims}. */
-    static Primitive fromWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets) {
+    /** The window at {@code offsets} of a tensor of {@code outer} out to a tensor of {@code dims}, both stored in {@code f}. */
+    static Primitive fromWindow(Dnnl dnnl, Object op, long[] dims, long[] outer, long[] offsets, Format f) {
         try (DnnlScope s = new DnnlScope(op)) {
-            dnnl_memory_desc part = s.plain(dims);
-            dnnl_memory_desc window = s.sub(s.plain(outer), dims, offsets);
+            dnnl_memory_desc part = s.of(dims, f);
+            dnnl_memory_desc window = s.sub(s.of(outer, f), dims, offsets);
             return build(dnnl, op, window, part);
+        }
+    }
+
+    /** A whole tensor of {@code dims} from one format into another (a layout change, a type conversion). */
+    static Primitive convert(Dnnl dnnl, Object op, long[] dims, Format from, Format to) {
+        try (DnnlScope s = new DnnlScope(op)) {
+            return build(dnnl, op, s.of(dims, from), s.of(dims, to));
         }
     }
 }

@@ -18,10 +18,12 @@ import org.convnet4j.memory.MemoryPool;
  * through. The scratch comes from the memory pool, so steady state makes no native allocation.
  */
 final class Staged implements AutoCloseable {
+    private final Dnnl dnnl;
     private final Primitive core;
     private final Primitive[] reorders;
     private final long[] scratchBytes;
     private final boolean[] output;
+    private final boolean[] weight;
 
     /**
      * Takes ownership of {@code pd}, also when it throws: the core primitive owns it from the start,
@@ -32,7 +34,12 @@ final class Staged implements AutoCloseable {
      * @param output per argument, whether the primitive writes it
      */
     Staged(Dnnl dnnl, Object op, dnnl_primitive_desc pd, int[] args, dnnl_memory_desc[] user, boolean[] output) {
+        this.dnnl = dnnl;
         this.output = output.clone();
+        this.weight = new boolean[args.length];
+        for (int i = 0; i < args.length; i++) {
+            weight[i] = args[i] == DNNL_ARG_WEIGHTS || args[i] == DNNL_ARG_DIFF_WEIGHTS;
+        }
         this.reorders = new Primitive[args.length];
         this.scratchBytes = new long[args.length];
         this.core = new Primitive(dnnl, op, pd, args);
@@ -61,6 +68,7 @@ final class Staged implements AutoCloseable {
                     inner[i] = scratch[i].address();
                     if (!output[i]) {
                         reorders[i].execute(addresses[i], inner[i]);
+                        count(i);
                     }
                 }
             }
@@ -68,6 +76,7 @@ final class Staged implements AutoCloseable {
             for (int i = 0; i < addresses.length; i++) {
                 if (reorders[i] != null && output[i]) {
                     reorders[i].execute(inner[i], addresses[i]);
+                    count(i);
                 }
             }
         } finally {
@@ -77,6 +86,15 @@ final class Staged implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Bytes of the core primitive's workspace (max-pool indices), 0 if none. */
+    long workspaceBytes() {
+        return core.workspaceBytes();
+    }
+
+    private void count(int arg) {
+        (weight[arg] ? dnnl.weightReorders : dnnl.reorders).increment();
     }
 
     @Override

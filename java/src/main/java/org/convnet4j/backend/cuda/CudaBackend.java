@@ -126,12 +126,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void fill(Tensor t, float value) {
+        Checks.plain("fill", t);
         ensureOpen();
         elementwise.fill(t, value);
     }
 
     @Override
     public synchronized void copy(Tensor src, Tensor dst) {
+        Checks.plain("copy", src, dst);
         ensureOpen();
         elementwise.copy(src, dst);
     }
@@ -146,24 +148,28 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Checks.plain("conv2dForward", x, w, bias, y);
         ensureOpen();
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
     public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+        Checks.plain("conv2dBackwardData", dy, w, dx);
         ensureOpen();
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
     public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        Checks.plain("conv2dBackwardFilter", x, dy, dw, dbias);
         ensureOpen();
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
     public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Checks.plain("conv2dBiasReluForward", x, w, bias, y);
         ensureOpen();
         conv.forward(op, x, w, bias, y, true);
     }
@@ -172,24 +178,28 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
+        Checks.plain("pool2dForward", x, y);
         ensureOpen();
         pooling.forward(op, x, y);
     }
 
     @Override
     public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        Checks.plain("pool2dBackward", x, y, dy, dx);
         ensureOpen();
         pooling.backward(op, x, y, dy, dx);
     }
 
     @Override
     public synchronized void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
+        Checks.plain("globalAvgPoolForward", x, y);
         ensureOpen();
         pooling.globalForward(op, x, y);
     }
 
     @Override
     public synchronized void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+        Checks.plain("globalAvgPoolBackward", dy, dx);
         ensureOpen();
         pooling.globalBackward(op, dy, dx);
     }
@@ -198,12 +208,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        Checks.plain("batchNormForwardTraining", x, y, saved);
         ensureOpen();
         batchNorm.forwardTraining(op, x, p, y, saved);
     }
 
     @Override
     public synchronized void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        Checks.plain("batchNormForwardInference", x, y);
         ensureOpen();
         batchNorm.forwardInference(op, x, p, y);
     }
@@ -211,18 +223,21 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
+        Checks.plain("batchNormBackward", x, dy, saved, dx, dgamma, dbeta);
         ensureOpen();
         batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
     public synchronized void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        Checks.plain("batchNormReluForwardTraining", x, y, saved);
         ensureOpen();
         batchNorm.fusedForwardTraining(op, x, null, p, y, saved, true);
     }
 
     @Override
     public synchronized void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        Checks.plain("batchNormReluForwardInference", x, y);
         ensureOpen();
         batchNorm.fusedForwardInference(op, x, null, p, y);
     }
@@ -230,6 +245,7 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                       Tensor dx, Tensor dgamma, Tensor dbeta) {
+        Checks.plain("batchNormReluBackward", x, y, dy, saved, dx, dgamma, dbeta);
         ensureOpen();
         requireY(op, y);
         batchNorm.fusedBackward(op, x, y, dy, p, saved, dx, null, dgamma, dbeta);
@@ -238,6 +254,7 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
                                                 Tensor y, Tensor saved) {
+        Checks.plain("batchNormAddReluForwardTraining", x, residual, y, saved);
         ensureOpen();
         requireResidual(op, residual);
         batchNorm.fusedForwardTraining(op, x, residual, p, y, saved, true);
@@ -245,6 +262,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+        Checks.plain("batchNormAddReluForwardInference", x, residual, y);
         ensureOpen();
         requireResidual(op, residual);
         batchNorm.fusedForwardInference(op, x, residual, p, y);
@@ -253,6 +271,7 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
+        Checks.plain("batchNormAddReluBackward", x, y, dy, saved, dx, dresidual, dgamma, dbeta);
         ensureOpen();
         requireY(op, y);
         if (dresidual == null) {
@@ -277,12 +296,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void reluForward(Tensor x, Tensor y) {
+        Checks.plain("reluForward", x, y);
         ensureOpen();
         elementwise.reluForward(x, y);
     }
 
     @Override
     public synchronized void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        Checks.plain("reluBackward", y, dy, dx);
         ensureOpen();
         elementwise.reluBackward(y, dy, dx);
     }
@@ -296,30 +317,35 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Checks.plain("denseForward", x, y);
         ensureOpen();
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
     public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+        Checks.plain("denseBackwardData", dy, dx);
         ensureOpen();
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
     public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        Checks.plain("denseBackwardWeights", x, dy);
         ensureOpen();
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
     @Override
     public synchronized void add(Tensor a, Tensor b, Tensor y) {
+        Checks.plain("add", a, b, y);
         ensureOpen();
         elementwise.add(a, b, y);
     }
 
     @Override
     public synchronized void accumulate(Tensor src, Tensor dst) {
+        Checks.plain("accumulate", src, dst);
         ensureOpen();
         elementwise.accumulate(src, dst);
     }
@@ -328,36 +354,44 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void concatForward(Concat op, List<Tensor> xs, Tensor y) {
+        Checks.plain("concatForward", y);
+        Checks.plain("concatForward", xs.toArray(new Tensor[0]));
         ensureOpen();
         concat.forward(op, xs, y);
     }
 
     @Override
     public synchronized void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
+        Checks.plain("concatBackward", dy);
+        Checks.plain("concatBackward", dxs.toArray(new Tensor[0]));
         ensureOpen();
         concat.backward(op, dy, dxs);
     }
 
     @Override
     public synchronized void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
+        Checks.plain("zeroPad2dForward", x, y);
         ensureOpen();
         zeroPad.forward(op, x, y);
     }
 
     @Override
     public synchronized void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
+        Checks.plain("zeroPad2dBackward", dy, dx);
         ensureOpen();
         zeroPad.backward(op, dy, dx);
     }
 
     @Override
     public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+        Checks.plain("dropoutForward", x, y);
         ensureOpen();
         dropout.forward(op, step, x, y);
     }
 
     @Override
     public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+        Checks.plain("dropoutBackward", dy, dx);
         ensureOpen();
         dropout.backward(op, step, dy, dx);
     }

@@ -30,13 +30,14 @@ public final class Flatten extends Layer {
         return new Bound() {
             @Override
             public void forward(boolean training, long step) {
-                be.copy(b.input().reshape(b.output().shape()), b.output());
+                // The output is FP32 in C, H, W order whatever the input's format: convert, not copy.
+                be.convert(b.input(), b.output().reshape(b.input().shape()));
             }
 
             @Override
             public void backward(long step) {
                 if (b.inputGrad(0) != null) {
-                    be.copy(b.outputGrad(), b.inputGrad(0).reshape(b.outputGrad().shape()));
+                    be.convert(b.outputGrad().reshape(b.inputGrad(0).shape()), b.inputGrad(0));
                 }
             }
         };
