@@ -84,6 +84,10 @@ public interface Backend extends AutoCloseable {
         return MemoryLimit.host();
     }
 
+    /**
+     * Copies FP32 host data in NCHW order into a tensor; a backend that keeps activations in other
+     * formats converts into the tensor's (BF16 rounds to nearest even).
+     */
     void upload(float[] src, Tensor dst);
 
     void upload(int[] src, Tensor dst);

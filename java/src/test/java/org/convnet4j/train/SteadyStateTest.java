@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.BackendCases;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.TestModels;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.memory.PoolStats;
@@ -26,12 +27,24 @@ class SteadyStateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void noNativeAllocationAndFlatInUseBytesAfterTheFirstStepOfEachBatchSize(String backendName) {
+        check(backendName, Precision.FP32);
+    }
+
+    /** The same in bf16 (BF16 NHWC activations and gradients), where the CPU computes it natively. */
+    @org.junit.jupiter.api.Test
+    void inBf16Too() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.convnet4j.backend.cpu.CpuBackend.nativeBf16(),
+                "[cpu] no native bfloat16 here: the bf16 steady state is not exercised");
+        check("cpu", Precision.BF16);
+    }
+
+    private static void check(String backendName, Precision precision) {
         SyntheticImages data = SyntheticImages.make(BATCH * 4, 10, 5);
         Model m = TestModels.lenet5WithBatchNormAndDropout(10, 0.5);
         try (Backend backend = BackendCases.open(backendName);
              Weights w = new Weights(m, backend);
              Optimizer adam = Optimizer.adam(m, backend, Adam.keras());
-             Trainer trainer = new Trainer(m, backend, w, adam)) {
+             Trainer trainer = new Trainer(m, backend, w, adam, precision)) {
             w.initialize(1);
             Runnable[] round = {
                 () -> trainer.trainBatch(data.images(0, BATCH), data.labels(0, BATCH), BATCH),

@@ -75,6 +75,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void upload(float[] src, Tensor dst) {
+        if (dst != null && dst.isLive() && !Format.of(dst).equals(Format.PLAIN) && dst.dtype() != DType.INT32) {
+            // FP32 NCHW host data into an activation kept in another format (BF16 rounds to nearest even).
+            try (Tensor plain = allocate(dst.shape())) {
+                upload(src, plain);
+                convert(plain, dst);
+            }
+            return;
+        }
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         Address.floats(dst.address(), src.length).put(src);
     }
