@@ -149,6 +149,19 @@ public interface Backend extends AutoCloseable {
         return new ComposedFrozenConv(this, op, w, bias, residual, relu);
     }
 
+    /**
+     * As above for activations in {@code precision}: FP32 is the method above; BF16 (a backend that
+     * {@link #checkPrecision accepts} it) keeps the weights in BF16 in its kernel's layout and reads x
+     * and the residual and writes y as BF16 in this backend's {@link #activationLayout}.
+     */
+    default FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu, Precision precision) {
+        if (precision == Precision.FP32) {
+            return freezeConv(op, w, bias, residual, relu);
+        }
+        checkPrecision(precision);
+        throw new UnsupportedOperationException("freezeConv: the " + name() + " backend freezes fp32 only");
+    }
+
     // ---- Pooling (PoolOps, PoolTest, GlobalAvgPoolTest) ------------------------------------------
 
     void pool2dForward(Pool2d op, Tensor x, Tensor y);

@@ -22,6 +22,7 @@ public abstract class FrozenConv implements AutoCloseable {
     private final boolean relu;
     /** The op as error messages name it, built once rather than on every call. */
     private final String label;
+    private DType activations = DType.FP32;
 
     /** Checks w and bias (null exactly when the op has none) against the op's shapes. */
     protected FrozenConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
@@ -97,9 +98,19 @@ public abstract class FrozenConv implements AutoCloseable {
 
     private void check(String arg, Tensor t, Shape expected, Layout allowed) {
         if (t != null && t.layout() == allowed) {
-            Checks.anyLayout(label, arg, t, expected, DType.FP32);
+            Checks.anyLayout(label, arg, t, expected, activations);
         } else {
-            Checks.tensor(label, arg, t, expected);
+            Checks.tensor(label, arg, t, expected, activations);
         }
+    }
+
+    /** The element type of x, the residual and y: FP32, or BF16 for a convolution frozen in bf16. */
+    public final DType activations() {
+        return activations;
+    }
+
+    /** A frozen convolution computes BF16 activations (read as they are stored) once this says so. */
+    protected final void activations(DType type) {
+        this.activations = type;
     }
 }

@@ -165,7 +165,16 @@ public final class ExecutionPlan {
      * and the activations in {@code layouts} are kept in that layout (NCHW otherwise).
      */
     static ExecutionPlan frozen(Model model, int batch, Map<Node, Fusion.Group> chains, Map<Node, Layout> layouts) {
-        return new Planner(model, batch, Mode.FROZEN, chains, layouts, Precision.FP32, Layout.NCHW).plan();
+        return frozen(model, batch, chains, layouts, Precision.FP32, Layout.NCHW);
+    }
+
+    /**
+     * A frozen plan in {@code precision}: fp32 as above; otherwise every image activation in the
+     * precision's type and {@code imageLayout}, as a training plan keeps them (layouts unused).
+     */
+    static ExecutionPlan frozen(Model model, int batch, Map<Node, Fusion.Group> chains, Map<Node, Layout> layouts,
+                                Precision precision, Layout imageLayout) {
+        return new Planner(model, batch, Mode.FROZEN, chains, layouts, precision, imageLayout).plan();
     }
 
     public Model model() {
@@ -283,7 +292,8 @@ public final class ExecutionPlan {
         }
 
         ExecutionPlan plan() {
-            Map<Node, Node> aliasOf = mode == Mode.FROZEN ? Fusion.inPlace(model, groups, layouts, position) : Map.of();
+            Map<Node, Node> aliasOf = mode == Mode.FROZEN ? Fusion.inPlace(model, groups, actualLayouts(), position)
+                    : Map.of();
             int[] activationIds = mode == Mode.TRAINING ? null : placeActivations(aliasOf);
             int[] gradientIds = new int[nodes.size()];
             List<List<int[]>> scratch = new ArrayList<>(); // per writer position: {input position, arena id}
@@ -312,6 +322,18 @@ public final class ExecutionPlan {
             }
             return new ExecutionPlan(model, batch, mode, precision, steps, losses, List.copyOf(groups.values()),
                     arena.arenaBytes(), arena.unsharedBytes());
+        }
+
+        /** Each node's layout as this plan stores it (for a frozen plan's in-place decisions). */
+        private Map<Node, Layout> actualLayouts() {
+            if (precision == Precision.FP32) {
+                return layouts;
+            }
+            Map<Node, Layout> all = new HashMap<>();
+            for (Node n : nodes) {
+                all.put(n, image(n) ? imageLayout : Layout.NCHW);
+            }
+            return all;
         }
 
         /**
@@ -450,9 +472,9 @@ public final class ExecutionPlan {
             return image(n) ? precision.activations() : DType.FP32;
         }
 
-        /** Whether n is an image activation whose format the plan chooses (not a frozen plan's). */
+        /** Whether n is an image activation whose format the plan chooses (not a frozen fp32 plan's: its layouts do). */
         private boolean image(Node n) {
-            return mode != Mode.FROZEN && n.batchShape(batch).rank() == 4;
+            return (mode != Mode.FROZEN || precision != Precision.FP32) && n.batchShape(batch).rank() == 4;
         }
 
         /** {@code layout} is the frozen plan's choice; the others choose their own. */

@@ -73,6 +73,15 @@ public final class Executor implements AutoCloseable {
 
     /** An inference executor with every convolution chain fused and frozen (see the class comment). */
     public static Executor frozen(Model model, Weights weights, int batch) {
+        return frozen(model, weights, batch, Precision.FP32);
+    }
+
+    /**
+     * As above in {@code precision}: in bf16 every image activation is BF16 in the backend's layout and
+     * the frozen convolutions (batch norm folded in FP32 first) compute in BF16.
+     */
+    public static Executor frozen(Model model, Weights weights, int batch, Precision precision) {
+        weights.backend().checkPrecision(precision);
         if (batch <= 0) {
             throw new IllegalArgumentException("Executor: expected a strictly positive batch size. Received " + batch);
         }
@@ -85,9 +94,10 @@ public final class Executor implements AutoCloseable {
         ExecutionPlan plan;
         try {
             for (Fusion.Group g : groups.values()) {
-                convs.put(g.head(), Fusion.freeze(model, weights, g, batch));
+                convs.put(g.head(), Fusion.freeze(model, weights, g, batch, precision));
             }
-            plan = ExecutionPlan.frozen(model, batch, groups, Fusion.layouts(model, groups, convs));
+            plan = ExecutionPlan.frozen(model, batch, groups, Fusion.layouts(model, groups, convs), precision,
+                    weights.backend().activationLayout(precision));
         } catch (RuntimeException e) {
             convs.values().forEach(FrozenConv::close);
             throw e;

@@ -109,7 +109,7 @@ final class Fusion {
     }
 
     /** Freezes a group's convolution with its batch norm folded in, from the weights as they are now. */
-    static FrozenConv freeze(Model model, Weights weights, Group g, int batch) {
+    static FrozenConv freeze(Model model, Weights weights, Group g, int batch, Precision precision) {
         Backend be = weights.backend();
         Conv2D conv = (Conv2D) g.head().layer();
         Conv2d op = conv.op(batch);
@@ -117,7 +117,7 @@ final class Fusion {
         boolean relu = g.relu() != null;
         if (g.bn() == null) {
             return be.freezeConv(op, weights.get(convParams.get(0)),
-                    op.bias() ? weights.get(convParams.get(1)) : null, g.residual() != null, relu);
+                    op.bias() ? weights.get(convParams.get(1)) : null, g.residual() != null, relu, precision);
         }
         BatchNormalization bnLayer = (BatchNormalization) g.bn().layer();
         List<ParamRef> bnParams = paramsOf(model, g.bn());
@@ -143,7 +143,7 @@ final class Fusion {
         try (Tensor tw = be.allocate(folded.weightShape()); Tensor tb = be.allocate(folded.biasShape())) {
             be.upload(fw, tw);
             be.upload(fb, tb);
-            return be.freezeConv(folded, tw, tb, g.residual() != null, relu);
+            return be.freezeConv(folded, tw, tb, g.residual() != null, relu, precision);
         }
     }
 

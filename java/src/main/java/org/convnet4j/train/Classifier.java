@@ -8,6 +8,7 @@ import java.util.stream.IntStream;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.data.ImageInput;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
 
@@ -60,13 +61,19 @@ public final class Classifier implements AutoCloseable {
      * ({@code fallbackNames}, may be null: "class 0", ...) and the most images one call takes.
      */
     public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch) {
+        return load(model, backend, checkpoint, fallbackNames, batch, Precision.FP32);
+    }
+
+    /** As above, predicting in {@code precision} (checkpoints are FP32 whatever it is). */
+    public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch,
+                                  Precision precision) {
         try (Weights w = new Weights(model, backend)) {
             Checkpoint c = Checkpoints.loadWeights(checkpoint, w);
             List<String> names = Checkpoints.classNames(c)
                     .or(() -> java.util.Optional.ofNullable(fallbackNames))
                     .orElseGet(() -> defaultNames(model.classes()));
             // The predictor copies what it needs: the weights can go.
-            Predictor p = new Predictor(model, w, batch);
+            Predictor p = new Predictor(model, w, batch, precision);
             try {
                 return new Classifier(p, names);
             } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
 
 /**
@@ -40,8 +41,18 @@ public final class Predictor implements AutoCloseable {
     private final float[] staging;
     private final float[] logits;
 
-    /** Freezes {@code weights} for batches of up to {@code batch} images. */
+    /** Freezes {@code weights} for batches of up to {@code batch} images, in FP32. */
     public Predictor(Model model, Weights weights, int batch) {
+        this(model, weights, batch, Precision.FP32);
+    }
+
+    /**
+     * Freezes {@code weights} for batches of up to {@code batch} images in {@code precision} (bf16:
+     * image activations and the frozen convolutions' weights in BF16, batch norm folded in FP32
+     * first; the logits and probabilities FP32). Throws an UnsupportedOperationException where the
+     * backend cannot compute in it.
+     */
+    public Predictor(Model model, Weights weights, int batch, Precision precision) {
         if (weights.model() != model) {
             throw new IllegalArgumentException("Predictor: the weights belong to model " + weights.model().name()
                     + ", not " + model.name());
@@ -49,7 +60,7 @@ public final class Predictor implements AutoCloseable {
         this.model = model;
         this.backend = weights.backend();
         this.batch = batch;
-        this.executor = Executor.frozen(model, weights, batch);
+        this.executor = Executor.frozen(model, weights, batch, precision);
         this.per = Math.toIntExact(executor.input().size() / batch);
         this.staging = new float[per * batch];
         this.logits = new float[batch * model.classes()];

@@ -106,6 +106,57 @@ class PredictorTest {
         }
     }
 
+    /**
+     * A bf16 predictor (BF16 activations, BN folded in FP32 then the weights rounded to BF16) against
+     * the FP32 unfused predictions of the same weights: every chain of the model (residual adds, a
+     * shared BN, a plain conv) runs fused as in fp32; probabilities within 0.03 (bf16 keeps 8 bits, and
+     * rounding errors of about 2^-9 relative per layer compound over the model's six convolutions and
+     * the softmax's exponential), and the same top class wherever fp32's top two are 0.05 apart.
+     */
+    @org.junit.jupiter.api.Test
+    void bf16FrozenPredictionsAreCloseToFp32() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.convnet4j.backend.cpu.CpuBackend.nativeBf16(),
+                "[cpu] no native bfloat16 here: the bf16 predictor is not exercised");
+        Model m = model();
+        try (Backend be = BackendCases.open("cpu"); Weights w = new Weights(m, be);
+             Optimizer adam = Optimizer.adam(m, be, Adam.keras()); Trainer t = new Trainer(m, be, w, adam)) {
+            randomize(m, w, 12);
+            float[] x = images(8, 6);
+            float[] fp32 = t.predictBatch(x, 8);
+            try (Predictor q = new Predictor(m, w, 8, org.convnet4j.graph.Precision.BF16)) {
+                assertEquals(List.of("stem+stem_bn+stem_relu", "proj+proj_bn", "a1+a1_bn+a1_relu",
+                        "a2+a2_bn+a_add+a_out", "b1+b1_bn+b1_relu", "b2+b2_bn+b_add+b_out", "c(relu)", "d+shared_bn"),
+                        q.fusedChains());
+                float[] bf16 = q.predict(x, 8);
+                int k = m.classes();
+                double worst = 0;
+                for (int i = 0; i < fp32.length; i++) {
+                    worst = Math.max(worst, Math.abs(fp32[i] - bf16[i]));
+                }
+                assertTrue(worst <= 0.03, "largest probability difference " + worst);
+                assertTrue(worst > 0, "bf16 must round somewhere: identical probabilities mean it ran in fp32");
+                for (int r = 0; r < 8; r++) {
+                    int a = argmax(fp32, r * k, k);
+                    float second = 0;
+                    for (int c = 0; c < k; c++) {
+                        second = c == a ? second : Math.max(second, fp32[r * k + c]);
+                    }
+                    if (fp32[r * k + a] - second > 0.05) {
+                        assertEquals(a, argmax(bf16, r * k, k), "top class of image " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int argmax(float[] p, int from, int k) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            best = p[from + c] > p[from + best] ? c : best;
+        }
+        return best;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void frozenPredictionsEqualTheUnfusedOnes(String backendName) {

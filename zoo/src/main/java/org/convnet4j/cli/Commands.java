@@ -11,6 +11,7 @@ import org.convnet4j.data.Dataset;
 import org.convnet4j.data.Datasets;
 import org.convnet4j.data.ImageInput;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.JsonText;
 import org.convnet4j.train.Checkpoints;
@@ -55,8 +56,44 @@ final class Commands {
         return a.string("input", null) == null ? s.input() : InputSize.parse(a.string("input", null));
     }
 
+    /**
+     * The run's mixed-precision policy from {@code --precision auto|fp32|bf16} (default fp32) on backend
+     * b: auto is bf16 where b computes it natively, else fp32; bf16 where b cannot is an error naming
+     * what is missing. Said on stderr unless fp32 was asked for.
+     */
+    static Precision precision(Args a, Backend b) {
+        return precision(a, b, true);
+    }
+
+    /** As above; {@code say}: whether to tell stderr (once per run). */
+    static Precision precision(Args a, Backend b, boolean say) {
+        String asked = a.string("precision", "fp32");
+        Precision p;
+        if (asked.equalsIgnoreCase("auto")) {
+            p = Precision.BF16;
+            try {
+                b.checkPrecision(p);
+            } catch (UnsupportedOperationException e) {
+                p = Precision.FP32;
+            }
+        } else {
+            try {
+                p = Precision.parse(asked);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--precision: expected auto, fp32 or bf16. Received " + asked);
+            }
+            b.checkPrecision(p);
+        }
+        if (say && !asked.equalsIgnoreCase("fp32")) {
+            System.err.println("convnet4j: precision " + p.option() + (p == Precision.BF16
+                    ? " (image activations in bfloat16, weights, optimizer state and loss in fp32)" : ""));
+        }
+        return p;
+    }
+
     static void evaluate(List<String> rest) {
-        Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes", "precise-bn"), Set.of());
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes", "precise-bn",
+                "precision"), Set.of());
         a.maxPositionals(1);
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         Path weights = requireFile(a.path("weights"), "--weights FILE");
@@ -69,7 +106,7 @@ final class Commands {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             Checkpoints.loadWeights(weights, w);
-            try (Evaluator e = new Evaluator(m, w)) {
+            try (Evaluator e = new Evaluator(m, w, precision(a, b))) {
                 if (precise > 0) {
                     // Dropout draws its masks as in the first training step (no trainer, no step count here).
                     int used = PreciseBatchNorm.run(e, b, data.train(), batchSize, precise, 0, 1);
@@ -82,7 +119,7 @@ final class Commands {
     }
 
     static void predict(List<String> rest) {
-        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes", "top"),
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes", "top", "precision"),
                 Set.of("grid", "json"));
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         if (a.flag("grid")) {
@@ -121,7 +158,8 @@ final class Commands {
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName);
-             Classifier c = Classifier.load(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32))) {
+             Classifier c = Classifier.load(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32),
+                     precision(a, b))) {
             List<List<Prediction>> tops = c.top(images, files.size(), k);
             for (int i = 0; i < files.size(); i++) {
                 System.out.println(json ? json(files.get(i), tops.get(i)) : line(files.get(i), tops.get(i)));
@@ -173,7 +211,7 @@ final class Commands {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             Checkpoints.loadWeights(weights, w);
-            try (Predictor p = new Predictor(m, w, Reports.gridSize(test))) {
+            try (Predictor p = new Predictor(m, w, Reports.gridSize(test), precision(a, b))) {
                 System.out.println("wrote " + Reports.predictions(out, test, m.classes(), p::predict));
             }
         }

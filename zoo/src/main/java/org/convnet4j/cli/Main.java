@@ -30,7 +30,8 @@ public final class Main {
             String.join("\n",
                 "  train MODEL [--data PATH] [--epochs N] [--batch-size N] [--lr X] [--seed N]",
                 "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
-                "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES] [--threads N]"),
+                "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES] [--threads N]",
+                "              [--precision auto|fp32|bf16]"),
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
                 "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
@@ -43,16 +44,21 @@ public final class Main {
                 "  --patience N     stop when the validation loss has not improved for N epochs",
                 "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)",
                 "  --threads N      CPU threads (default: the processors free when the run starts; see docs/BENCHMARKS.md)",
+                "  --precision P    fp32 (default); bf16: image activations and their gradients in bfloat16, weights,",
+                "                   optimizer state, batch-norm statistics and loss in fp32 (needs AVX512_BF16 or AMX",
+                "                   on a CPU); auto: bf16 where the backend has it natively. Checkpoints are fp32",
+                "                   either way, so a run may resume or be evaluated in the other precision",
                 "A run whose memory (weights, gradients, optimizer state, activations) would not fit what the backend",
                 "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
-            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]",
+            "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]\n"
+                + "                 [--precision auto|fp32|bf16]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
                 + "recomputes the batch-norm statistics from N training batches (0: off)."});
         COMMANDS.put("predict", new String[] {
             String.join("\n",
-                "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] IMAGE...",
-                "  predict MODEL --weights FILE --grid [--data PATH] [--out DIR] [--backend B] [--threads N]"),
+                "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] [--precision P] IMAGE...",
+                "  predict MODEL --weights FILE --grid [--data PATH] [--out DIR] [--backend B] [--threads N] [--precision P]"),
             String.join("\n",
                 "Prints the K (default 3) most probable classes of each image file (JPEG, PNG, GIF, BMP), one line per",
                 "image: \"photo.jpg: Sneaker 0.93, Sandal 0.05, Ankle boot 0.01\". Images are resized (bilinear) and",

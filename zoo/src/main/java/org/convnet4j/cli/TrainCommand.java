@@ -16,6 +16,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.io.Checkpoint;
@@ -54,7 +55,7 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience", "precise-bn"), Set.of("resume", "force-resume", "overwrite"));
+                "patience", "precise-bn", "precision"), Set.of("resume", "force-resume", "overwrite"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -88,10 +89,10 @@ final class TrainCommand {
         Path checkpoint = out.resolve(CHECKPOINT);
         Path historyFile = out.resolve(HISTORY);
 
-        MemoryEstimate memory = MemoryEstimate.fit(model, true, batch, data.train().size(), data.test().size());
-        try (Backend b = Backends.create(backendName); Weights w = new Weights(model, requireMemory(b, memory, batch));
+        try (Backend b = Backends.create(backendName);
+             Weights w = new Weights(model, requireMemory(b, estimate(model, b, a, batch, data), batch));
              Optimizer o = Optimizer.adam(model, b, Adam.withLearningRate((float) lr));
-             Trainer t = new Trainer(model, b, w, o)) {
+             Trainer t = new Trainer(model, b, w, o, Commands.precision(a, b))) {
             w.initialize(seed);
             History history = new History();
             int firstEpoch = 1;
@@ -139,7 +140,7 @@ final class TrainCommand {
             Trainer.BatchResult test = Fit.evaluate(t, data.test(), batch);
             double testAccuracy = (double) test.correct() / test.count();
             System.out.printf("test: %d images - loss: %.4f - accuracy: %.4f%n", test.count(), test.loss(), testAccuracy);
-            writeMetrics(out, spec, model, b, backendName, result, test, batch, lr, seed, epochs);
+            writeMetrics(out, spec, model, b, backendName, result, test, batch, lr, seed, epochs, t.precision());
             if (!history.isEmpty()) {
                 Plots.curves(out.resolve("curves.png"), history);
             }
@@ -170,12 +171,21 @@ final class TrainCommand {
         }
     }
 
+    /** What the run takes in the precision --precision asks for on backend b, as its Trainer will plan it. */
+    private static MemoryEstimate estimate(Model model, Backend b, Args a, int batch, DataSource data) {
+        Precision p = Commands.precision(a, b, false);
+        return MemoryEstimate.fit(model, true, batch, data.train().size(), data.test().size(), p,
+                b.activationLayout(p));
+    }
+
     private static void writeMetrics(Path out, ModelSpec spec, Model model, Backend b, String requested, Fit.Result r,
-                                     Trainer.BatchResult test, int batch, double lr, long seed, int epochs) {
+                                     Trainer.BatchResult test, int batch, double lr, long seed, int epochs,
+                                     Precision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", spec.name());
         m.put("params", model.totalParams());
         m.put("backend", b.name());
+        m.put("precision", precision.option());
         m.put("backend_requested", requested);
         m.put("epochs", epochs);
         m.put("epochs_run", r.history().size());

@@ -177,7 +177,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
-        return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu);
+        return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, Precision.FP32);
+    }
+
+    @Override
+    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu,
+                                              Precision precision) {
+        checkPrecision(precision);
+        return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, precision);
     }
 
     // ---- Pooling

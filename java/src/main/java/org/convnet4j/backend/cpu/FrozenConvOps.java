@@ -6,6 +6,7 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.Block;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Conv2d;
@@ -43,23 +44,35 @@ final class FrozenConvOps extends FrozenConv {
     private final Tensor weights;
     private final Tensor bias;
 
-    FrozenConvOps(Object lock, Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu) {
+    /**
+     * Frozen in {@code precision}: fp32 takes FP32 x, residual and y in NCHW or NHWC (oneDNN picks the
+     * kernel's layouts, reorders bridge the others); bf16 takes them BF16 NHWC, the kernel's own
+     * format, with the weights converted to BF16 once here.
+     */
+    FrozenConvOps(Object lock, Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu,
+                  Precision precision) {
         super(op, w, b, residual, relu);
+        if (precision == Precision.BF16) {
+            activations(DType.BF16);
+        }
+        Format act = precision == Precision.BF16 ? new Format(DType.BF16, Layout.NHWC) : null;
         this.lock = lock;
         this.pool = pool;
         Primitive c = null;
         Tensor kw = null;
         Tensor kb = null;
         try (DnnlScope s = new DnnlScope(op)) {
-            dnnl_primitive_desc pd = ConvOps.forwardDesc(s, dnnl, op, dnnl_forward_inference, s.postOps(residual, relu));
+            dnnl_primitive_desc pd = act == null
+                    ? ConvOps.forwardDesc(s, dnnl, op, dnnl_forward_inference, s.postOps(residual, relu))
+                    : ConvOps.forwardDesc(s, dnnl, op, dnnl_forward_inference, s.postOps(residual, relu), act, act);
             dnnl_memory_desc wei = s.plain(op.weightShape());
             dnnl_memory_desc chosenSrc = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_SRC);
             dnnl_memory_desc chosenWei = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS);
             dnnl_memory_desc chosenDst = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_DST);
             for (Layout l : LAYOUTS) {
                 int i = l.ordinal();
-                dnnl_memory_desc src = user(s, l, op.input());
-                dnnl_memory_desc dst = user(s, l, op.outputShape());
+                dnnl_memory_desc src = user(s, l, op.input(), activations());
+                dnnl_memory_desc dst = user(s, l, op.outputShape(), activations());
                 srcDirect[i] = dnnl_memory_desc_equal(chosenSrc, src) != 0;
                 dstDirect[i] = dnnl_memory_desc_equal(chosenDst, dst) != 0;
                 if (!srcDirect[i]) {
@@ -104,9 +117,9 @@ final class FrozenConvOps extends FrozenConv {
         this.bias = kb;
     }
 
-    /** Our tensor's descriptor in that layout: NCHW is the plain tag, NHWC oneDNN's acdb. */
-    private static dnnl_memory_desc user(DnnlScope s, Layout l, Shape shape) {
-        return l == Layout.NCHW ? s.plain(shape) : s.withTag(shape.dims(), dnnl_acdb, dnnl_f32);
+    /** Our tensor's descriptor in that layout and type: NCHW is the plain tag, NHWC oneDNN's acdb. */
+    private static dnnl_memory_desc user(DnnlScope s, Layout l, Shape shape, DType type) {
+        return s.of(shape, new Format(type, l));
     }
 
     @Override
