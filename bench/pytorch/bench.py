@@ -43,6 +43,8 @@ def parse_args(argv):
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--amp", action="store_true", help="float16 autocast (+ GradScaler in train); cuda only")
     p.add_argument("--channels-last", action="store_true", help="model and input in channels_last")
+    p.add_argument("--bf16", action="store_true",
+                   help="bfloat16 autocast on the CPU (torch.autocast('cpu', torch.bfloat16)); fp32 master weights")
     p.add_argument("--freeze", action="store_true",
                    help="latency mode: torch.jit.trace + torch.jit.freeze + optimize_for_inference (batch norm "
                         "folded into the convolutions), PyTorch's counterpart of convnet4j's Predictor")
@@ -61,7 +63,9 @@ def parse_args(argv):
     if a.freeze and a.mode != "latency":
         p.error("--freeze is for --mode latency (a frozen module has no backward)")
     if a.amp and a.device != "cuda":
-        p.error("--amp is float16 autocast for --device cuda; bfloat16 on the CPU is not what this compares")
+        p.error("--amp is float16 autocast for --device cuda; on the CPU use --bf16")
+    if a.bf16 and (a.device != "cpu" or a.amp):
+        p.error("--bf16 is bfloat16 autocast for --device cpu (not with --amp)")
     if a.batch is None:
         a.batch = 32 if a.mode == "train" else 1
     if a.batch < 1 or a.iters < 1 or a.warmup < 0:
@@ -141,7 +145,8 @@ def gpu_settings():
 
 
 def variant_name(a):
-    parts = ((["amp"] if a.amp else []) + (["channels-last"] if a.channels_last else [])
+    parts = ((["amp"] if a.amp else []) + (["bf16"] if getattr(a, "bf16", False) else [])
+             + (["channels-last"] if a.channels_last else [])
              + (["frozen"] if getattr(a, "freeze", False) else []))
     return "-".join(parts) or "eager"
 
@@ -165,10 +170,12 @@ class Clock:
 
 
 def autocast(a):
-    """float16 autocast with --amp (cuda only); otherwise nothing, which also spares torch 1.13's
-    CPU autocast its warning about float16."""
+    """float16 autocast with --amp (cuda only), bfloat16 autocast with --bf16 (cpu only); otherwise
+    nothing, which also spares torch 1.13's CPU autocast its warning about float16."""
     if a.amp:
         return torch.autocast(device_type="cuda", dtype=torch.float16)
+    if a.bf16:
+        return torch.autocast(device_type="cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 

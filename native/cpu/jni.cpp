@@ -176,6 +176,16 @@ JNIEXPORT jboolean JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_maxPoolProp
                                                 kw, sh, sw, padTop, padLeft, nhwc == JNI_TRUE, bf16 == JNI_TRUE);
 }
 
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_nchwToNhwc(JNIEnv*, jclass, jlong x, jlong y, jlong n,
+                                                                            jlong c, jlong hw, jboolean bf16) {
+    c4j::cpu::nchw_to_nhwc(f32(x), (void*)(intptr_t)y, n, c, hw, bf16 == JNI_TRUE);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_nhwcToNchw(JNIEnv*, jclass, jlong x, jlong y, jlong n,
+                                                                            jlong c, jlong hw, jboolean bf16) {
+    c4j::cpu::nhwc_to_nchw((const void*)(intptr_t)x, f32(y), n, c, hw, bf16 == JNI_TRUE);
+}
+
 JNIEXPORT jlong JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_batchNormNhwcScratchBytes(JNIEnv*, jclass, jlong c) {
     return c4j::cpu::batch_norm_nhwc_scratch_bytes(c);
 }

@@ -57,6 +57,9 @@ void dropout_nhwc(const void* x, void* y, int64_t n, int64_t c, int64_t hw, floa
 bool max_pool_propagate_nan_any(const void* x, void* y, int64_t n, int64_t c, int h, int w, int oh, int ow, int kh,
                                 int kw, int sh, int sw, int pad_top, int pad_left, bool nhwc, bool bf16_data);
 int64_t batch_norm_nhwc_scratch_bytes(int64_t c);
+// FP32 NCHW to NHWC (FP32 or BF16, rounded to nearest even) and back (layout.cpp).
+void nchw_to_nhwc(const float* x, void* y, int64_t n, int64_t c, int64_t hw, bool bf16_data);
+void nhwc_to_nchw(const void* x, float* y, int64_t n, int64_t c, int64_t hw, bool bf16_data);
 void batch_norm_forward_training_nhwc(const void* x, const float* gamma, const float* beta, const void* residual,
                                       bool relu, void* y, float* mean, float* variance, int64_t m, int64_t c,
                                       float epsilon, bool bf16_data, void* scratch);

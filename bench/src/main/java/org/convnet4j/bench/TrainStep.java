@@ -35,12 +35,20 @@ public class TrainStep {
     @Param({"cpu"})
     public String backend;
 
+    /** fp32 or bf16 (image activations and their gradients in bfloat16). */
+    @Param({"fp32"})
+    public String precision;
+
+    /** auto (the backend's activation layout, as {@code train} runs) or nchw (the layout before layouts persisted). */
+    @Param({"auto"})
+    public String layout;
+
     private ZooFixture f;
     private int steps;
 
     @Setup(Level.Trial)
     public void setUp() {
-        f = new ZooFixture(model, backend, batch);
+        f = new ZooFixture(model, backend, batch, precision, layout);
     }
 
     @Benchmark
@@ -60,7 +68,9 @@ public class TrainStep {
         // JMH has printed "Iteration N: " without a line end when a trial's tear-down runs.
         System.out.println();
         System.out.printf(java.util.Locale.ROOT, "RESULT {\"impl\":\"convnet4j\",\"model\":\"%s\",\"batch\":%d,"
-                        + "\"steps\":%d,\"backend\":\"%s\",\"vmhwm_mib\":%.1f,\"pool_peak_mib\":%.1f}%n",
-                model, batch, steps, backend, PeakMemory.vmHwmKib() / 1024.0, pool.peakInUseBytes() / 1048576.0);
+                        + "\"steps\":%d,\"backend\":\"%s\",\"precision\":\"%s\",\"layout\":\"%s\","
+                        + "\"vmhwm_mib\":%.1f,\"pool_peak_mib\":%.1f}%n",
+                model, batch, steps, backend, precision, layout, PeakMemory.vmHwmKib() / 1024.0,
+                pool.peakInUseBytes() / 1048576.0);
     }
 }

@@ -5,6 +5,8 @@ import java.util.SplittableRandom;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Precision;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.train.Optimizer;
@@ -33,6 +35,15 @@ final class ZooFixture implements AutoCloseable {
     private final Optimizer optimizer;
 
     ZooFixture(String model, String backendName, int batch) {
+        this(model, backendName, batch, "fp32", "auto");
+    }
+
+    /**
+     * @param precision fp32 or bf16 ({@link Precision#parse})
+     * @param layout    auto (the backend's {@link Backend#activationLayout}, what {@code train} runs) or
+     *                  nchw (activations NCHW, reordered by every convolution: the layout before they persisted)
+     */
+    ZooFixture(String model, String backendName, int batch, String precision, String layout) {
         this.spec = Zoo.get(model);
         this.batch = batch;
         Model m = spec.build(spec.input(), spec.classes(), SEED);
@@ -40,7 +51,9 @@ final class ZooFixture implements AutoCloseable {
         this.weights = new Weights(m, backend);
         weights.initialize(SEED);
         this.optimizer = Optimizer.adam(m, backend, Adam.withLearningRate((float) spec.learningRate()));
-        this.trainer = new Trainer(m, backend, weights, optimizer);
+        Precision p = Precision.parse(precision);
+        this.trainer = layout.equals("auto") ? new Trainer(m, backend, weights, optimizer, p)
+                : new Trainer(m, backend, weights, optimizer, p, Layout.valueOf(layout.toUpperCase(java.util.Locale.ROOT)));
         this.images = images(batch, spec.input(), SEED);
         this.labels = labels(batch, spec.classes(), SEED + 1);
     }

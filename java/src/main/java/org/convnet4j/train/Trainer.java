@@ -51,13 +51,23 @@ public final class Trainer implements AutoCloseable {
      * native bfloat16), before anything is allocated.
      */
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision) {
+        this(model, backend, weights, optimizer, precision, backend.activationLayout(precision));
+    }
+
+    /**
+     * As above with image activations in {@code layout} rather than the backend's own: for comparing
+     * layouts (a layout the backend's ops do not take fails at the first step). Validation keeps the
+     * backend's layout.
+     */
+    public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision,
+                   Layout layout) {
         backend.checkPrecision(precision);
         this.model = model;
         this.backend = backend;
         this.weights = weights;
         this.optimizer = optimizer;
         this.precision = precision;
-        this.layout = backend.activationLayout(precision);
+        this.layout = layout;
         this.evaluator = new Evaluator(model, weights, precision);
         this.grads = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {

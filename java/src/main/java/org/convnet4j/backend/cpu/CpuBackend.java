@@ -140,8 +140,20 @@ public final class CpuBackend implements Backend {
             Pointer.memcpy(new Address(dst.address()), new Address(src.address()), src.bytes());
             return;
         }
-        converts.get(new Conversion(src.shape(), from, to)).execute(src.address(), dst.address());
         dnnl.reorders.increment();
+        if (src.shape().rank() == 4 && from.equals(Format.PLAIN) && to.layout() == Layout.NHWC
+                && to.dtype() != DType.FP16) {
+            long[] d = src.shape().dims();
+            CpuKernels.nchwToNhwc(src.address(), dst.address(), d[0], d[1], d[2] * d[3], to.dtype() == DType.BF16);
+            return;
+        }
+        if (src.shape().rank() == 4 && to.equals(Format.PLAIN) && from.layout() == Layout.NHWC
+                && from.dtype() != DType.FP16) {
+            long[] d = src.shape().dims();
+            CpuKernels.nhwcToNchw(src.address(), dst.address(), d[0], d[1], d[2] * d[3], from.dtype() == DType.BF16);
+            return;
+        }
+        converts.get(new Conversion(src.shape(), from, to)).execute(src.address(), dst.address());
     }
 
     /** Reorders between formats, by shape and the two formats. */

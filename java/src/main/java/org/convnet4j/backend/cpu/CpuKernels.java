@@ -130,6 +130,12 @@ final class CpuKernels {
                                                  int kw, int sh, int sw, int padTop, int padLeft, boolean nhwc,
                                                  boolean bf16);
 
+    /** FP32 NCHW x (n x c x hw) into NHWC y, FP32 or BF16 (rounded to nearest even). */
+    static native void nchwToNhwc(long x, long y, long n, long c, long hw, boolean bf16);
+
+    /** NHWC x (FP32 or BF16) into FP32 NCHW y. */
+    static native void nhwcToNchw(long x, long y, long n, long c, long hw, boolean bf16);
+
     /** Bytes of scratch the channels-last batch norm needs for c channels (per-thread sums). */
     static native long batchNormNhwcScratchBytes(long c);
 
