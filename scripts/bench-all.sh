@@ -23,7 +23,8 @@ Usage: scripts/bench-all.sh [--quick] [--models a,b,...] [--skip x,y,...] [--out
                   script end to end in a few minutes; its figures are not measurements
   --models LIST   zoo models to train (default: all); latency and memory run on those of theirs
                   that are in the list
-  --skip LIST     implementations or parts to leave out: dl4j, dl4j-onednn, pytorch,
+  --skip LIST     implementations or parts to leave out: dl4j, dl4j-onednn, pytorch, bf16 (the
+                  bf16 training rows of ours and PyTorch),
                   train, latency, memory, kernels
   --out DIR       results folder (default: bench/results/<UTC date and time>)
 Environment: JAVA (java), OURS_JAVA_OPTS, DL4J_JAVA_OPTS (JVM flags; JMH passes them to its
@@ -123,8 +124,8 @@ for m in ${MODELS//,/ }; do
 done
 for s in ${SKIP//,/ }; do
     case "$s" in
-        dl4j|dl4j-onednn|pytorch|train|latency|memory|kernels) ;;
-        *) echo "bench-all: --skip: unknown part '$s'. Expected dl4j, dl4j-onednn, pytorch, train, latency, memory, kernels" >&2; exit 2 ;;
+        dl4j|dl4j-onednn|pytorch|bf16|train|latency|memory|kernels) ;;
+        *) echo "bench-all: --skip: unknown part '$s'. Expected dl4j, dl4j-onednn, pytorch, bf16, train, latency, memory, kernels" >&2; exit 2 ;;
     esac
 done
 
@@ -161,6 +162,14 @@ if skipped pytorch; then note_skip pytorch "left out (--skip)"
 elif [ ! -f "$PYTORCH_SCRIPT" ]; then note_skip pytorch "$PYTORCH_SCRIPT not found"
 elif ! "$PYTORCH_PYTHON" -c 'import torch' 2>/dev/null; then note_skip pytorch "$PYTORCH_PYTHON cannot import torch"
 else IMPLS+=(pytorch); fi
+# bf16 rows (training only): ours --precision bf16, PyTorch bf16 autocast with channels_last; on a
+# CPU with native bfloat16 (AVX512_BF16 or AMX), which is what --precision bf16 requires.
+if skipped bf16; then note_skip bf16 "left out (--skip)"
+elif ! grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then note_skip bf16 "this CPU has no AVX512_BF16 or AMX"
+else
+    IMPLS+=(ours-bf16)
+    [[ " ${IMPLS[*]} " == *" pytorch "* ]] && IMPLS+=(pytorch-bf16)
+fi
 
 # ---- The machine --------------------------------------------------------------------------------------
 {
@@ -226,14 +235,14 @@ measure() {
 
 impl_jar() {
     case "$1" in
-        ours) echo "$OURS_JAR" ;;
+        ours|ours-bf16) echo "$OURS_JAR" ;;
         dl4j) echo "$DL4J_JAR" ;;
         dl4j-onednn) echo "$DL4J_ONEDNN_JAR" ;;
     esac
 }
 
 impl_java_opts() {
-    if [ "$1" = ours ]; then echo "${OURS_JAVA_OPTS:-}"; else echo "${DL4J_JAVA_OPTS:-}"; fi
+    if [ "$1" = ours ] || [ "$1" = ours-bf16 ]; then echo "${OURS_JAVA_OPTS:-}"; else echo "${DL4J_JAVA_OPTS:-}"; fi
 }
 
 # One plan row for every implementation in turn.
@@ -244,10 +253,12 @@ run_row() {
     for impl in "${IMPLS[@]}"; do
         base=$OUT/${kind}_${model}_b${batch}_${impl}
         case "$impl" in
-            ours) plan=$ours_plan; limit=$t_ours ;;
+            ours|ours-bf16) plan=$ours_plan; limit=$t_ours ;;
             dl4j|dl4j-onednn) plan=$dl4j_plan; limit=$t_dl4j ;;
-            pytorch) plan=$pt_plan; limit=$t_pt ;;
+            pytorch|pytorch-bf16) plan=$pt_plan; limit=$t_pt ;;
         esac
+        # The bf16 rows are training rows (and their memory, read off the training run).
+        if [[ "$impl" == *-bf16 ]] && [ "$kind" = latency ]; then continue; fi
         if [ "$kind" = memory ]; then
             # "train": TrainStep (ours and DL4J's) prints PeakMemory's RESULT line (VmHWM of its forked
             # JVM) when its trial ends, so the training run of this model and batch, if it ran, is the
@@ -263,6 +274,7 @@ run_row() {
             fi
             [ "$plan" = train ] && plan=2
             case "$impl" in
+                ours-bf16|pytorch-bf16) continue ;;
                 ours) measure memory "$model" "$batch" ours "$limit" "$plan steps" "$base" -- \
                           $JAVA $(impl_java_opts ours) -cp "$OURS_JAR" org.convnet4j.bench.PeakMemory \
                           --model "$model" --batch "$batch" --steps "$plan" ;;
@@ -270,15 +282,17 @@ run_row() {
                           $JAVA $(impl_java_opts "$impl") -cp "$(impl_jar "$impl")" org.convnet4j.bench.dl4j.PeakMemory \
                           --model "$model" --batch "$batch" --steps "$plan" ;;
             esac
-        elif [ "$impl" = pytorch ]; then
-            local mode=train
+        elif [ "$impl" = pytorch ] || [ "$impl" = pytorch-bf16 ]; then
+            local mode=train extra=()
             [ "$kind" = latency ] && mode=latency
+            [ "$impl" = pytorch-bf16 ] && extra=(--bf16 --channels-last)
             read -r w n <<< "$plan"
-            measure "$kind" "$model" "$batch" pytorch "$limit" "$w+$n" "$base" -- \
+            measure "$kind" "$model" "$batch" "$impl" "$limit" "$w+$n" "$base" -- \
                 "$PYTORCH_PYTHON" "$PYTORCH_SCRIPT" --model "$model" --batch "$batch" --mode "$mode" \
-                --warmup "$w" --iters "$n" --threads "$THREADS"
+                --warmup "$w" --iters "$n" --threads "$THREADS" "${extra[@]}"
         else
             local bench=TrainStep params=(-p "model=$model" -p "batch=$batch")
+            [ "$impl" = ours-bf16 ] && params+=(-p precision=bf16)
             if [ "$kind" = latency ]; then bench=InferLatency; params=(-p "model=$model"); fi
             jar=$(impl_jar "$impl")
             # shellcheck disable=SC2046 # the JMH flags and JVM options are meant to split

@@ -16,8 +16,9 @@ import statistics
 import sys
 import zipfile
 
-IMPLS = ["ours", "dl4j", "dl4j-onednn", "pytorch"]
-NAMES = {"ours": "ours", "dl4j": "DL4J", "dl4j-onednn": "DL4J-oneDNN", "pytorch": "PyTorch"}
+IMPLS = ["ours", "dl4j", "dl4j-onednn", "pytorch", "ours-bf16", "pytorch-bf16"]
+NAMES = {"ours": "ours", "dl4j": "DL4J", "dl4j-onednn": "DL4J-oneDNN", "pytorch": "PyTorch",
+         "ours-bf16": "ours bf16", "pytorch-bf16": "PyTorch bf16+CL"}
 TO_MS = {"ns/op": 1e-6, "us/op": 1e-3, "\u00b5s/op": 1e-3, "ms/op": 1.0, "s/op": 1e3}
 # Issue 6's targets: ours/PyTorch and ours/DL4J training throughput; ours/PyTorch batch-1 p50 latency.
 SKIPPED = set()  # implementations bench-all.sh left out (skipped.tsv), filled by main
@@ -73,7 +74,7 @@ def measure(row):
     if row["kind"] == "memory":
         r = result_line(row["base"] + ".log")
         return r and {"mib": r.get("vmhwm_mib"), "pool_mib": r.get("pool_peak_mib")}
-    if row["impl"] == "pytorch":
+    if row["impl"].startswith("pytorch"):
         r = result_line(row["base"] + ".log")
         if r is None:
             return None
@@ -123,7 +124,7 @@ def cell(rows, impl, key):
 
 def plan_text(impl, row):
     plan = row["plan"]
-    if impl == "pytorch":
+    if impl.startswith("pytorch"):
         return f"{NAMES[impl]} {plan}"
     parts = plan.split()
     if parts and parts[0] == "ss":
@@ -144,8 +145,8 @@ def train_table(manifest, present):
     if not groups:
         return [], []
     lines = ["| model | batch | " + " | ".join(f"{NAMES[i]} img/s" for i in present)
-             + " | ours/DL4J | ours/PyTorch | iterations (warm-up+measured) |",
-             "|---|---:|" + "---:|" * len(present) + "---:|---:|---|"]
+             + " | ours/DL4J | ours/PyTorch | bf16: ours/PyTorch | iterations (warm-up+measured) |",
+             "|---|---:|" + "---:|" * len(present) + "---:|---:|---:|---|"]
     misses = []
     compared = 0
     for (model, batch), rows in groups.items():
@@ -157,13 +158,14 @@ def train_table(manifest, present):
             cells.append(text)
         r_dl4j = ratio(values.get("ours"), values.get("dl4j"))
         r_pt = ratio(values.get("ours"), values.get("pytorch"))
+        r_bf16 = ratio(values.get("ours-bf16"), values.get("pytorch-bf16"))
         for peer, r in (("pytorch", r_pt), ("dl4j", r_dl4j)):
             compared += r is not None
             if r is not None and r < TRAIN_TARGETS[peer]:
                 misses.append(f"{model} b{batch}: ours/{NAMES[peer]} {fmt_ratio(r)} < {TRAIN_TARGETS[peer]:g}")
         plans = "; ".join(plan_text(i, rows[i]) for i in present if i in rows)
         lines.append(f"| {model} | {batch} | " + " | ".join(cells)
-                     + f" | {fmt_ratio(r_dl4j)} | {fmt_ratio(r_pt)} | {plans} |")
+                     + f" | {fmt_ratio(r_dl4j)} | {fmt_ratio(r_pt)} | {fmt_ratio(r_bf16)} | {plans} |")
     return lines, (misses if compared else None)
 
 
