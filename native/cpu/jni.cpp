@@ -68,8 +68,8 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_fill(JNIEnv*, j
 
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_adam(JNIEnv*, jclass, jlong param, jlong grad, jlong m,
                                                                       jlong v, jlong n, jfloat alpha, jfloat beta1,
-                                                                      jfloat beta2, jfloat epsilon) {
-    c4j::cpu::adam(f32(param), f32(grad), f32(m), f32(v), n, c4j::AdamStep{alpha, beta1, beta2, epsilon});
+                                                                      jfloat beta2, jfloat epsilon, jfloat decay) {
+    c4j::cpu::adam(f32(param), f32(grad), f32(m), f32(v), n, c4j::AdamStep{alpha, beta1, beta2, epsilon, decay});
 }
 
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sgdMomentum(JNIEnv*, jclass, jlong param, jlong grad,

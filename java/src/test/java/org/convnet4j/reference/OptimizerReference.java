@@ -15,13 +15,17 @@ public final class OptimizerReference {
      * Adam step t (1-based): {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
      * p -= lr sqrt(1-b2^t) / (1-b1^t) * m / (sqrt(v) + eps)}. Note eps is added to sqrt(v), not to the
      * bias-corrected sqrt(v hat): that is Keras' form, and it differs from PyTorch's when eps matters.
+     * With a weight decay wd, AdamW as Keras and PyTorch apply it first shrinks the parameter,
+     * {@code p -= lr * wd * p}, with the step's learning rate and apart from the gradient.
      */
     public static void adam(Adam op, long t, double[] param, double[] grad, double[] m, double[] v) {
         double b1 = op.beta1();
         double b2 = op.beta2();
         double eps = op.epsilon();
         double alpha = op.learningRate() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+        double decay = (double) op.learningRate() * op.weightDecay();
         for (int i = 0; i < param.length; i++) {
+            param[i] -= decay * param[i];
             m[i] = b1 * m[i] + (1 - b1) * grad[i];
             v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
             param[i] -= alpha * m[i] / (Math.sqrt(v[i]) + eps);

@@ -42,12 +42,13 @@ final class CpuKernels {
     static native void fill(long dst, long n, float value);
 
     /**
-     * One Keras Adam step over n elements: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-     * param -= alpha m / (sqrt(v) + epsilon)}, with alpha the bias-corrected step size of this step
-     * ({@code Adam.stepSize(t)}).
+     * One Keras Adam step over n elements, after AdamW's decoupled decay: {@code param -= decay param;
+     * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; param -= alpha m / (sqrt(v) + epsilon)}, with alpha
+     * the bias-corrected step size of this step ({@code Adam.stepSize(t)}) and decay its
+     * {@code lr * weight_decay} (0: plain Adam).
      */
     static native void adam(long param, long grad, long m, long v, long n, float alpha, float beta1, float beta2,
-                            float epsilon);
+                            float epsilon, float decay);
 
     /** Keras SGD with momentum: {@code velocity = momentum velocity - lr g; param += velocity}. */
     static native void sgdMomentum(long param, long grad, long velocity, long n, float lr, float momentum);

@@ -10,7 +10,7 @@ final class OptimizerOps {
         Adam.checkTensors(param, grad, m, v);
         float alpha = (float) op.stepSize(step);
         CpuKernels.adam(param.address(), grad.address(), m.address(), v.address(), param.size(), alpha,
-                op.beta1(), op.beta2(), op.epsilon());
+                op.beta1(), op.beta2(), op.epsilon(), op.decay());
     }
 
     void sgdMomentum(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity) {

@@ -28,7 +28,7 @@ final class OptimizerOps {
     void adam(Adam op, long step, Tensor param, Tensor grad, Tensor m, Tensor v) {
         Adam.checkTensors(param, grad, m, v);
         kernels.elementwise("c4j_adam_f32", param.size()).ptr(param).ptr(grad).ptr(m).ptr(v).i64(param.size())
-                .f32((float) op.stepSize(step)).f32(op.beta1()).f32(op.beta2()).f32(op.epsilon()).go(op);
+                .f32((float) op.stepSize(step)).f32(op.beta1()).f32(op.beta2()).f32(op.epsilon()).f32(op.decay()).go(op);
     }
 
     void adamAll(Adam op, long step, List<Tensor> params, List<Tensor> grads, List<Tensor> ms, List<Tensor> vs) {
@@ -59,7 +59,8 @@ final class OptimizerOps {
             transfers.uploadLongs(table, base);
             kernels.elementwise("c4j_adam_multi_f32", total).ptr(base).ptr(base + 8L * count).ptr(base + 16L * count)
                     .ptr(base + 24L * count).ptr(base + 32L * count).i32(count).f32((float) op.stepSize(step))
-                    .f32(op.beta1()).f32(op.beta2()).f32(op.epsilon()).go(op + " over " + count + " tensors");
+                    .f32(op.beta1()).f32(op.beta2()).f32(op.epsilon()).f32(op.decay())
+                    .go(op + " over " + count + " tensors");
         }
     }
 
