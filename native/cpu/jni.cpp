@@ -78,6 +78,14 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sgdMomentum(JNI
     c4j::cpu::sgd_momentum(f32(param), f32(grad), f32(velocity), n, lr, momentum);
 }
 
+JNIEXPORT jdouble JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sumOfSquares(JNIEnv*, jclass, jlong x, jlong n) {
+    return c4j::cpu::sum_of_squares(f32(x), n);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_scale(JNIEnv*, jclass, jlong x, jlong n, jfloat factor) {
+    c4j::cpu::scale(f32(x), n, factor);
+}
+
 JNIEXPORT jint JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_firstBadLabel(JNIEnv*, jclass, jlong labels, jint n,
                                                                                jint classes) {
     return c4j::cpu::first_bad_label(i32(labels), n, classes);

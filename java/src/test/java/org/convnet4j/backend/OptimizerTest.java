@@ -180,6 +180,54 @@ class OptimizerTest extends BackendSuite {
         });
     }
 
+    record ClipCase(double maxNorm, double gradientScale) {
+        @Override
+        public String toString() {
+            return "clip to norm " + maxNorm + ", gradients in +-" + gradientScale;
+        }
+    }
+
+    static Stream<Arguments> clipCases() {
+        return BackendCases.crossed(Stream.of(
+                new ClipCase(1.0, 1.0),        // norm about 33: clipped
+                new ClipCase(0.05, 1e-3),      // norm about 0.03: within the limit, unchanged
+                new ClipCase(5.0, 1e3)));      // norm about 3e4: clipped hard
+    }
+
+    /**
+     * Clipping by global norm over tensors of several sizes (one past the CPU's parallel threshold, an
+     * empty-ish one of one element) against {@link OptimizerReference#clipByGlobalNorm}: the backend's
+     * sum of squares gives the same norm, and its rescale the same gradients.
+     */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("clipCases")
+    void clipByGlobalNorm(String backend, ClipCase c) {
+        SplittableRandom rnd = TestData.random(c);
+        Shape[] shapes = {Shape.of(40_000), Shape.of(3, 7), Shape.of(1), Shape.of(1000)};
+        double[][] g = new double[shapes.length][];
+        try (TensorScope s = scope(backend)) {
+            java.util.List<Tensor> gt = new java.util.ArrayList<>();
+            for (int k = 0; k < shapes.length; k++) {
+                g[k] = TestData.uniform(rnd, shapes[k], -c.gradientScale(), c.gradientScale());
+                for (int i = 0; i < g[k].length; i++) {
+                    g[k][i] = (float) g[k][i]; // what the backend holds, so the norms compare at double precision
+                }
+                gt.add(s.upload(shapes[k], g[k]));
+            }
+            double norm = Math.sqrt(s.backend().sumOfSquares(gt));
+            double expected = OptimizerReference.clipByGlobalNorm(c.maxNorm(), g);
+            org.junit.jupiter.api.Assertions.assertEquals(expected, norm, 1e-12 * expected, c + ": global norm");
+            org.convnet4j.ops.ClipByGlobalNorm op = new org.convnet4j.ops.ClipByGlobalNorm(c.maxNorm());
+            double factor = op.factor(norm);
+            if (factor != 1) {
+                s.backend().scale(gt, (float) factor);
+            }
+            for (int k = 0; k < shapes.length; k++) {
+                Compare.assertClose(c + ", tensor " + k, shapes[k], g[k], s.download(gt.get(k)), Tolerance.FORMULA);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("sgdCases")
     void sgdMomentum(String backend, SgdCase c) {

@@ -32,6 +32,28 @@ public final class OptimizerReference {
         }
     }
 
+    /**
+     * Clipping by global norm as TensorFlow's clip_by_global_norm: {@code norm = sqrt(sum g^2)} over
+     * every gradient, and each scaled by {@code maxNorm / max(norm, maxNorm)} in place. Returns the
+     * norm before clipping.
+     */
+    public static double clipByGlobalNorm(double maxNorm, double[]... grads) {
+        double sum = 0;
+        for (double[] g : grads) {
+            for (double v : g) {
+                sum += v * v;
+            }
+        }
+        double norm = Math.sqrt(sum);
+        double factor = maxNorm / Math.max(norm, maxNorm);
+        for (double[] g : grads) {
+            for (int i = 0; i < g.length; i++) {
+                g[i] *= factor;
+            }
+        }
+        return norm;
+    }
+
     /** {@code velocity = momentum * velocity - lr * g; p += velocity}. */
     public static void sgdMomentum(SgdMomentum op, double[] param, double[] grad, double[] velocity) {
         double lr = op.learningRate();

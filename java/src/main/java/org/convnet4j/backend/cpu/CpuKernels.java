@@ -53,6 +53,15 @@ final class CpuKernels {
     /** Keras SGD with momentum: {@code velocity = momentum velocity - lr g; param += velocity}. */
     static native void sgdMomentum(long param, long grad, long velocity, long n, float lr, float momentum);
 
+    /**
+     * The sum of {@code x[i]^2} over n elements, in double and in a fixed order whatever the thread
+     * count (the same bits on every run): gradient clipping's squared norm.
+     */
+    static native double sumOfSquares(long x, long n);
+
+    /** {@code x[i] *= factor} over n elements: gradient clipping's rescale. */
+    static native void scale(long x, long n, float factor);
+
     /** The index of the first int32 label outside [0, classes), or -1 when all n are valid. */
     static native int firstBadLabel(long labels, int n, int classes);
 

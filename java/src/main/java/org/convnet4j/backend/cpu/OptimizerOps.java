@@ -1,6 +1,9 @@
 package org.convnet4j.backend.cpu;
 
+import java.util.List;
+
 import org.convnet4j.ops.Adam;
+import org.convnet4j.ops.ClipByGlobalNorm;
 import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.tensor.Tensor;
 
@@ -17,5 +20,22 @@ final class OptimizerOps {
         SgdMomentum.checkTensors(param, grad, velocity);
         CpuKernels.sgdMomentum(param.address(), grad.address(), velocity.address(), param.size(),
                 op.learningRate(), op.momentum());
+    }
+
+    /** Per tensor in a fixed order, each in a fixed order natively: the same bits on every run. */
+    double sumOfSquares(List<Tensor> tensors) {
+        ClipByGlobalNorm.checkTensors(tensors);
+        double total = 0;
+        for (Tensor t : tensors) {
+            total += CpuKernels.sumOfSquares(t.address(), t.size());
+        }
+        return total;
+    }
+
+    void scale(List<Tensor> tensors, float factor) {
+        ClipByGlobalNorm.checkTensors(tensors);
+        for (Tensor t : tensors) {
+            CpuKernels.scale(t.address(), t.size(), factor);
+        }
     }
 }
