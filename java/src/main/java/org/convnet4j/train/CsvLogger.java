@@ -18,7 +18,7 @@ import org.convnet4j.report.History;
  * (no validation data) is an empty field, as in the run folder's history.csv, which the command
  * line writes from the checkpoint instead.
  *
- * <p>Without {@code append} a run starts the file afresh; with it (a resumed run) the rows of the
+ * <p>Its folder is created if need be. Without {@code append} a run starts the file afresh; with it (a resumed run) the rows of the
  * epochs before the run's first are kept and any later ones, left by a run killed before its
  * checkpoint, are dropped, so the file never lists an epoch twice.
  */
@@ -44,6 +44,13 @@ public final class CsvLogger implements Callback {
 
     @Override
     public void onTrainBegin(TrainBegin run, Trainer trainer) {
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("CsvLogger: cannot create the folder of " + file + ": " + e, e);
+        }
         List<String> kept = new ArrayList<>(List.of(HEADER));
         if (append && Files.isRegularFile(file)) {
             List<String> lines = read();
