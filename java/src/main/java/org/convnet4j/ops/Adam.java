@@ -30,10 +30,12 @@ public record Adam(float learningRate, float beta1, float beta2, float epsilon, 
         this(learningRate, beta1, beta2, epsilon, 0f);
     }
 
+    /** Keras' defaults: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no weight decay. */
     public static Adam keras() {
         return new Adam(1e-3f, 0.9f, 0.999f, 1e-7f);
     }
 
+    /** Keras' defaults at learning rate {@code lr}. */
     public static Adam withLearningRate(float lr) {
         return new Adam(lr, 0.9f, 0.999f, 1e-7f);
     }

@@ -33,11 +33,13 @@ public final class CsvLogger implements Callback {
         this(file, false);
     }
 
+    /** A logger that, with {@code append}, continues {@code file} as a resumed run (see the class comment). */
     public CsvLogger(Path file, boolean append) {
         this.file = file;
         this.append = append;
     }
 
+    /** The CSV file written. */
     public Path file() {
         return file;
     }

@@ -45,6 +45,7 @@ public record FitSettings(int epochs, int batchSize, long seed, int initialEpoch
         }
     }
 
+    /** A builder with every setting at its default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -98,6 +99,7 @@ public record FitSettings(int epochs, int batchSize, long seed, int initialEpoch
             return this;
         }
 
+        /** Images per training step (the last batch of an epoch may be smaller) and per validation batch. */
         public Builder batchSize(int n) {
             this.batchSize = n;
             return this;
@@ -158,6 +160,7 @@ public record FitSettings(int epochs, int batchSize, long seed, int initialEpoch
             return this;
         }
 
+        /** How the learning rate changes over the run ({@link LearningRateSchedule}). */
         public Builder schedule(LearningRateSchedule s) {
             this.schedule = s;
             return this;
@@ -169,6 +172,7 @@ public record FitSettings(int epochs, int batchSize, long seed, int initialEpoch
             return this;
         }
 
+        /** How training images are augmented ({@link Augmentation}; none by default). */
         public Builder augmentation(Augmentation a) {
             this.augmentation = a;
             return this;
@@ -180,6 +184,7 @@ public record FitSettings(int epochs, int batchSize, long seed, int initialEpoch
             return this;
         }
 
+        /** The settings; a value out of range is an IllegalArgumentException naming it. */
         public FitSettings build() {
             return new FitSettings(epochs, batchSize, seed, initialEpoch, validation, callbacks,
                     history != null ? history : new History(), out, liveProgress, schedule, reduceLrOnPlateau,

@@ -77,6 +77,7 @@ public final class Learner implements AutoCloseable {
         return evaluate(data, 32);
     }
 
+    /** Mean loss and accuracy over {@code data} in batches of {@code batchSize}, in inference mode. */
     public Trainer.BatchResult evaluate(Dataset data, int batchSize) {
         return Fit.evaluate(trainer, data, batchSize);
     }
@@ -112,18 +113,22 @@ public final class Learner implements AutoCloseable {
         return new Resumed(Checkpoints.epoch(c), h, c);
     }
 
+    /** The model trained. */
     public Model model() {
         return model;
     }
 
+    /** The backend everything runs on (the learner's own, or the one given to the builder). */
     public Backend backend() {
         return backend;
     }
 
+    /** The model's weights on the backend, as trained so far. */
     public Weights weights() {
         return weights;
     }
 
+    /** The optimizer: its state, iteration count, current learning rate and clipping. */
     public Optimizer optimizer() {
         return optimizer;
     }

@@ -32,26 +32,32 @@ public record ReduceLROnPlateau(Monitor monitor, double factor, int patience, do
         return new ReduceLROnPlateau(Monitor.VAL_LOSS, 0.1, 10, 1e-4, 0, 0);
     }
 
+    /** The same with another metric watched (its direction, lower or higher is better, comes with it). */
     public ReduceLROnPlateau withMonitor(Monitor m) {
         return new ReduceLROnPlateau(m, factor, patience, minDelta, cooldown, minLr);
     }
 
+    /** The same with another factor, in (0, 1), the rate is multiplied by on a plateau. */
     public ReduceLROnPlateau withFactor(double f) {
         return new ReduceLROnPlateau(monitor, f, patience, minDelta, cooldown, minLr);
     }
 
+    /** The same waiting {@code p} epochs without improvement before reducing. */
     public ReduceLROnPlateau withPatience(int p) {
         return new ReduceLROnPlateau(monitor, factor, p, minDelta, cooldown, minLr);
     }
 
+    /** The same counting only changes larger than {@code d} as improvements. */
     public ReduceLROnPlateau withMinDelta(double d) {
         return new ReduceLROnPlateau(monitor, factor, patience, d, cooldown, minLr);
     }
 
+    /** The same pausing {@code c} epochs after a reduction before waiting again. */
     public ReduceLROnPlateau withCooldown(int c) {
         return new ReduceLROnPlateau(monitor, factor, patience, minDelta, c, minLr);
     }
 
+    /** The same never reducing the rate below {@code lr}. */
     public ReduceLROnPlateau withMinLr(double lr) {
         return new ReduceLROnPlateau(monitor, factor, patience, minDelta, cooldown, lr);
     }

@@ -390,8 +390,8 @@ class CudaStubTest {
     void theSmokeTellsComputedFromUncomputedResults() {
         Map<String, Smoke.Result> results = new java.util.LinkedHashMap<>();
         Smoke.run(backend, r -> results.put(r.op(), r));
-        assertEquals(11, results.size(), results.toString());
-        for (String computed : List.of("fill+download", "add", "dense forward")) {
+        assertEquals(12, results.size(), results.toString());
+        for (String computed : List.of("fill+download", "add", "dense forward", "clip by global norm")) {
             assertTrue(results.get(computed).ok(), "the stub computes this one: " + results.get(computed));
         }
         for (Smoke.Result r : results.values()) {
