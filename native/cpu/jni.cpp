@@ -68,14 +68,22 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_fill(JNIEnv*, j
 
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_adam(JNIEnv*, jclass, jlong param, jlong grad, jlong m,
                                                                       jlong v, jlong n, jfloat alpha, jfloat beta1,
-                                                                      jfloat beta2, jfloat epsilon) {
-    c4j::cpu::adam(f32(param), f32(grad), f32(m), f32(v), n, c4j::AdamStep{alpha, beta1, beta2, epsilon});
+                                                                      jfloat beta2, jfloat epsilon, jfloat decay) {
+    c4j::cpu::adam(f32(param), f32(grad), f32(m), f32(v), n, c4j::AdamStep{alpha, beta1, beta2, epsilon, decay});
 }
 
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sgdMomentum(JNIEnv*, jclass, jlong param, jlong grad,
                                                                              jlong velocity, jlong n, jfloat lr,
                                                                              jfloat momentum) {
     c4j::cpu::sgd_momentum(f32(param), f32(grad), f32(velocity), n, lr, momentum);
+}
+
+JNIEXPORT jdouble JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_sumOfSquares(JNIEnv*, jclass, jlong x, jlong n) {
+    return c4j::cpu::sum_of_squares(f32(x), n);
+}
+
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_scale(JNIEnv*, jclass, jlong x, jlong n, jfloat factor) {
+    c4j::cpu::scale(f32(x), n, factor);
 }
 
 JNIEXPORT jint JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_firstBadLabel(JNIEnv*, jclass, jlong labels, jint n,

@@ -23,6 +23,10 @@ void philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4
 void fill(float* dst, int64_t n, float value);
 void adam(float* param, const float* grad, float* m, float* v, int64_t n, AdamStep step);
 void sgd_momentum(float* param, const float* grad, float* velocity, int64_t n, float lr, float momentum);
+// Clipping by global norm (clip_norm.cpp): the sum of x^2 in double, in a fixed order whatever the
+// thread count; and x *= factor.
+double sum_of_squares(const float* x, int64_t n);
+void scale(float* x, int64_t n, float factor);
 void moving_average(float* moving, const float* batch, int64_t n, float momentum);
 void relu_forward(const float* x, float* y, int64_t n);
 void relu_backward(const float* y, const float* dy, float* dx, int64_t n);

@@ -281,6 +281,31 @@ void test_adam_tensor_of() {
     CHECK(c4j::adam_tensor_of(one, 1, 4) == 0, "single tensor");
 }
 
+// AdamW's decoupled decay, then the Keras Adam step, against float64 over a few steps; decay 0 is
+// plain Adam and leaves a parameter with a zero update unchanged.
+void test_adamw_update() {
+    // The float64 side uses the constants as the kernel receives them, rounded to float.
+    const double lr = 0.05, wd = 0.2, b1 = (float)0.9, b2 = (float)0.999, eps = (float)1e-7;
+    float p = 0.75f, m = 0.0f, v = 0.0f;
+    double pd = 0.75, md = 0.0, vd = 0.0;
+    const float grads[] = {0.3f, -0.02f, 1e-4f, 0.5f};
+    for (int t = 1; t <= 4; ++t) {
+        const double alpha = lr * sqrt(1 - pow(b2, t)) / (1 - pow(b1, t));
+        c4j::AdamStep s = {(float)alpha, (float)b1, (float)b2, (float)eps, (float)(lr * wd)};
+        const double g = grads[t - 1];
+        c4j::adam_update(p, grads[t - 1], m, v, s);
+        pd -= (double)s.decay * pd;
+        md = b1 * md + (1 - b1) * g;
+        vd = b2 * vd + (1 - b2) * g * g;
+        pd -= alpha * md / (sqrt(vd) + eps);
+        CHECK(close(p, pd, 1e-5), "step %d: p %.9g want %.9g", t, p, pd);
+        CHECK(close(m, md, 1e-5) && close(v, vd, 1e-5), "step %d: m %.9g/%.9g v %.9g/%.9g", t, m, md, v, vd);
+    }
+    float q = -2.5f, mq = 0.0f, vq = 0.0f;
+    c4j::adam_update(q, 0.0f, mq, vq, c4j::AdamStep{0.1f, 0.9f, 0.999f, 1e-7f, 0.0f});
+    CHECK(q == -2.5f, "no decay, no gradient: %.9g", q);
+}
+
 }  // namespace
 
 int main() {
@@ -293,6 +318,7 @@ int main() {
     test_bn_formulas();
     test_bias_act();
     test_adam_tensor_of();
+    test_adamw_update();
     if (failures) {
         printf("%d check(s) failed\n", failures);
         return 1;

@@ -1,7 +1,8 @@
-// adam.h: one element of the Adam update as Keras computes it. The bias correction of step t is
-// folded by the caller into alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) (Adam.stepSize in Java),
-// so the per-element work is two moment updates and one parameter update, and m and v are
-// read and written exactly once.
+// adam.h: one element of the Adam update as Keras computes it, with AdamW's decoupled weight decay.
+// The bias correction of step t is folded by the caller into alpha = lr * sqrt(1 - beta2^t) /
+// (1 - beta1^t) (Adam.stepSize in Java) and the decay into decay = lr * weight_decay, so the
+// per-element work is the decay, two moment updates and one parameter update, and m and v are read
+// and written exactly once.
 #pragma once
 
 #include <math.h>
@@ -16,9 +17,14 @@ struct AdamStep {
     float beta1;
     float beta2;
     float epsilon;  // added to sqrt(v), as Keras does (not inside the square root)
+    float decay;    // lr * weight_decay: AdamW's p -= decay * p; 0 for plain Adam
 };
 
+// AdamW (Loshchilov & Hutter) as Keras' AdamW and PyTorch's apply it: the decay shrinks the
+// parameter before, and apart from, the gradient step, so it is not rescaled by 1 / sqrt(v) as an
+// L2 term added to g would be. With decay 0 a finite p is unchanged (p - 0 * p is p).
 C4J_HD void adam_update(float& p, float g, float& m, float& v, AdamStep s) {
+    p -= s.decay * p;
     m = s.beta1 * m + (1.0f - s.beta1) * g;
     v = s.beta2 * v + (1.0f - s.beta2) * g * g;
     p -= s.alpha * m / (sqrtf(v) + s.epsilon);

@@ -122,7 +122,32 @@ static void f32_put(uint64_t p, long i, float v) {
     memcpy((char *)(uintptr_t)p + 4 * i, &v, 4);
 }
 
-/* fill, add, accumulate and bias+relu on the host; every other kernel is only recorded. */
+/*
+ * The pointer table of a multi-tensor kernel: xs[count] then offsets[count + 1], every tensor inside
+ * device memory. Returns 0 when any of it is not.
+ */
+static int multi_table_ok(uint64_t xs, uint64_t offsets, int count) {
+    if (count <= 0 || !c4js_in_device(xs, 8 * (size_t)count) || !c4js_in_device(offsets, 8 * (size_t)(count + 1))) return 0;
+    for (int t = 0; t < count; t++) {
+        uint64_t x;
+        int64_t begin, end;
+        memcpy(&x, (const char *)(uintptr_t)xs + 8 * t, 8);
+        memcpy(&begin, (const char *)(uintptr_t)offsets + 8 * t, 8);
+        memcpy(&end, (const char *)(uintptr_t)offsets + 8 * (t + 1), 8);
+        if (end < begin || (end > begin && !c4js_in_device(x, 4 * (size_t)(end - begin)))) return 0;
+    }
+    return 1;
+}
+
+static void multi_tensor(uint64_t xs, uint64_t offsets, int t, uint64_t *x, long *n) {
+    int64_t begin, end;
+    memcpy(x, (const char *)(uintptr_t)xs + 8 * t, 8);
+    memcpy(&begin, (const char *)(uintptr_t)offsets + 8 * t, 8);
+    memcpy(&end, (const char *)(uintptr_t)offsets + 8 * (t + 1), 8);
+    *n = (long)(end - begin);
+}
+
+/* fill, add, accumulate, bias+relu and the clipping passes on the host; every other kernel is only recorded. */
 static int emulate(const char *name, const uint64_t *raw) {
     if (strcmp(name, "c4j_fill_f32") == 0) {
         long n = (long)raw[1];
@@ -147,6 +172,31 @@ static int emulate(const char *name, const uint64_t *raw) {
         for (long i = 0; i < total; i++) {
             float v = f32_at(raw[0], i) + (raw[1] ? f32_at(raw[1], i / hw % channels) : 0.0f);
             f32_put(raw[0], i, relu && v < 0 ? 0.0f : v);
+        }
+    } else if (strcmp(name, "c4j_sum_squares_multi_f32") == 0 || strcmp(name, "c4j_scale_multi_f32") == 0) {
+        /* xs, offsets, count, then sums (double[count]) or the factor */
+        int32_t count;
+        memcpy(&count, &raw[2], 4);
+        int sums = strcmp(name, "c4j_sum_squares_multi_f32") == 0;
+        if (!multi_table_ok(raw[0], raw[1], count) || (sums && !c4js_in_device(raw[3], 8 * (size_t)count))) {
+            return CUDA_ERROR_ILLEGAL_ADDRESS;
+        }
+        float factor;
+        memcpy(&factor, &raw[3], 4);
+        for (int t = 0; t < count; t++) {
+            uint64_t x;
+            long n;
+            multi_tensor(raw[0], raw[1], t, &x, &n);
+            double s = 0;
+            for (long i = 0; i < n; i++) {
+                if (sums) {
+                    double v = f32_at(x, i);
+                    s += v * v;
+                } else {
+                    f32_put(x, i, f32_at(x, i) * factor);
+                }
+            }
+            if (sums) memcpy((char *)(uintptr_t)raw[3] + 8 * t, &s, 8);
         }
     } else if (strcmp(name, "c4j_accumulate_f32") == 0) {
         long n = (long)raw[2];

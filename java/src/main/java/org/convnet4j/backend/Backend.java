@@ -293,6 +293,40 @@ public interface Backend extends AutoCloseable {
     /** One SGD-with-momentum step on param from grad, updating velocity in place. */
     void sgdMomentumUpdate(SgdMomentum op, Tensor param, Tensor grad, Tensor velocity);
 
+    /**
+     * The sum of the squares of every element of every tensor, accumulated in double and in a fixed
+     * order (the same bits on every run, so a clipped run resumes bit for bit): the squared global norm
+     * of clipping by global norm ({@link org.convnet4j.ops.ClipByGlobalNorm}). This default downloads
+     * each tensor; the CPU and CUDA backends sum where the data lives.
+     */
+    default double sumOfSquares(List<Tensor> tensors) {
+        org.convnet4j.ops.ClipByGlobalNorm.checkTensors(tensors);
+        double total = 0;
+        for (Tensor t : tensors) {
+            float[] host = new float[Math.toIntExact(t.size())];
+            download(t, host);
+            double s = 0;
+            for (float v : host) {
+                s += (double) v * v;
+            }
+            total += s;
+        }
+        return total;
+    }
+
+    /** Multiplies every element of every tensor by {@code factor}, in place: clipping's rescale. */
+    default void scale(List<Tensor> tensors, float factor) {
+        org.convnet4j.ops.ClipByGlobalNorm.checkTensors(tensors);
+        for (Tensor t : tensors) {
+            float[] host = new float[Math.toIntExact(t.size())];
+            download(t, host);
+            for (int i = 0; i < host.length; i++) {
+                host[i] *= factor;
+            }
+            upload(host, t);
+        }
+    }
+
     /** Releases cached primitives and the pool's cache. Tensors still open stay valid until closed. */
     @Override
     void close();

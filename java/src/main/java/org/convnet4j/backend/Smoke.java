@@ -22,7 +22,8 @@ import org.convnet4j.tensor.Tensor;
 /**
  * A first look at a backend on a new machine, in about a second: one small call of each primitive
  * family, each result checked against plain float64 arithmetic on the host. On CUDA they exercise
- * every library the backend uses: fill, add, the fused batch norm, the loss and Adam are our kernels,
+ * every library the backend uses: fill, add, the fused batch norm, the loss, Adam (with AdamW's
+ * decay) and gradient clipping's two passes are our kernels,
  * dense is cuBLAS, the three convolution passes, plain batch norm and max pooling are cuDNN. Every op runs even when an earlier one failed, so one call of
  * {@code BackendInfo --smoke cuda} on a GPU machine tells what works and what does not. It is no
  * substitute for the test suite (whose float64 references cover every shape class and backward);
@@ -71,6 +72,7 @@ public final class Smoke {
         each.accept(s.check("max pool forward", s::maxPool));
         each.accept(s.check("softmax cross-entropy", s::softmaxCrossEntropy));
         each.accept(s.check("adam step", s::adam));
+        each.accept(s.check("clip by global norm", s::clipByGlobalNorm));
     }
 
     /** Runs one op, synchronized and timed; its error, or its exception, becomes the result. */
@@ -293,7 +295,7 @@ public final class Smoke {
 
     private double adam() {
         int size = 1000;
-        Adam op = Adam.keras();
+        Adam op = Adam.keras().withWeightDecay(0.5f); // AdamW: the decay's argument reaches the kernel
         float[] param = random(size);
         float[] grad = random(size);
         float[] m = random(size);
@@ -309,9 +311,37 @@ public final class Smoke {
         for (int i = 0; i < size; i++) {
             m1[i] = op.beta1() * (double) m[i] + (1 - op.beta1()) * (double) grad[i];
             v1[i] = op.beta2() * (double) v[i] + (1 - op.beta2()) * (double) grad[i] * grad[i];
-            p[i] = param[i] - op.stepSize(step) * m1[i] / (Math.sqrt(v1[i]) + op.epsilon());
+            p[i] = param[i] - op.decay() * (double) param[i] - op.stepSize(step) * m1[i] / (Math.sqrt(v1[i]) + op.epsilon());
         }
         return max(error(p, download(pt)), error(m1, download(mt)), error(v1, download(vt)));
+    }
+
+    /** Three tensors' sum of squares (one launch on CUDA) and their rescale by the clipping factor. */
+    private double clipByGlobalNorm() {
+        int[] sizes = {1000, 7, 1};
+        List<Tensor> tensors = new ArrayList<>();
+        List<float[]> values = new ArrayList<>();
+        double sum = 0;
+        for (int n : sizes) {
+            float[] x = random(n);
+            values.add(x);
+            tensors.add(upload(Shape.of(n), x));
+            for (float v : x) {
+                sum += (double) v * v;
+            }
+        }
+        double got = backend.sumOfSquares(tensors);
+        float factor = 0.25f;
+        backend.scale(tensors, factor);
+        double worst = error(new double[] {sum}, new float[] {(float) got});
+        for (int t = 0; t < sizes.length; t++) {
+            double[] expected = new double[sizes[t]];
+            for (int i = 0; i < sizes[t]; i++) {
+                expected[i] = (double) values.get(t)[i] * factor;
+            }
+            worst = max(worst, error(expected, download(tensors.get(t))));
+        }
+        return worst;
     }
 
     // ---- host side

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Order: each epoch of a shuffled loader visits the images in {@link Shuffle#epochOrder}(n, seed,
  * epoch), which depends only on the seed and the epoch number, so starting at {@code firstEpoch = k}
  * reproduces epoch k of an uninterrupted run. The last batch of an epoch is kept even when smaller, as
- * Keras does.
+ * Keras does. A shuffled loader may also augment its images ({@link Augmentation}, off unless given),
+ * here on the loader thread, with draws that depend only on (seed, epoch, image).
  *
  * <p>Memory: batches come from a ring of {@code PREFETCH + 2} preallocated {@link Batch} objects (the
  * queued ones, the one being filled, the one the consumer holds), so steady state allocates nothing
@@ -38,6 +39,7 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
 
     private final Dataset data;
     private final Filler filler;
+    private final Augmenter augmenter;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
@@ -56,7 +58,13 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
 
     /** A loader over {@code epochs} epochs starting at {@code firstEpoch}, each in its own seeded order. */
     public static BatchLoader shuffled(Dataset data, int batchSize, long seed, int firstEpoch, int epochs) {
-        return start(data, data::copyScaled, batchSize, true, seed, firstEpoch, epochs);
+        return shuffled(data, batchSize, seed, firstEpoch, epochs, Augmentation.NONE);
+    }
+
+    /** As {@link #shuffled(Dataset, int, long, int, int)}, each image augmented as {@code augmentation} says. */
+    public static BatchLoader shuffled(Dataset data, int batchSize, long seed, int firstEpoch, int epochs,
+            Augmentation augmentation) {
+        return start(data, data::copyScaled, batchSize, true, seed, firstEpoch, epochs, augmentation);
     }
 
     /** One pass in the data set's order (epoch 0), for evaluation. */
@@ -66,19 +74,26 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
 
     static BatchLoader start(Dataset data, Filler filler, int batchSize, boolean shuffle, long seed, int firstEpoch,
             int epochs) {
-        BatchLoader loader = new BatchLoader(data, filler, batchSize, shuffle, seed, firstEpoch, epochs);
+        return start(data, filler, batchSize, shuffle, seed, firstEpoch, epochs, Augmentation.NONE);
+    }
+
+    static BatchLoader start(Dataset data, Filler filler, int batchSize, boolean shuffle, long seed, int firstEpoch,
+            int epochs, Augmentation augmentation) {
+        BatchLoader loader = new BatchLoader(data, filler, batchSize, shuffle, seed, firstEpoch, epochs, augmentation);
         loader.thread.start();
         return loader;
     }
 
     private BatchLoader(Dataset data, Filler filler, int batchSize, boolean shuffle, long seed, int firstEpoch,
-            int epochs) {
+            int epochs, Augmentation augmentation) {
         if (batchSize <= 0 || firstEpoch < 0 || epochs < 0) {
             throw new IllegalArgumentException("BatchLoader: expected batchSize > 0, firstEpoch >= 0, epochs >= 0. "
                     + "Received batchSize=" + batchSize + ", firstEpoch=" + firstEpoch + ", epochs=" + epochs);
         }
         this.data = data;
         this.filler = filler;
+        this.augmenter = augmentation.isNone() ? null
+                : new Augmenter(augmentation, seed, data.channels(), data.height(), data.width());
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
@@ -196,6 +211,9 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
         for (int j = 0; j < count; j++) {
             int i = order == null ? from + j : order[from + j];
             filler.fill(i, images, j * imageSize);
+            if (augmenter != null) {
+                augmenter.apply(images, j * imageSize, epoch, i);
+            }
             labels[j] = data.label(i);
         }
         if (count < labels.length) {

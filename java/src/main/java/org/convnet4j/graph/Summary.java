@@ -9,7 +9,8 @@ import org.convnet4j.tensor.Shape;
 /**
  * Keras' model.summary() table: layer name and type, output shape in Keras' channels-last form
  * {@code (None, H, W, C)}, parameter count, and for models that branch a "Connected to" column;
- * closed by Keras' three count lines, {@code Total params: 107,786} and so on.
+ * closed by Keras' three count lines, {@code Total params: 107,786} and so on. A field too long for
+ * its column wraps inside the column, as Keras prints it, so long layer names push nothing right.
  */
 final class Summary {
     private Summary() {
@@ -79,22 +80,43 @@ final class Summary {
         b.append(String.valueOf(c).repeat(cols[cols.length - 1])).append('\n');
     }
 
+    /**
+     * One layer's row as Keras (TF 2.9 to 2.12) prints it: a field longer than its column is cut at the
+     * column's width and goes on in the same column of the lines below, so no column is pushed right;
+     * a list breaks after each of its items ({@code "',"}), as Keras breaks "Connected to".
+     */
     private static void row(StringBuilder b, int[] cols, String[] fields) {
-        StringBuilder line = new StringBuilder(" ");
-        for (int i = 0; i < fields.length; i++) {
-            line.append(fields[i]);
-            int target = cols[i];
-            if (i + 1 < fields.length) {
-                if (line.length() >= target) {
-                    line.append(' ');
-                } else {
-                    line.append(" ".repeat(target - line.length()));
+        String[] left = fields.clone();
+        do {
+            StringBuilder line = new StringBuilder(" ");
+            for (int i = 0; i < left.length; i++) {
+                boolean last = i == left.length - 1;
+                int space = last ? 0 : 2;
+                int cutoff = cols[i] - (i == 0 ? 0 : cols[i - 1]) - space;
+                String fits = left[i].substring(0, Math.min(cutoff, left[i].length()));
+                int itemEnd = firstItemEnd(fits);
+                if (itemEnd > 0) {
+                    fits = fits.substring(0, itemEnd);
+                }
+                line.append(fits).append(" ".repeat(space));
+                left[i] = left[i].substring(fits.length());
+                if (line.length() < cols[i]) {
+                    line.append(" ".repeat(cols[i] - line.length()));
                 }
             }
+            b.append(line).append('\n');
+        } while (!String.join("", left).isEmpty());
+    }
+
+    /** Where the first item of a printed list or tuple ends ("),", "],", "',"), or -1: Keras breaks lines there. */
+    private static int firstItemEnd(String s) {
+        int end = -1;
+        for (String mark : new String[] {"),", "},", "],", "',"}) {
+            int at = s.indexOf(mark);
+            if (at >= 0 && (end < 0 || at + mark.length() < end)) {
+                end = at + mark.length();
+            }
         }
-        if (line.length() < cols[cols.length - 1]) {
-            line.append(" ".repeat(cols[cols.length - 1] - line.length()));
-        }
-        b.append(line).append('\n');
+        return end;
     }
 }

@@ -70,23 +70,63 @@ public final class Plots {
 
     /**
      * The first 50 images, 10 to a row, each enlarged and labelled with its predicted class name: blue
-     * where the prediction equals the label, red where it does not. images holds count x channels x
-     * height x width values in [0, 1], count being labels.length; channels is 1 (grayscale) or 3 (RGB).
+     * where the prediction equals the label, red where it does not, and then also the true class
+     * underneath, in brackets. images holds count x channels x height x width values in [0, 1], count
+     * being labels.length; channels is 1 (grayscale) or 3 (RGB).
      */
     public static void predictions(Path png, float[] images, int channels, int height, int width, int[] labels,
                                    int[] predicted, List<String> classNames) {
+        float[] unknown = new float[labels.length];
+        java.util.Arrays.fill(unknown, Float.NaN);
+        draw(png, images, channels, height, width, labels, predicted, unknown, classNames);
+    }
+
+    /**
+     * As the TensorFlow classification tutorial labels its test images: each image with its predicted
+     * class and that class's probability, "Sneaker 93%", in blue where right; in red where wrong, with
+     * the true class underneath, "Shirt 62%" over "(Pullover)". probabilities holds count x classes
+     * values, one row per image (a model's softmax output), count being labels.length.
+     */
+    public static void predictions(Path png, float[] images, int channels, int height, int width, int[] labels,
+                                   float[] probabilities, List<String> classNames) {
+        int n = labels.length;
+        int k = classNames.size();
+        if (probabilities.length != (long) n * k) {
+            throw new IllegalArgumentException("Expected " + n + " rows of " + k + " class probabilities = "
+                    + (long) n * k + " values. Received " + probabilities.length);
+        }
+        int[] predicted = new int[n];
+        float[] confidence = new float[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int c = 1; c < k; c++) {
+                if (probabilities[i * k + c] > probabilities[i * k + best]) {
+                    best = c;
+                }
+            }
+            predicted[i] = best;
+            confidence[i] = probabilities[i * k + best];
+        }
+        draw(png, images, channels, height, width, labels, predicted, confidence, classNames);
+    }
+
+    private static void draw(Path png, float[] images, int channels, int height, int width, int[] labels,
+                             int[] predicted, float[] confidence, List<String> classNames) {
         checkPredictions(images, channels, height, width, labels, predicted, classNames);
         PredictionGrid grid = new PredictionGrid(labels.length, height, width);
         List<BufferedImage> tiles = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        boolean[] right = new boolean[grid.count];
+        List<PredictionGrid.Caption> captions = new ArrayList<>();
         for (int i = 0; i < grid.count; i++) {
             tiles.add(tile(images, i, channels, height, width));
-            names.add(classNames.get(predicted[i]));
-            right[i] = predicted[i] == labels[i];
+            captions.add(PredictionGrid.Caption.of(classNames.get(predicted[i]), confidence[i],
+                    predicted[i] == labels[i] ? null : className(classNames, labels[i])));
         }
         // Nearest neighbour keeps a digit's pixels crisp; photos read better interpolated.
-        writePng(png, grid.draw(tiles, names, right, channels == 3));
+        writePng(png, grid.draw(tiles, captions, channels == 3));
+    }
+
+    private static String className(List<String> names, int label) {
+        return label >= 0 && label < names.size() ? names.get(label) : "class " + label;
     }
 
     private static List<LinePanel.Series> pair(double[] train, double[] validation) {

@@ -11,24 +11,42 @@ import java.util.List;
 
 /**
  * The layout and drawing of a predictions grid: up to 50 images, 10 to a row, each enlarged and
- * labelled underneath with its predicted class, blue where right and red where wrong, the way the
- * Keras examples show a classifier's test predictions.
+ * labelled underneath with its predicted class and confidence, blue where right and red where wrong
+ * with the true class on a second line, the way the TensorFlow classification tutorial shows a
+ * classifier's test predictions ("Shirt 62% (Pullover)"); two lines, so a label fits its tile.
  */
 final class PredictionGrid {
     static final int COLUMNS = 10;
     static final int MAX_IMAGES = 50;
     static final Color RIGHT = new Color(0, 0, 230);
     static final Color WRONG = new Color(220, 0, 0);
-    static final String TITLE = "predicted class (blue: right, red: wrong)";
+    static final String TITLE = "predicted class and confidence (blue: right; red: wrong, true class below)";
+
+    /**
+     * What is written under one image: the predicted class, its probability (NaN: not known, not
+     * shown) and, for a wrong prediction, the true class (null when right).
+     */
+    record Caption(String predicted, String truth) {
+        static Caption of(String predicted, float confidence, String truth) {
+            String first = Float.isNaN(confidence) ? predicted
+                    : predicted + " " + Math.round(100.0 * confidence) + "%";
+            return new Caption(first, truth);
+        }
+
+        boolean right() {
+            return truth == null;
+        }
+    }
 
     private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 18);
-    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 15);
     /** Images are enlarged to about this many pixels across: big enough to see, 10 still fit a screen. */
     private static final int TARGET_SIZE = 110;
-    private static final int MIN_CELL_WIDTH = 110;
+    private static final int MIN_CELL_WIDTH = 136;
     private static final int MARGIN = 10;
     private static final int TITLE_HEIGHT = 46;
-    private static final int LABEL_HEIGHT = 24;
+    private static final int LINE_HEIGHT = 20;
+    private static final int LABEL_HEIGHT = 2 * LINE_HEIGHT;
     private static final int GAP = 12;
 
     final int count;
@@ -64,14 +82,14 @@ final class PredictionGrid {
         return new Rectangle(x, y, imageWidth, imageHeight);
     }
 
-    /** The strip under image i that holds its label. */
+    /** The strip under image i that holds its label's two lines. */
     Rectangle labelBox(int i) {
         int x = MARGIN + (i % COLUMNS) * cellWidth;
         int y = TITLE_HEIGHT + (i / COLUMNS) * cellHeight + imageHeight + 4;
         return new Rectangle(x, y, cellWidth, LABEL_HEIGHT);
     }
 
-    BufferedImage draw(List<BufferedImage> images, List<String> labels, boolean[] right, boolean smooth) {
+    BufferedImage draw(List<BufferedImage> images, List<Caption> captions, boolean smooth) {
         BufferedImage out = new BufferedImage(width(), height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
@@ -85,11 +103,18 @@ final class PredictionGrid {
                     ? RenderingHints.VALUE_INTERPOLATION_BILINEAR : RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
             g.setFont(LABEL_FONT);
             for (int i = 0; i < count; i++) {
-                Rectangle box = imageBox(i);
-                g.drawImage(images.get(i), box.x, box.y, box.width, box.height, null);
+                Rectangle image = imageBox(i);
+                g.drawImage(images.get(i), image.x, image.y, image.width, image.height, null);
                 g.setColor(new Color(190, 190, 190));
-                g.drawRect(box.x - 1, box.y - 1, box.width + 1, box.height + 1);
-                label(g, labelBox(i), labels.get(i), right[i] ? RIGHT : WRONG);
+                g.drawRect(image.x - 1, image.y - 1, image.width + 1, image.height + 1);
+                Caption c = captions.get(i);
+                Rectangle box = labelBox(i);
+                Color color = c.right() ? RIGHT : WRONG;
+                label(g, new Rectangle(box.x, box.y, box.width, LINE_HEIGHT), c.predicted(), color);
+                if (!c.right()) {
+                    label(g, new Rectangle(box.x, box.y + LINE_HEIGHT, box.width, LINE_HEIGHT), "(" + c.truth() + ")",
+                            color);
+                }
             }
         } finally {
             g.dispose();

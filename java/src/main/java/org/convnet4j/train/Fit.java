@@ -9,9 +9,12 @@ import org.convnet4j.data.Dataset;
 import org.convnet4j.report.History;
 
 /**
- * Keras' {@code fit}: epochs of seeded-shuffled batches (assembled on a background thread), the
- * optional validation pass after each, a progress line, the history, and callbacks. A run resumed at
- * {@code firstEpoch} k sees exactly the batches an uninterrupted run sees from epoch k on.
+ * Keras' {@code fit}: epochs of seeded-shuffled batches (assembled, and augmented when asked, on a
+ * background thread), the learning rate of every step from a schedule and ReduceLROnPlateau, the
+ * optional validation pass after each epoch, a progress line, the history, and callbacks. A run resumed
+ * at {@code initialEpoch} k sees exactly the batches, augmentations and learning rates an uninterrupted
+ * run sees from epoch k + 1 on. Settings by name: {@link FitSettings}; the usual entry point, which
+ * also owns the backend, weights and optimizer, is {@link Learner}.
  */
 public final class Fit {
     /** What a run did: the history, whether a callback stopped it, and its training throughput. */
@@ -19,10 +22,14 @@ public final class Fit {
     }
 
     /**
-     * The loop's settings. {@code firstEpoch} is 1 for a fresh run. {@code preciseBatchNorm} > 0
-     * recalibrates the batch-norm statistics from that many training batches after each epoch, before
-     * validation and callbacks ({@link PreciseBatchNorm}); 0 keeps Keras' moving averages alone.
+     * The loop's settings, positionally: {@link FitSettings} names them and has the rest.
+     * {@code firstEpoch} is 1 for a fresh run. {@code preciseBatchNorm} > 0 recalibrates the batch-norm
+     * statistics from that many training batches after each epoch, before validation and callbacks
+     * ({@link PreciseBatchNorm}); 0 keeps Keras' moving averages alone.
+     *
+     * @deprecated use {@link FitSettings#builder()}
      */
+    @Deprecated
     public record Options(int epochs, int batchSize, long seed, int firstEpoch, boolean liveProgress,
                           int preciseBatchNorm) {
         public Options {
@@ -41,78 +48,22 @@ public final class Fit {
     private Fit() {
     }
 
+    /**
+     * The positional form, kept for existing callers; it runs {@link #run(Trainer, Dataset, FitSettings)}.
+     *
+     * @deprecated use {@link Learner#fit} or {@link #run(Trainer, Dataset, FitSettings)}
+     */
+    @Deprecated
     public static Result run(Trainer t, Dataset train, Dataset validation, Options o, History history,
                              List<Callback> callbacks, PrintStream out) {
-        Progress progress = new Progress(out, o.liveProgress());
-        boolean stopped = false;
-        long images = 0;
-        double trainSeconds = 0;
-        int remaining = o.epochs() - o.firstEpoch() + 1;
-        if (remaining <= 0) {
-            callbacks.forEach(c -> c.onTrainEnd(t));
-            return new Result(history, false, 0, 0);
-        }
-        try (BatchLoader loader = BatchLoader.shuffled(train, o.batchSize(), o.seed(), o.firstEpoch() - 1, remaining)) {
-            int total = loader.batchesPerEpoch();
-            int epoch = o.firstEpoch();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            int done = 0;
-            long start = System.nanoTime();
-            progress.epochStart(epoch, o.epochs());
-            for (Batch b : loader) {
-                Trainer.BatchResult r = t.trainBatch(b.images(), b.labels(), b.count());
-                lossSum += r.loss() * r.count();
-                correct += r.correct();
-                seen += r.count();
-                done++;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                progress.update(done, total, elapsed, lossSum / seen, (double) correct / seen);
-                if (!b.lastInEpoch()) {
-                    continue;
-                }
-                double epochTrain = (System.nanoTime() - start) / 1e9;
-                trainSeconds += epochTrain;
-                images += seen;
-                if (o.preciseBatchNorm() > 0) {
-                    PreciseBatchNorm.run(t, train, o.batchSize(), o.preciseBatchNorm(), o.seed() + 1_000_003L * epoch);
-                }
-                double valLoss = Double.NaN;
-                double valAccuracy = Double.NaN;
-                if (validation != null) {
-                    Trainer.BatchResult v = evaluate(t, validation, o.batchSize());
-                    valLoss = v.loss();
-                    valAccuracy = (double) v.correct() / v.count();
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                progress.epochEnd(total, seconds, lossSum / seen, (double) correct / seen, valLoss, valAccuracy);
-                History.Epoch e = new History.Epoch(epoch, lossSum / seen, (double) correct / seen, valLoss, valAccuracy, seconds);
-                history.add(e);
-                boolean stop = false;
-                for (Callback c : callbacks) {
-                    stop |= c.onEpochEnd(e, t);
-                }
-                if (stop) {
-                    stopped = true;
-                    break;
-                }
-                epoch++;
-                if (epoch > o.epochs()) {
-                    break;
-                }
-                lossSum = 0;
-                correct = 0;
-                seen = 0;
-                done = 0;
-                start = System.nanoTime();
-                progress.epochStart(epoch, o.epochs());
-            }
-        }
-        for (Callback c : callbacks) {
-            c.onTrainEnd(t);
-        }
-        return new Result(history, stopped, trainSeconds > 0 ? images / trainSeconds : 0, trainSeconds);
+        return run(t, train, FitSettings.builder().epochs(o.epochs()).batchSize(o.batchSize()).seed(o.seed())
+                .initialEpoch(o.firstEpoch() - 1).liveProgress(o.liveProgress()).preciseBatchNorm(o.preciseBatchNorm())
+                .validation(validation).history(history).callbacks(callbacks).out(out).build());
+    }
+
+    /** Trains {@code t} on {@code train} as {@code settings} say; the history is {@code settings.history()}. */
+    public static Result run(Trainer t, Dataset train, FitSettings settings) {
+        return new FitLoop(t, train, settings).run();
     }
 
     /** Mean loss and accuracy of the main output over a whole data set, in inference mode. */
@@ -122,15 +73,26 @@ public final class Fit {
 
     /** The same on an evaluator: weights loaded for evaluation, no optimizer. */
     public static Trainer.BatchResult evaluate(Evaluator t, Dataset data, int batchSize) {
+        return evaluate(t, data, batchSize, null);
+    }
+
+    /** As above, telling {@code progress} (may be null) after each batch. */
+    static Trainer.BatchResult evaluate(Evaluator t, Dataset data, int batchSize, Progress progress) {
         double loss = 0;
         int correct = 0;
         int count = 0;
+        long start = System.nanoTime();
         try (BatchLoader loader = BatchLoader.inOrder(data, batchSize)) {
+            int total = loader.batchesPerEpoch();
+            int done = 0;
             for (Batch b : loader) {
                 Trainer.BatchResult r = t.evaluateBatch(b.images(), b.labels(), b.count());
                 loss += r.loss() * r.count();
                 correct += r.correct();
                 count += r.count();
+                if (progress != null) {
+                    progress.validating(++done, total, (System.nanoTime() - start) / 1e9);
+                }
             }
         }
         return new Trainer.BatchResult(loss / Math.max(count, 1), correct, count);

@@ -8,17 +8,27 @@ import org.convnet4j.graph.Model;
 import org.convnet4j.graph.ParamRef;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.ops.Adam;
+import org.convnet4j.ops.ClipByGlobalNorm;
 import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Adam (Keras defaults) or SGD with momentum over every trainable parameter, with its state (Adam's
- * moments, SGD's velocities) on the backend. The step counter is the optimizer's iteration count, as
- * Keras' {@code optimizer.iterations}, and is saved in checkpoints.
+ * Adam (Keras defaults; AdamW with a weight decay) or SGD with momentum over every trainable
+ * parameter, with its state (Adam's moments, SGD's velocities) on the backend. The step counter is
+ * the optimizer's iteration count, as Keras' {@code optimizer.iterations}, and is saved in checkpoints.
+ *
+ * <p>The learning rate of the next step is {@link #learningRate()}: the configured one until a
+ * schedule sets another ({@link #learningRate(double)}; {@link Fit} does so before every step from its
+ * {@link LearningRateSchedule} and {@link ReduceLROnPlateau}). With {@link #clipByGlobalNorm} each
+ * step first rescales the gradients so that their global norm is at most the limit, as Keras'
+ * {@code global_clipnorm}.
  */
 public final class Optimizer implements AutoCloseable {
     private final Adam adam;
     private final SgdMomentum sgd;
+    private double learningRate;
+    private ClipByGlobalNorm clip;
+    private double lastGradientNorm = Double.NaN;
     private final Model model;
     private final Backend backend;
     private final Tensor[] first;
@@ -30,6 +40,7 @@ public final class Optimizer implements AutoCloseable {
         this.backend = backend;
         this.adam = adam;
         this.sgd = sgd;
+        this.learningRate = adam != null ? adam.learningRate() : sgd.learningRate();
         this.first = new Tensor[model.params().size()];
         this.second = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {
@@ -52,9 +63,50 @@ public final class Optimizer implements AutoCloseable {
         return new Optimizer(model, backend, null, config);
     }
 
+    /**
+     * Clips every step's gradients to global norm {@code maxNorm} (Keras' {@code global_clipnorm}; see
+     * {@link ClipByGlobalNorm}); 0 turns clipping off. Returns this optimizer.
+     */
+    public Optimizer clipByGlobalNorm(double maxNorm) {
+        this.clip = maxNorm == 0 ? null : new ClipByGlobalNorm(maxNorm);
+        return this;
+    }
+
+    /** The global norm limit of the gradients, or 0 when they are not clipped. */
+    public double clipNorm() {
+        return clip == null ? 0 : clip.maxNorm();
+    }
+
+    /** The global norm of the last step's gradients before clipping; NaN when clipping is off. */
+    public double lastGradientNorm() {
+        return lastGradientNorm;
+    }
+
+    /** The configured learning rate: Adam's or SGD's, before any schedule. */
+    public double baseLearningRate() {
+        return adam != null ? adam.learningRate() : sgd.learningRate();
+    }
+
+    /** The learning rate the next step takes. */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /** Sets the learning rate of the next steps (a schedule's); a finite value above 0. */
+    public void learningRate(double rate) {
+        if (!(rate > 0) || Double.isInfinite(rate) || !((float) rate > 0)) {
+            throw new IllegalArgumentException("Optimizer: expected a finite learning rate > 0 (and above float's"
+                    + " smallest). Received " + rate);
+        }
+        this.learningRate = rate;
+    }
+
     /** Applies one update from the gradients (indexed like the model's params). */
     public void step(Weights weights, Tensor[] grads) {
         iterations++;
+        if (clip != null) {
+            clip(grads);
+        }
         if (adam != null) {
             // one call for all parameters: a backend may update them all in one launch
             List<Tensor> params = new ArrayList<>();
@@ -70,14 +122,30 @@ public final class Optimizer implements AutoCloseable {
                     v.add(second[i]);
                 }
             }
-            backend.adamUpdateAll(adam, iterations, params, g, m, v);
+            backend.adamUpdateAll(adam.atRate((float) learningRate), iterations, params, g, m, v);
             return;
         }
+        SgdMomentum now = (float) learningRate == sgd.learningRate() ? sgd
+                : new SgdMomentum((float) learningRate, sgd.momentum());
         for (ParamRef p : model.params()) {
             if (p.spec().trainable()) {
                 int i = p.index();
-                backend.sgdMomentumUpdate(sgd, weights.get(i), grads[i], first[i]);
+                backend.sgdMomentumUpdate(now, weights.get(i), grads[i], first[i]);
             }
+        }
+    }
+
+    private void clip(Tensor[] grads) {
+        List<Tensor> trainable = new ArrayList<>();
+        for (ParamRef p : model.params()) {
+            if (p.spec().trainable()) {
+                trainable.add(grads[p.index()]);
+            }
+        }
+        lastGradientNorm = Math.sqrt(backend.sumOfSquares(trainable));
+        double factor = clip.factor(lastGradientNorm);
+        if (factor != 1) {
+            backend.scale(trainable, (float) factor);
         }
     }
 
@@ -101,6 +169,11 @@ public final class Optimizer implements AutoCloseable {
 
     public boolean isAdam() {
         return adam != null;
+    }
+
+    /** AdamW's decoupled weight decay; 0 for plain Adam and for SGD. */
+    public double weightDecay() {
+        return adam != null ? adam.weightDecay() : 0;
     }
 
     @Override

@@ -7,6 +7,9 @@ import java.io.PrintStream;
  * accuracy: 0.8071 - val_loss: 0.4031 - val_accuracy: 0.8547}. On a terminal it redraws in place
  * (at most ten times a second), showing Keras' {@code ETA} while the epoch runs and clearing what a
  * longer earlier line left to its right; otherwise it prints one line per epoch, so logs stay readable.
+ * While the validation data is evaluated after an epoch, the finished training line stays and a
+ * counter with its own ETA follows it ({@code - validating: 120/313 - ETA: 3s}) until the validation
+ * metrics replace it; a large validation set no longer looks like a hung run.
  */
 final class Progress {
     private static final int WIDTH = 30;
@@ -15,6 +18,12 @@ final class Progress {
     private final PrintStream out;
     private final boolean live;
     private long lastDraw;
+    /** The epoch's training line as last measured, redrawn while validating. */
+    private int trainDone;
+    private int trainTotal;
+    private double trainSeconds;
+    private double trainLoss;
+    private double trainAccuracy;
 
     Progress(PrintStream out, boolean live) {
         this.out = out;
@@ -26,6 +35,11 @@ final class Progress {
     }
 
     void update(int done, int total, double seconds, double loss, double accuracy) {
+        trainDone = done;
+        trainTotal = total;
+        trainSeconds = seconds;
+        trainLoss = loss;
+        trainAccuracy = accuracy;
         if (!live) {
             return;
         }
@@ -39,6 +53,26 @@ final class Progress {
         out.flush();
     }
 
+    /** {@code done} of {@code total} validation batches evaluated in {@code seconds}. */
+    void validating(int done, int total, double seconds) {
+        if (!live) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (done > 1 && done < total && now - lastDraw < 100_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        out.print("\r" + line(trainDone, trainTotal, trainSeconds, trainLoss, trainAccuracy, validatingTail(done, total,
+                seconds)) + CLEAR_TO_END);
+        out.flush();
+    }
+
+    /** What follows the training line while validating: the batches done and the time left at this pace. */
+    static String validatingTail(int done, int total, double seconds) {
+        return " - validating: " + done + "/" + total + " - ETA: " + eta(seconds, done, total);
+    }
+
     void epochEnd(int total, double seconds, double loss, double accuracy, double valLoss, double valAccuracy) {
         String tail = Double.isNaN(valLoss) ? null
                 : String.format(" - val_loss: %.4f - val_accuracy: %.4f", valLoss, valAccuracy);
@@ -48,11 +82,15 @@ final class Progress {
 
     /** The line while an epoch runs, as Keras draws it: the bar, then the time left at this pace. */
     static String running(int done, int total, double seconds, double loss, double accuracy) {
-        String bar = bar(done, total);
+        return bar(done, total) + " - ETA: " + eta(seconds, done, total)
+                + String.format(" - loss: %.4f - accuracy: %.4f", loss, accuracy);
+    }
+
+    /** The time left at this pace, as Keras writes it: 4s, 1:55, 27:46:39. */
+    private static String eta(double seconds, int done, int total) {
         long eta = Math.round(seconds / Math.max(done, 1) * (total - done));
-        String left = eta >= 3600 ? String.format("%d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60)
+        return eta >= 3600 ? String.format("%d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60)
                 : eta >= 60 ? String.format("%d:%02d", eta / 60, eta % 60) : eta + "s";
-        return bar + " - ETA: " + left + String.format(" - loss: %.4f - accuracy: %.4f", loss, accuracy);
     }
 
     private static String bar(int done, int total) {

@@ -27,6 +27,10 @@ import org.convnet4j.tensor.Tensor;
 public final class Trainer implements AutoCloseable {
     /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
     public record BatchResult(double loss, int correct, int count) {
+        /** The fraction of predictions that were right; NaN for no images. */
+        public double accuracy() {
+            return (double) correct / count;
+        }
     }
 
     private final Model model;

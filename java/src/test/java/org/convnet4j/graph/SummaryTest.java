@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -164,16 +165,96 @@ class SummaryTest {
         }
     }
 
-    /** The row starting with {@code first} holds the later fields in this order, separated by blanks. */
-    private static void assertRow(String summary, String first, String... rest) {
-        String row = summary.lines().filter(l -> l.trim().startsWith(first + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no row for " + first + " in\n" + summary));
-        int at = row.indexOf(first) + first.length();
-        for (String field : rest) {
-            int next = row.indexOf(field, at);
-            assertTrue(next > at && row.substring(at, next).isBlank() || next > at && row.charAt(next - 1) == '\'',
-                    "row " + first + ": expected " + Arrays.toString(rest) + " in order. Received\n" + row);
-            at = next + field.length();
+    /**
+     * Keras wraps a field longer than its column inside that column, on the lines below, so the other
+     * columns stay where they are: "average_pooling2d (AveragePooling2D)" is 36 characters in a
+     * 27-character column (29 less the two blanks between columns), and "Connected to" breaks after
+     * each input ("',"), as TF 2.9 to 2.12 print them.
+     */
+    @Test
+    void longFieldsWrapInsideTheirColumn() {
+        List<String> lines = TestModels.lenet5(10).summary().lines().toList();
+        int at = lines.indexOf(padded(" average_pooling2d (AverageP  (None, 14, 14, 6)", 55) + padded("0", 10));
+        assertTrue(at > 0, String.join("\n", lines));
+        assertEquals(padded(" ooling2D)", 65), lines.get(at + 1));
+        for (String line : lines.subList(1, lines.size() - 4)) {
+            assertEquals(65, line.length(), "every line of the table is 65 characters: '" + line + "'");
         }
+
+        Node in = Input.image(8, 8, 1);
+        Node a = new Conv2D(2, 1).name("branch_one").apply(in);
+        Node b = new Conv2D(2, 1).name("branch_two").apply(in);
+        Node sum = new Add().apply(a, b);
+        Model m = Model.of("wrap", in, new Dense(2).activation(ActivationFn.SOFTMAX).apply(new GlobalAveragePooling2D()
+                .apply(sum)));
+        List<String> table = m.summary().lines().toList();
+        int add = -1;
+        for (int i = 0; i < table.size(); i++) {
+            if (table.get(i).startsWith(" add (Add)")) {
+                add = i;
+            }
+        }
+        assertTrue(add > 0, String.join("\n", table));
+        assertEquals("['branch_one[0][0]',", table.get(add).substring(66).strip());
+        assertEquals("'branch_two[0][0]']", table.get(add + 1).substring(66).strip());
+        assertTrue(table.get(add + 1).substring(0, 66).isBlank(), table.get(add + 1));
+        for (String line : table) {
+            assertTrue(line.length() <= 98, "no line runs past the table: '" + line + "'");
+        }
+    }
+
+    private static String padded(String s, int width) {
+        return s + " ".repeat(width - s.length());
+    }
+
+    /**
+     * The row of the layer {@code first} holds the later fields in this order. Rows are read back as
+     * Keras wraps them: the lines between two blank lines are one layer, and each piece of text belongs
+     * to the column it starts in.
+     */
+    private static void assertRow(String summary, String first, String... rest) {
+        List<String> lines = summary.lines().toList();
+        int[] starts = lines.get(1).length() == 98 ? new int[] {0, 32, 54, 66} : new int[] {0, 29, 55};
+        List<List<String>> group = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.isBlank() && !line.startsWith("_") && !line.startsWith("=")) {
+                group.add(List.of(line));
+                continue;
+            }
+            if (!group.isEmpty()) {
+                String[] columns = columns(group, starts);
+                if (columns[0].equals(first)) {
+                    int at = 0;
+                    String joined = String.join("  ", Arrays.copyOfRange(columns, 1, columns.length));
+                    for (String field : rest) {
+                        int next = joined.indexOf(field, at);
+                        assertTrue(next >= at, "row " + first + ": expected " + Arrays.toString(rest) + " in order."
+                                + " Received " + Arrays.toString(columns) + " in\n" + summary);
+                        at = next + field.length();
+                    }
+                    return;
+                }
+            }
+            group.clear();
+        }
+        throw new AssertionError("no row for " + first + " in\n" + summary);
+    }
+
+    /** The fields of one wrapped row: each run of text goes to the last column starting at or before it. */
+    private static String[] columns(List<List<String>> group, int[] starts) {
+        String[] out = new String[starts.length];
+        Arrays.fill(out, "");
+        java.util.regex.Pattern piece = java.util.regex.Pattern.compile("\\S+(?: \\S+)*");
+        for (List<String> l : group) {
+            java.util.regex.Matcher m = piece.matcher(l.get(0));
+            while (m.find()) {
+                int c = starts.length - 1;
+                while (starts[c] > m.start()) {
+                    c--;
+                }
+                out[c] += m.group();
+            }
+        }
+        return out;
     }
 }

@@ -94,6 +94,40 @@ class PlotsTest {
         assertLabel(img, grid.labelBox(1), false);
     }
 
+    /**
+     * As the TensorFlow tutorial labels its tiles: the predicted class and its probability, and under a
+     * wrong one the true class in brackets; the second line of a right tile stays empty.
+     */
+    @Test
+    void wrongTilesShowTheConfidenceAndTheTrueClass() throws IOException {
+        assertEquals(new PredictionGrid.Caption("Shirt 62%", "Pullover"),
+                PredictionGrid.Caption.of("Shirt", 0.6249f, "Pullover"));
+        assertEquals(new PredictionGrid.Caption("Sneaker 93%", null), PredictionGrid.Caption.of("Sneaker", 0.93f, null));
+        assertEquals(new PredictionGrid.Caption("Shirt", "Pullover"), PredictionGrid.Caption.of("Shirt", Float.NaN,
+                "Pullover"), "without probabilities, the class alone");
+
+        int n = 2;
+        float[] images = digits(n, 28, 28);
+        float[] probabilities = new float[n * 10];
+        probabilities[3] = 0.9f;          // image 0: three, right
+        probabilities[10 + 5] = 0.62f;    // image 1: five, but it is a seven
+        probabilities[10 + 7] = 0.38f;
+        Path png = dir.resolve("confidence.png");
+        Plots.predictions(png, images, 1, 28, 28, new int[] {3, 7}, probabilities, DIGITS);
+        BufferedImage img = ImageIO.read(png.toFile());
+        PredictionGrid grid = new PredictionGrid(n, 28, 28);
+        Rectangle right = grid.labelBox(0);
+        Rectangle wrong = grid.labelBox(1);
+        assertLabel(img, new Rectangle(right.x, right.y, right.width, right.height / 2), true);
+        assertEquals(0, countColoured(img, new Rectangle(right.x, right.y + right.height / 2, right.width,
+                right.height / 2), 0, 0, 230), "a right tile has no second line");
+        assertLabel(img, new Rectangle(wrong.x, wrong.y + wrong.height / 2, wrong.width, wrong.height / 2), false);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.predictions(
+                dir.resolve("x.png"), images, 1, 28, 28, new int[] {3, 7}, new float[19], DIGITS));
+        assertEquals("Expected 2 rows of 10 class probabilities = 20 values. Received 19", e.getMessage());
+    }
+
     @Test
     void predictionsRejectInconsistentInputs() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Plots.predictions(

@@ -43,4 +43,23 @@ class ProgressTest {
         assertEquals(Progress.line(10, 10, 1.0, 0.1, 0.9, null) + "\n", log.toString(StandardCharsets.UTF_8),
                 "a log gets one plain line per epoch");
     }
+
+    /** While validating, the finished training line stays and a counter with its ETA follows it, then goes. */
+    @Test
+    void validationShowsItsOwnCounterAfterTheTrainingLine() {
+        assertEquals(" - validating: 120/313 - ETA: 3s", Progress.validatingTail(120, 313, 2.0));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+        p.update(10, 10, 1.0, 0.5, 0.75);
+        p.validating(1, 4, 0.5);
+        p.epochEnd(10, 3.0, 0.5, 0.75, 0.4, 0.8);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("\r" + Progress.line(10, 10, 1.0, 0.5, 0.75, Progress.validatingTail(1, 4, 0.5))
+                + Progress.CLEAR_TO_END), out);
+        assertTrue(out.endsWith(" - val_loss: 0.4000 - val_accuracy: 0.8000" + Progress.CLEAR_TO_END + "\n"), out);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Progress notLive = new Progress(new PrintStream(log, true, StandardCharsets.UTF_8), false);
+        notLive.validating(1, 4, 0.5);
+        assertEquals("", log.toString(StandardCharsets.UTF_8), "a log shows no counter");
+    }
 }

@@ -26,7 +26,10 @@ final class Reports {
         return Math.min(GRID, test.size());
     }
 
-    /** Predicts the first 50 test images and draws them labelled with the predicted class (blue right, red wrong). */
+    /**
+     * Predicts the first 50 test images and draws them labelled with the predicted class and its
+     * probability (blue right; red wrong, with the true class below).
+     */
     static Path predictions(Path out, Dataset test, int classes, Classifier model) {
         int n = gridSize(test);
         int size = test.imageSize();
@@ -37,23 +40,13 @@ final class Reports {
             labels[i] = test.label(i);
         }
         float[] probs = model.probabilities(images, n);
-        int[] predicted = new int[n];
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (probs[i * classes + c] > probs[i * classes + best]) {
-                    best = c;
-                }
-            }
-            predicted[i] = best;
-        }
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + out, e);
         }
         Path png = out.resolve("predictions.png");
-        Plots.predictions(png, images, test.channels(), test.height(), test.width(), labels, predicted, test.classNames());
+        Plots.predictions(png, images, test.channels(), test.height(), test.width(), labels, probs, test.classNames());
         return png;
     }
 }

@@ -5,18 +5,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.convnet4j.io.SafeTensors;
 import org.convnet4j.train.Checkpoints;
 
 /**
  * The settings of a training run that a resumed run must share to continue the same run: the model,
- * batch size, learning rate, seed, input size and class count. Every checkpoint of the run carries
- * them in its metadata ({@link Checkpoints#run}); {@code --resume} compares the command's against the
- * checkpoint's and refuses a difference unless {@code --force-resume} is given, and the next
- * checkpoint then carries the new ones.
+ * batch size, learning rate, seed, input size and class count, and the {@link TrainOptions} that
+ * change what a step does (schedule, plateau, weight decay, clipping, augmentation; the epoch count too
+ * when the schedule depends on the run's length, as the cosine does). Every checkpoint of the run
+ * carries them in its metadata ({@link Checkpoints#run}); {@code --resume} compares the command's
+ * against the checkpoint's and refuses a difference unless {@code --force-resume} is given, and the
+ * next checkpoint then carries the new ones. A setting an older checkpoint does not hold is not
+ * compared.
  */
-record RunSettings(String model, int batchSize, double learningRate, long seed, String input, int classes) {
+record RunSettings(String model, int batchSize, double learningRate, long seed, String input, int classes, int epochs,
+                   TrainOptions options) {
+    /** The settings compared as numbers, so 0.01 and 1e-2 are the same. */
+    private static final Set<String> NUMERIC = Set.of("learning_rate", "weight_decay", "clip_norm");
+
     /** Each setting: its key in the metadata, the option that sets it, and its value as stored. */
     private record Setting(String key, String option, String value) {
     }
@@ -28,7 +36,15 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
                 new Setting("learning_rate", "--lr", Double.toString(learningRate)),
                 new Setting("seed", "--seed", Long.toString(seed)),
                 new Setting("input", "--input", input),
-                new Setting("classes", "--classes", Integer.toString(classes)));
+                new Setting("classes", "--classes", Integer.toString(classes)),
+                new Setting("lr_schedule", "--lr-schedule", options.schedule().spec()),
+                new Setting("reduce_lr_on_plateau", "--reduce-lr-on-plateau",
+                        options.plateau() == null ? "none" : options.plateau().spec()),
+                new Setting("weight_decay", "--weight-decay", Double.toString(options.weightDecay())),
+                new Setting("clip_norm", "--clip-norm", Double.toString(options.clipNorm())),
+                new Setting("augment", "--augment", options.augmentation().spec()),
+                new Setting("schedule_epochs", "--epochs",
+                        options.schedule().dependsOnRunLength() ? Integer.toString(epochs) : "any"));
     }
 
     /** The settings by key, in a fixed order, as the checkpoint stores them. */
@@ -64,7 +80,10 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
     }
 
     private static boolean same(Setting s, String recorded) {
-        if (s.key().equals("learning_rate")) {
+        if (s.key().equals("schedule_epochs") && (recorded.equals("any") || s.value().equals("any"))) {
+            return true; // a schedule that ignores the run's length, then or now: lr_schedule tells any change
+        }
+        if (NUMERIC.contains(s.key())) {
             try {
                 return Double.parseDouble(recorded) == Double.parseDouble(s.value());
             } catch (NumberFormatException e) {

@@ -18,8 +18,6 @@ import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Profiler;
-import org.convnet4j.graph.Weights;
-import org.convnet4j.io.Checkpoint;
 import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.report.History;
@@ -29,11 +27,13 @@ import org.convnet4j.train.Callback;
 import org.convnet4j.train.Checkpoints;
 import org.convnet4j.train.EarlyStopping;
 import org.convnet4j.train.Fit;
+import org.convnet4j.train.FitSettings;
+import org.convnet4j.train.Learner;
 import org.convnet4j.train.MemoryEstimate;
 import org.convnet4j.train.ModelCheckpoint;
 import org.convnet4j.train.Monitor;
 import org.convnet4j.train.NonFiniteLossException;
-import org.convnet4j.train.Optimizer;
+import org.convnet4j.train.TensorBoard;
 import org.convnet4j.train.Trainer;
 import org.convnet4j.zoo.InputSize;
 import org.convnet4j.zoo.ModelSpec;
@@ -41,10 +41,11 @@ import org.convnet4j.zoo.Zoo;
 
 /**
  * {@code convnet4j train MODEL}: trains a zoo model on its real data set with the reference run's
- * defaults and leaves in --out: history.csv, metrics.json, curves.png, predictions.png and
- * checkpoint.safetensors (rewritten atomically after every epoch, so --resume continues from it). The
- * folder is locked for the whole run ({@link OutputLock}); a run whose {@link MemoryEstimate} exceeds
- * the backend's {@link MemoryLimit} is refused before it allocates.
+ * defaults (changed by the {@link TrainOptions}) through a {@link Learner} and leaves in --out:
+ * history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors (rewritten
+ * atomically after every epoch, so --resume continues from it), and with --tensorboard DIR event
+ * files there. The folder is locked for the whole run ({@link OutputLock}); a run whose
+ * {@link MemoryEstimate} exceeds the backend's {@link MemoryLimit} is refused before it allocates.
  */
 final class TrainCommand {
     static final String CHECKPOINT = "checkpoint.safetensors";
@@ -54,8 +55,10 @@ final class TrainCommand {
     }
 
     static void run(List<String> rest) {
-        Args a = new Args(rest, Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out", "input", "classes",
-                "patience", "precise-bn", "precision"), Set.of("resume", "force-resume", "overwrite"));
+        Set<String> valued = new java.util.HashSet<>(Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out",
+                "input", "classes", "patience", "precise-bn", "precision"));
+        valued.addAll(TrainOptions.VALUED);
+        Args a = new Args(rest, valued, Set.of("resume", "force-resume", "overwrite"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -69,18 +72,20 @@ final class TrainCommand {
         // Every usage error before the folder is made or locked and before the data is read.
         a.count("precise-bn", 0);
         a.integer("patience", 1);
+        TrainOptions options = TrainOptions.from(a);
         RunFolder.checkFlags(a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"));
         createDirectories(out);
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
-            RunSettings settings = new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes());
+            RunSettings settings = new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes(), epochs,
+                    options);
             RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"), settings);
-            train(a, spec, model, input, epochs, batch, lr, seed, out, backendName, settings);
+            train(a, spec, model, input, out, backendName, settings);
         }
     }
 
-    private static void train(Args a, ModelSpec spec, Model model, InputSize input, int epochs, int batch, double lr,
-                              long seed, Path out, String backendName, RunSettings settings) {
+    private static void train(Args a, ModelSpec spec, Model model, InputSize input, Path out, String backendName,
+                              RunSettings settings) {
         DataSource data = DataSource.load(spec, input, a.path("data"));
         checkShape(data.train(), input);
         System.err.println("convnet4j: " + data.description() + ": " + data.train().size() + " training, "
@@ -88,48 +93,29 @@ final class TrainCommand {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         Path checkpoint = out.resolve(CHECKPOINT);
         Path historyFile = out.resolve(HISTORY);
+        int batch = settings.batchSize();
+        long seed = settings.seed();
+        TrainOptions options = settings.options();
 
+        // The backend is checked against the estimate before the learner allocates anything on it.
         try (Backend b = Backends.create(backendName);
-             Weights w = new Weights(model, requireMemory(b, estimate(model, b, a, batch, data), batch));
-             Optimizer o = Optimizer.adam(model, b, Adam.withLearningRate((float) lr));
-             Trainer t = new Trainer(model, b, w, o, Commands.precision(a, b))) {
-            w.initialize(seed);
+             Learner learner = Learner.builder(model).backend(requireMemory(b, estimate(model, b, a, batch, data), batch))
+                     .seed(seed).precision(Commands.precision(a, b))
+                     .optimizer(Adam.withLearningRate((float) settings.learningRate())
+                             .withWeightDecay((float) options.weightDecay()))
+                     .clipGlobalNorm(options.clipNorm()).build()) {
+            FitSettings.Builder fit = FitSettings.builder().epochs(settings.epochs()).batchSize(batch).seed(seed)
+                    .validation(data.test()).liveProgress(System.console() != null).out(System.out)
+                    .preciseBatchNorm(a.count("precise-bn", 0)).schedule(options.schedule())
+                    .reduceLrOnPlateau(options.plateau()).augmentation(options.augmentation());
             History history = new History();
-            int firstEpoch = 1;
             if (a.flag("resume")) {
-                if (!Files.isRegularFile(checkpoint)) {
-                    throw new IllegalStateException("--resume: no checkpoint at " + checkpoint);
-                }
-                Checkpoint c = Checkpoints.loadTrainingState(checkpoint, t);
-                firstEpoch = Checkpoints.epoch(c) + 1;
-                OptionalLong savedSeed = Checkpoints.seed(c);
-                if (savedSeed.isPresent() && savedSeed.getAsLong() != seed && !a.flag("force-resume")) {
-                    throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
-                            + "; resume with the same seed to continue the same run, or add --force-resume");
-                }
-                // The checkpoint's own history, not history.csv, which a kill may have left an epoch behind.
-                Checkpoints.history(c, historyFile).epochs().forEach(history::add);
-                history.writeCsv(historyFile);
-                System.err.println("convnet4j: resuming from " + checkpoint + " at epoch " + firstEpoch);
+                history = resume(learner, checkpoint, historyFile, seed, a.flag("force-resume"), fit);
             }
-            List<Callback> callbacks = new ArrayList<>();
-            // The data set's class names go into every checkpoint, so predict names classes without the data.
-            List<String> names = data.train().classNames().size() == model.classes() ? data.train().classNames() : null;
-            callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, seed, history, names, settings.asMap()));
-            callbacks.add(new Callback() {
-                @Override
-                public boolean onEpochEnd(History.Epoch e, Trainer trainer) {
-                    history.writeCsv(historyFile);
-                    return false;
-                }
-            });
-            if (a.string("patience", null) != null) {
-                callbacks.add(new EarlyStopping(Monitor.VAL_LOSS, a.integer("patience", 1), 0, true));
-            }
+            fit.history(history).callbacks(callbacks(a, model, data, checkpoint, historyFile, history, settings));
             Fit.Result result;
             try {
-                result = Fit.run(t, data.train(), data.test(), new Fit.Options(epochs, batch, seed, firstEpoch,
-                        System.console() != null, a.count("precise-bn", 0)), history, callbacks, System.out);
+                result = learner.fit(data.train(), fit.build());
             } catch (NonFiniteLossException e) {
                 throw new IllegalStateException(e.getMessage() + "; the last good checkpoint is "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "(none yet)"), e);
@@ -137,17 +123,62 @@ final class TrainCommand {
             if (Profiler.ON) {
                 System.err.print("convnet4j: time per layer type (training and validation):\n" + Profiler.report());
             }
-            Trainer.BatchResult test = Fit.evaluate(t, data.test(), batch);
-            double testAccuracy = (double) test.correct() / test.count();
-            System.out.printf("test: %d images - loss: %.4f - accuracy: %.4f%n", test.count(), test.loss(), testAccuracy);
-            writeMetrics(out, spec, model, b, backendName, result, test, batch, lr, seed, epochs, t.precision());
+            Trainer.BatchResult test = learner.evaluate(data.test(), batch);
+            System.out.printf("test: %d images - loss: %.4f - accuracy: %.4f%n", test.count(), test.loss(), test.accuracy());
+            writeMetrics(out, spec, model, b, backendName, result, test, settings, learner.optimizer().learningRate(),
+                    learner.trainer().precision());
             if (!history.isEmpty()) {
                 Plots.curves(out.resolve("curves.png"), history);
             }
-            Reports.predictions(out, data.test(), model.classes(), t::predictBatch);
+            Reports.predictions(out, data.test(), model.classes(), learner::predict);
             System.err.println("convnet4j: wrote " + out.resolve(HISTORY) + ", metrics.json, curves.png, predictions.png, "
-                    + CHECKPOINT);
+                    + CHECKPOINT + (options.tensorboard() == null ? "" : "; TensorBoard events in "
+                    + options.tensorboard()));
         }
+    }
+
+    /**
+     * Loads the checkpoint into the learner and sets the run to continue after its epoch; returns the
+     * history to continue, the checkpoint's own, not history.csv, which a kill may have left an epoch behind.
+     */
+    private static History resume(Learner learner, Path checkpoint, Path historyFile, long seed, boolean force,
+                                  FitSettings.Builder fit) {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalStateException("--resume: no checkpoint at " + checkpoint);
+        }
+        Learner.Resumed r = learner.resume(checkpoint);
+        OptionalLong savedSeed = Checkpoints.seed(r.checkpoint());
+        if (savedSeed.isPresent() && savedSeed.getAsLong() != seed && !force) {
+            throw new UsageException("--resume: the checkpoint was trained with --seed " + savedSeed.getAsLong()
+                    + "; resume with the same seed to continue the same run, or add --force-resume");
+        }
+        fit.resumeFrom(r);
+        r.history().writeCsv(historyFile);
+        System.err.println("convnet4j: resuming from " + checkpoint + " at epoch " + (r.epoch() + 1));
+        return r.history();
+    }
+
+    private static List<Callback> callbacks(Args a, Model model, DataSource data, Path checkpoint, Path historyFile,
+                                            History history, RunSettings settings) {
+        List<Callback> callbacks = new ArrayList<>();
+        // The data set's class names go into every checkpoint, so predict names classes without the data.
+        List<String> names = data.train().classNames().size() == model.classes() ? data.train().classNames() : null;
+        callbacks.add(new ModelCheckpoint(checkpoint, Monitor.LOSS, false, settings.seed(), history, names,
+                settings.asMap()));
+        callbacks.add(new Callback() {
+            @Override
+            public boolean onEpochEnd(History.Epoch e, Trainer trainer) {
+                history.writeCsv(historyFile);
+                return false;
+            }
+        });
+        if (a.string("patience", null) != null) {
+            callbacks.add(new EarlyStopping(Monitor.VAL_LOSS, a.integer("patience", 1), 0, true));
+        }
+        if (settings.options().tensorboard() != null) {
+            callbacks.add(new TensorBoard(settings.options().tensorboard()));
+        }
+        return callbacks;
     }
 
     /**
@@ -179,7 +210,7 @@ final class TrainCommand {
     }
 
     private static void writeMetrics(Path out, ModelSpec spec, Model model, Backend b, String requested, Fit.Result r,
-                                     Trainer.BatchResult test, int batch, double lr, long seed, int epochs,
+                                     Trainer.BatchResult test, RunSettings settings, double finalLearningRate,
                                      Precision precision) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", spec.name());
@@ -187,14 +218,21 @@ final class TrainCommand {
         m.put("backend", b.name());
         m.put("precision", precision.option());
         m.put("backend_requested", requested);
-        m.put("epochs", epochs);
+        m.put("epochs", settings.epochs());
         m.put("epochs_run", r.history().size());
         m.put("stopped_early", r.stoppedEarly());
-        m.put("batch_size", batch);
-        m.put("learning_rate", lr);
-        m.put("seed", seed);
+        m.put("batch_size", settings.batchSize());
+        m.put("learning_rate", settings.learningRate());
+        m.put("lr_schedule", settings.options().schedule().spec());
+        m.put("reduce_lr_on_plateau", settings.options().plateau() == null ? "none"
+                : settings.options().plateau().spec());
+        m.put("final_learning_rate", finalLearningRate);
+        m.put("weight_decay", settings.options().weightDecay());
+        m.put("clip_norm", settings.options().clipNorm());
+        m.put("augment", settings.options().augmentation().spec());
+        m.put("seed", settings.seed());
         m.put("test_loss", test.loss());
-        m.put("test_accuracy", (double) test.correct() / test.count());
+        m.put("test_accuracy", test.accuracy());
         double seconds = 0;
         for (History.Epoch e : r.history().epochs()) {
             seconds += e.seconds();

@@ -29,36 +29,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's "checkpoint and a photo to a label" example, taken from README.md between its marker
- * comments, compiles as shown against the library and, run on a checkpoint that train wrote and a PNG,
- * prints three named classes: the README cannot drift from the API unseen.
+ * The README's complete examples, taken from README.md between their marker comments, compile as
+ * shown against the library and run: "checkpoint and a photo to a label", on a checkpoint that train
+ * wrote and a PNG, prints three named classes; the training example trains and writes its logs. The
+ * README cannot drift from the API unseen.
  */
 class ReadmeExampleTest {
     static final String BEGIN = "<!-- readme-example:classify begin -->";
     static final String END = "<!-- readme-example:classify end -->";
+    static final String TRAIN_BEGIN = "<!-- readme-example:train begin -->";
+    static final String TRAIN_END = "<!-- readme-example:train end -->";
 
     @TempDir
     Path tmp;
 
     static String example() throws IOException {
+        return example(BEGIN, END);
+    }
+
+    static String example(String beginMarker, String endMarker) throws IOException {
         // Maven runs the zoo's tests in zoo/; the README is the repository's.
         Path readme = Files.isRegularFile(Path.of("..", "README.md")) ? Path.of("..", "README.md") : Path.of("README.md");
         String text = Files.readString(readme);
-        int begin = text.indexOf(BEGIN);
-        int end = text.indexOf(END);
-        assertTrue(begin >= 0 && end > begin, "README.md must hold the example between " + BEGIN + " and " + END);
-        String block = text.substring(begin + BEGIN.length(), end).strip();
+        int begin = text.indexOf(beginMarker);
+        int end = text.indexOf(endMarker);
+        assertTrue(begin >= 0 && end > begin, "README.md must hold the example between " + beginMarker + " and " + endMarker);
+        String block = text.substring(begin + beginMarker.length(), end).strip();
         assertTrue(block.startsWith("```java\n") && block.endsWith("```"), "the example is one ```java block: " + block);
         return block.substring("```java\n".length(), block.length() - 3);
     }
 
-    @Test
-    void theReadmeExampleCompilesAndNamesTheClassOfAPhoto() throws Exception {
-        String source = example();
+    /** Compiles {@code source} as {@code className}.java into a fresh folder, which it returns. */
+    private Path compile(String className, String source) throws IOException {
         assertTrue(source.lines().filter(l -> l.startsWith("import ")).count() >= 5, "complete with its imports");
-        Path src = Files.createDirectories(tmp.resolve("src"));
-        Path classes = Files.createDirectories(tmp.resolve("classes"));
-        Path file = src.resolve("Classify.java");
+        Path src = Files.createDirectories(tmp.resolve("src-" + className));
+        Path classes = Files.createDirectories(tmp.resolve("classes-" + className));
+        Path file = src.resolve(className + ".java");
         Files.writeString(file, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
@@ -70,6 +76,39 @@ class ReadmeExampleTest {
                     files.getJavaFileObjects(file)).call();
         }
         assertTrue(ok, "the README example does not compile:\n" + diagnostics.getDiagnostics() + "\n" + log);
+        return classes;
+    }
+
+    /**
+     * The training example: a Learner with AdamW and clipping, a cosine schedule, ReduceLROnPlateau,
+     * augmentation, a CSV logger and TensorBoard, run for one epoch on a small Fashion-MNIST-format set.
+     */
+    @Test
+    void theTrainingExampleCompilesAndTrains() throws Exception {
+        Path classes = compile("Train", example(TRAIN_BEGIN, TRAIN_END));
+        Path data = Files.createDirectories(tmp.resolve("fmnist-train"));
+        CliTest.writeSplit(data, "train", 64, 10);
+        CliTest.writeSplit(data, "t10k", 20, 11);
+        Path out = tmp.resolve("mine");
+        PrintStream old = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+            Method main = loader.loadClass("Train").getMethod("main", String[].class);
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            main.invoke(null, (Object) new String[] {data.toString(), out.toString(), "1"});
+        } finally {
+            System.setOut(old);
+        }
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(text.matches("(?s).*Epoch 1/1.*test accuracy \\d\\.\\d{4}\\R"), text);
+        assertEquals(2, Files.readAllLines(out.resolve("log.csv")).size(), "the header and epoch 1");
+        assertTrue(Files.isDirectory(out.resolve("tensorboard").resolve("train")));
+        assertTrue(Files.isDirectory(out.resolve("tensorboard").resolve("validation")));
+    }
+
+    @Test
+    void theReadmeExampleCompilesAndNamesTheClassOfAPhoto() throws Exception {
+        Path classes = compile("Classify", example());
 
         // Run it as a new user would: a checkpoint from train and a photo.
         Path data = Files.createDirectories(tmp.resolve("fmnist"));

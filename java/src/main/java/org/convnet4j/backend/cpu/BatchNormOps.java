@@ -42,11 +42,13 @@ final class BatchNormOps {
     private final PrimitiveCache.Table<Key, Primitive> forwardInferenceCache;
     private final PrimitiveCache.Table<BatchNorm, Primitive> backwardCache;
     /**
-     * The channels-last loops' per-thread sums, by channel count: held for the backend's life rather
-     * than taken from the pool per call, so that a small transient block never ends up owned by a
-     * tensor allocated in between (which would make the next step allocate again).
+     * The channels-last loops' per-thread sums: one buffer outside the pool, grown to the largest
+     * channel count seen and held until the backend closes. Not from the pool: a small transient
+     * block taken per call could end up owned by a tensor allocated in between (making the next step
+     * allocate again), and a pool block held for the backend's life would count as a tensor in use.
      */
-    private final PrimitiveCache.Table<Long, Block> nhwcScratch;
+    private org.bytedeco.javacpp.BytePointer nhwcScratch;
+    private long nhwcScratchBytes;
 
     BatchNormOps(Dnnl dnnl, PrimitiveCache cache, MemoryPool pool, ElementwiseOps elementwise) {
         this.dnnl = dnnl;
@@ -55,7 +57,6 @@ final class BatchNormOps {
         this.forwardTrainingCache = cache.table(op -> build(op, dnnl_forward_training, Format.PLAIN));
         this.forwardInferenceCache = cache.table(k -> build(k.op(), dnnl_forward_inference, k.format()));
         this.backwardCache = cache.table(this::buildBackward);
-        this.nhwcScratch = cache.table(c -> pool.allocate(CpuKernels.batchNormNhwcScratchBytes(c)));
     }
 
     void forwardTraining(BatchNorm op, Fusion fusion, Tensor x, Tensor residual, BatchNormParams p, Tensor y, Tensor saved) {
@@ -68,7 +69,7 @@ final class BatchNormOps {
             CpuKernels.batchNormForwardTrainingNhwc(x.address(), p.gamma().address(), p.beta().address(),
                     fusion == Fusion.ADD_RELU ? residual.address() : 0, fusion != Fusion.NONE, y.address(),
                     mean, variance, d[0] * d[2] * d[3], d[1], op.epsilon(), x.dtype() == DType.BF16,
-                    nhwcScratch.get(d[1]).address());
+                    nhwcScratch(d[1]));
         } else if (nativeKernel(op)) {
             long[] d = op.input().dims();
             CpuKernels.batchNormForwardTraining(x.address(), p.gamma().address(), p.beta().address(),
@@ -156,7 +157,7 @@ final class BatchNormOps {
         if (x.layout() == Layout.NHWC) {
             CpuKernels.batchNormBackwardNhwc(x.address(), y, dy, mean, mean + 4L * op.channels(),
                     p.gamma().address(), dx.address(), dresidual, dgamma.address(), dbeta.address(),
-                    d[0] * d[2] * d[3], d[1], op.epsilon(), x.dtype() == DType.BF16, nhwcScratch.get(d[1]).address());
+                    d[0] * d[2] * d[3], d[1], op.epsilon(), x.dtype() == DType.BF16, nhwcScratch(d[1]));
             return;
         }
         CpuKernels.batchNormBackward(x.address(), y, dy, mean, mean + 4L * op.channels(), p.gamma().address(),
@@ -169,6 +170,35 @@ final class BatchNormOps {
         long mean = saved.address();
         prim.execute(x.address(), mean, mean + 4L * op.channels(), dy, p.gamma().address(),
                 dx.address(), dgamma.address(), dbeta.address());
+    }
+
+    /** The address of scratch for the channels-last loops over c channels (grown on first need). */
+    private long nhwcScratch(long c) {
+        long need = CpuKernels.batchNormNhwcScratchBytes(c);
+        if (need > nhwcScratchBytes) {
+            org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(need);
+            if (p.isNull()) {
+                throw new org.convnet4j.memory.PoolOutOfMemoryException("host (batch-norm scratch)", need,
+                        pool.stats(), "malloc refused the channels-last batch norm's per-thread sums");
+            }
+            closeScratch();
+            nhwcScratch = p;
+            nhwcScratchBytes = need;
+        }
+        return nhwcScratch.address();
+    }
+
+    private void closeScratch() {
+        if (nhwcScratch != null) {
+            nhwcScratch.close();
+            nhwcScratch = null;
+            nhwcScratchBytes = 0;
+        }
+    }
+
+    /** Frees what this family holds outside the primitive cache and the pool. */
+    void close() {
+        closeScratch();
     }
 
     /**

@@ -410,9 +410,20 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public synchronized double sumOfSquares(List<Tensor> tensors) {
+        return optimizers.sumOfSquares(tensors);
+    }
+
+    @Override
+    public synchronized void scale(List<Tensor> tensors, float factor) {
+        optimizers.scale(tensors, factor);
+    }
+
+    @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            batchNorm.close();
             cache.close();
             dnnl.close();
             pool.close();

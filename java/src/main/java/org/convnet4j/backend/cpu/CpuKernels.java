@@ -42,15 +42,25 @@ final class CpuKernels {
     static native void fill(long dst, long n, float value);
 
     /**
-     * One Keras Adam step over n elements: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-     * param -= alpha m / (sqrt(v) + epsilon)}, with alpha the bias-corrected step size of this step
-     * ({@code Adam.stepSize(t)}).
+     * One Keras Adam step over n elements, after AdamW's decoupled decay: {@code param -= decay param;
+     * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; param -= alpha m / (sqrt(v) + epsilon)}, with alpha
+     * the bias-corrected step size of this step ({@code Adam.stepSize(t)}) and decay its
+     * {@code lr * weight_decay} (0: plain Adam).
      */
     static native void adam(long param, long grad, long m, long v, long n, float alpha, float beta1, float beta2,
-                            float epsilon);
+                            float epsilon, float decay);
 
     /** Keras SGD with momentum: {@code velocity = momentum velocity - lr g; param += velocity}. */
     static native void sgdMomentum(long param, long grad, long velocity, long n, float lr, float momentum);
+
+    /**
+     * The sum of {@code x[i]^2} over n elements, in double and in a fixed order whatever the thread
+     * count (the same bits on every run): gradient clipping's squared norm.
+     */
+    static native double sumOfSquares(long x, long n);
+
+    /** {@code x[i] *= factor} over n elements: gradient clipping's rescale. */
+    static native void scale(long x, long n, float factor);
 
     /** The index of the first int32 label outside [0, classes), or -1 when all n are valid. */
     static native int firstBadLabel(long labels, int n, int classes);

@@ -415,6 +415,18 @@ public final class CudaBackend implements Backend {
         optimizers.sgdMomentum(op, param, grad, velocity);
     }
 
+    @Override
+    public synchronized double sumOfSquares(List<Tensor> tensors) {
+        ensureOpen();
+        return optimizers.sumOfSquares(tensors);
+    }
+
+    @Override
+    public synchronized void scale(List<Tensor> tensors, float factor) {
+        ensureOpen();
+        optimizers.scale(tensors, factor);
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("The cuda backend is closed");

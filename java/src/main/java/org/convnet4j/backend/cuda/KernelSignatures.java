@@ -36,9 +36,11 @@ final class KernelSignatures {
             Map.entry("c4j_softmax_xent_sparse_f32", "PPIIFPPP"),
             Map.entry("c4j_softmax_xent_onehot_f32", "PPIIFPPP"),
             Map.entry("c4j_xent_mean_f32", "PIFP"),
-            Map.entry("c4j_adam_f32", "PPPPLFFFF"),
-            Map.entry("c4j_adam_multi_f32", "PPPPPIFFFF"),
-            Map.entry("c4j_sgd_momentum_f32", "PPPLFF"));
+            Map.entry("c4j_adam_f32", "PPPPLFFFFF"),
+            Map.entry("c4j_adam_multi_f32", "PPPPPIFFFFF"),
+            Map.entry("c4j_sgd_momentum_f32", "PPPLFF"),
+            Map.entry("c4j_sum_squares_multi_f32", "PPIP"),
+            Map.entry("c4j_scale_multi_f32", "PPIF"));
 
     private KernelSignatures() {
     }

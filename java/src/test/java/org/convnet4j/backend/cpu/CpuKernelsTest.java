@@ -149,16 +149,26 @@ class CpuKernelsTest {
 
     @Test
     void adamMatchesFloat64() {
+        adamAgainstFloat64(0f);
+    }
+
+    /** AdamW: the decoupled decay {@code p -= decay p} before the Adam step, over the OpenMP split too. */
+    @Test
+    void adamWMatchesFloat64() {
+        adamAgainstFloat64(0.02f);
+    }
+
+    private static void adamAgainstFloat64(float decay) {
         float alpha = 1e-3f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
         float[] p = gaussian(BIG, 10), g = gaussian(BIG, 11), m = gaussian(BIG, 12), v = abs(gaussian(BIG, 13));
         try (FloatPointer pp = new FloatPointer(p); FloatPointer gp = new FloatPointer(g);
              FloatPointer mp = new FloatPointer(m); FloatPointer vp = new FloatPointer(v)) {
-            CpuKernels.adam(pp.address(), gp.address(), mp.address(), vp.address(), BIG, alpha, b1, b2, eps);
+            CpuKernels.adam(pp.address(), gp.address(), mp.address(), vp.address(), BIG, alpha, b1, b2, eps, decay);
             float[] pOut = get(pp, BIG), mOut = get(mp, BIG), vOut = get(vp, BIG);
             for (int i = 0; i < BIG; i++) {
                 double mi = b1 * (double) m[i] + (1 - (double) b1) * g[i];
                 double vi = b2 * (double) v[i] + (1 - (double) b2) * g[i] * (double) g[i];
-                double pi = p[i] - alpha * mi / (Math.sqrt(vi) + eps);
+                double pi = p[i] - decay * (double) p[i] - alpha * mi / (Math.sqrt(vi) + eps);
                 assertClose(mi, mOut[i], 1e-6, "m", i);
                 assertClose(vi, vOut[i], 1e-6, "v", i);
                 assertClose(pi, pOut[i], 1e-6, "param", i);

@@ -185,6 +185,47 @@ class CudaStubTest {
                 "everything the backend created is gone:\n" + StubDriver.text(calls));
     }
 
+    /**
+     * Clipping's two passes over a list of tensors, computed by the stub from the pointer table the
+     * backend uploads: each tensor's sum of squares comes back in double, the factor reaches every
+     * element of every tensor; and AdamW's decay (lr * weight decay) is the multi-tensor Adam's last
+     * argument.
+     */
+    @Test
+    void clippingPassesAndTheAdamWDecayReachTheKernels() {
+        Tensor a = allocated(Shape.of(3));
+        Tensor b = allocated(Shape.of(2, 2));
+        Tensor c = allocated(Shape.of(1));
+        backend.upload(new float[] {1, 2, 3}, a);
+        backend.upload(new float[] {-1, 0.5f, 0, 4}, b);
+        backend.upload(new float[] {0.25f}, c);
+        assertEquals(1 + 4 + 9 + 1 + 0.25 + 0 + 16 + 0.0625, backend.sumOfSquares(List.of(a, b, c)), 0);
+        backend.scale(List.of(a, b, c), 0.5f);
+        float[] outA = new float[3];
+        float[] outB = new float[4];
+        float[] outC = new float[1];
+        backend.download(a, outA);
+        backend.download(b, outB);
+        backend.download(c, outC);
+        assertArrayEquals(new float[] {0.5f, 1, 1.5f}, outA);
+        assertArrayEquals(new float[] {-0.5f, 0.25f, 0, 2}, outB);
+        assertArrayEquals(new float[] {0.125f}, outC);
+        List<String> calls = StubDriver.calls();
+        List<StubDriver.Launch> launches = StubDriver.launches(calls);
+        assertEquals(List.of("I:3"), single(launches, "c4j_sum_squares_multi_f32", calls).arguments().subList(2, 3));
+        assertEquals("3,1,1", single(launches, "c4j_sum_squares_multi_f32", calls).grid(), "one block per tensor");
+        assertEquals(List.of("I:3", "F:0.5"), single(launches, "c4j_scale_multi_f32", calls).arguments().subList(2, 4));
+
+        org.convnet4j.ops.Adam adamW = org.convnet4j.ops.Adam.keras().withWeightDecay(0.25f);
+        backend.adamUpdateAll(adamW, 1, List.of(a, b), List.of(allocated(a.shape()), allocated(b.shape())),
+                List.of(allocated(a.shape()), allocated(b.shape())), List.of(allocated(a.shape()), allocated(b.shape())));
+        calls = StubDriver.calls();
+        List<String> args = single(StubDriver.launches(calls), "c4j_adam_multi_f32", calls).arguments();
+        assertEquals(11, args.size(), args.toString());
+        assertEquals(adamW.decay(), Float.parseFloat(args.get(10).substring(2)), args.toString());
+        assertEquals(2.5e-4f, adamW.decay(), 1e-12f);
+    }
+
     @Test
     void plainBatchNormAsksCudnnForNoRunningUpdate() {
         BatchNorm op = BatchNorm.of(Shape.nchw(1, 3, 1, 1)); // N*H*W = 1: cuDNN's unbiased running variance would be NaN
@@ -349,8 +390,8 @@ class CudaStubTest {
     void theSmokeTellsComputedFromUncomputedResults() {
         Map<String, Smoke.Result> results = new java.util.LinkedHashMap<>();
         Smoke.run(backend, r -> results.put(r.op(), r));
-        assertEquals(11, results.size(), results.toString());
-        for (String computed : List.of("fill+download", "add", "dense forward")) {
+        assertEquals(12, results.size(), results.toString());
+        for (String computed : List.of("fill+download", "add", "dense forward", "clip by global norm")) {
             assertTrue(results.get(computed).ok(), "the stub computes this one: " + results.get(computed));
         }
         for (Smoke.Result r : results.values()) {
