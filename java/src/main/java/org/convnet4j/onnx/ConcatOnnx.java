@@ -22,6 +22,10 @@ final class ConcatOnnx {
     }
 
     static void read(OnnxNode n, ImportGraph g) {
+        if (ConstantFolding.allConstant(n, g)) {
+            ConstantFolding.concat(n, g);
+            return;
+        }
         List<Node> inputs = new ArrayList<>();
         int rank = -1;
         for (int i = 0; i < n.inputCount(); i++) {

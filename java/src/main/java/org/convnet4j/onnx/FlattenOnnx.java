@@ -31,6 +31,10 @@ final class FlattenOnnx {
     }
 
     static void readReshape(OnnxNode n, ImportGraph g) {
+        if (ConstantFolding.allConstant(n, g)) {
+            ConstantFolding.reshape(n, g);
+            return;
+        }
         ImportGraph.Activation x = g.activation(n, 0);
         long[] target = g.constant(n, 1).longs();
         boolean allowZero = n.integer("allowzero", 0) != 0;

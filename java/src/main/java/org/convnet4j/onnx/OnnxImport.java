@@ -39,7 +39,8 @@ import org.convnet4j.onnx.proto.Onnx.ValueInfoProto;
  * computes the same thing (docs/ONNX.md gives each conversion); a Relu right after a Conv or Gemm
  * becomes that layer's activation. Initializers a layer takes become its parameters, their names its
  * checkpoint keys; the constants other ops need (a Reshape's shape, a Pad's pads, Gemm's transB and
- * alpha) are folded. Anything else (an op, an attribute value, a data type) is an {@link OnnxException}
+ * alpha) are folded, and so are the ops of {@link #FOLDED} where every input is a constant (exporters
+ * compute pads that way). Anything else (an op, an attribute value, a data type) is an {@link OnnxException}
  * naming the node, its op type and what is supported: never an approximation.
  *
  * <p>Every convnet4j output ends in a softmax (fused into the loss in training), so an output the file
@@ -77,8 +78,22 @@ public final class OnnxImport {
         READERS.put("Constant", ConstantOnnx::read);
     }
 
+    /** Ops that compute constants, which import evaluates (Concat, Reshape and Identity of constants too). */
+    private static final Map<String, Reader> FOLDERS = new LinkedHashMap<>();
+
+    static {
+        FOLDERS.put("ConstantOfShape", ConstantFolding::constantOfShape);
+        FOLDERS.put("Cast", ConstantFolding::cast);
+        FOLDERS.put("Slice", ConstantFolding::slice);
+        FOLDERS.put("Transpose", ConstantFolding::transpose);
+        FOLDERS.put("Unsqueeze", ConstantFolding::unsqueeze);
+        FOLDERS.put("Squeeze", ConstantFolding::squeeze);
+    }
+
     /** The op types import reads (MatMul with the Add of its bias; Softmax at outputs). */
     public static final List<String> SUPPORTED = List.copyOf(READERS.keySet());
+    /** The op types import evaluates where every input is a constant. */
+    public static final List<String> FOLDED = List.copyOf(FOLDERS.keySet());
 
     private OnnxImport() {
     }
@@ -148,11 +163,16 @@ public final class OnnxImport {
 
     private static void read(OnnxNode n, ImportGraph g) {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
-            throw n.error("domain " + n.domain() + " is not supported; supported ops (ai.onnx): " + String.join(", ", SUPPORTED));
+            throw n.error("domain " + n.domain() + " is not supported; supported (ai.onnx): " + String.join(", ", SUPPORTED)
+                    + "; on constants only: " + String.join(", ", FOLDED));
         }
         Reader r = READERS.get(n.opType());
         if (r == null) {
-            throw n.error("op type " + n.opType() + " is not supported; supported: " + String.join(", ", SUPPORTED));
+            r = FOLDERS.get(n.opType());
+        }
+        if (r == null) {
+            throw n.error("op type " + n.opType() + " is not supported; supported: " + String.join(", ", SUPPORTED)
+                    + "; on constants only: " + String.join(", ", FOLDED));
         }
         try {
             r.read(n, g);

@@ -96,6 +96,42 @@ final class OnnxTestModels {
         }
     }
 
+    /**
+     * Scales the kernel and bias of the layer before each output's softmax so that its logits have a
+     * standard deviation of 2 on these images: glorot-initialized outputs give near-uniform
+     * probabilities, which would hide logit errors from a comparison of probabilities.
+     */
+    static void spread(Model m, Weights w, float[] images, int count) {
+        List<float[]> logits = logits(m, w, images, count);
+        for (int i = 0; i < m.outputs().size(); i++) {
+            double mean = 0;
+            double sq = 0;
+            for (float v : logits.get(i)) {
+                mean += v;
+                sq += (double) v * v;
+            }
+            mean /= logits.get(i).length;
+            double std = Math.sqrt(Math.max(sq / logits.get(i).length - mean * mean, 1e-30));
+            Node layer = m.outputs().get(i);
+            while (!hasParams(m, layer)) {
+                layer = layer.inputs().get(0);
+            }
+            for (ParamRef p : m.params()) {
+                if (p.node() == layer) {
+                    float[] v = w.read(p);
+                    for (int j = 0; j < v.length; j++) {
+                        v[j] *= (float) (2 / std);
+                    }
+                    w.write(p, v);
+                }
+            }
+        }
+    }
+
+    private static boolean hasParams(Model m, Node n) {
+        return m.params().stream().anyMatch(p -> p.node() == n);
+    }
+
     static float[] images(int count, int per, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] a = new float[count * per];
@@ -108,16 +144,36 @@ final class OnnxTestModels {
     /** The probabilities of every output, in the model's order, from an unfused inference pass. */
     static List<float[]> predictAll(Model m, Weights w, float[] images, int count) {
         List<float[]> out = new ArrayList<>();
+        for (float[] l : logits(m, w, images, count)) {
+            out.add(softmax(l, count));
+        }
+        return out;
+    }
+
+    /** The logits of every output (the inputs of their softmax). */
+    static List<float[]> logits(Model m, Weights w, float[] images, int count) {
+        List<float[]> out = new ArrayList<>();
         try (Executor ex = new Executor(ExecutionPlan.inference(m, count), w, null)) {
             w.backend().upload(images, ex.input());
             ex.forward(false, 0);
             for (int i = 0; i < m.outputs().size(); i++) {
                 float[] logits = new float[Math.toIntExact(ex.logits(i).shape().size())];
                 w.backend().download(ex.logits(i), logits);
-                out.add(softmax(logits, count));
+                out.add(logits);
             }
         }
         return out;
+    }
+
+    /** Probabilities far from both uniform and one-hot, so that agreement at 1e-5 says something about the logits. */
+    static void assertSpread(String name, float[] p, int classes) {
+        float max = 0;
+        for (float v : p) {
+            max = Math.max(max, v);
+        }
+        if (!(max > 1.5 / classes && max < 0.999)) {
+            throw new AssertionError(name + ": probabilities too flat or saturated to test the logits (max " + max + ")");
+        }
     }
 
     static float[] softmax(float[] logits, int rows) {
