@@ -25,6 +25,10 @@ final class Attributes {
                 .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
     }
 
+    static AttributeProto tensor(String name, org.convnet4j.onnx.proto.Onnx.TensorProto value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.TENSOR).setT(value).build();
+    }
+
     static AttributeProto real(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF(value).build();
     }
