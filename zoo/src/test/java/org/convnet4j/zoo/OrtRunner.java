@@ -14,12 +14,12 @@ import ai.onnxruntime.OrtSession;
  * ONNX Runtime (CPU) as the reference an exported zoo model is compared with (core's tests have the
  * same few lines; the zoo's tests do not see core's test classes).
  */
-final class OrtRunner {
+public final class OrtRunner {
     private OrtRunner() {
     }
 
     /** Every output of the model in {@code onnx} for one float input, by output name, in the file's order. */
-    static Map<String, float[]> run(byte[] onnx, String input, float[] x, long... shape) {
+    public static Map<String, float[]> run(byte[] onnx, String input, float[] x, long... shape) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(2);
