@@ -73,6 +73,21 @@ def randomize_batch_norm(model, seed):
             m.running_var.data = 0.5 + torch.rand(c, generator=g)
 
 
+def calibrate_batch_norm(model, size, seed):
+    """Running statistics of random images, as a trained model's are of its data, so activations stay
+    normalized and the logits moderate (with PyTorch's initial statistics, 0 and 1, ResNet-50's logits
+    reach 1e3 and Inception-v3's 1e13, and every probability is 0 or 1)."""
+    g = torch.Generator().manual_seed(seed)
+    norms = [m for m in model.modules() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the batches below
+    model.train()
+    with torch.no_grad():
+        for _ in range(2):
+            model(torch.rand(4, 3, size, size, generator=g))
+
+
 def export(model, size, path, outputs):
     model.eval()
     x = torch.rand(2, 3, size, size)
@@ -138,7 +153,7 @@ def torchvision_models(folder):
              ("resnet50", tv.resnet50(), 224),
              ("inception_v3", tv.inception_v3(aux_logits=False, init_weights=True), 299)]
     for name, model, size in specs:
-        randomize_batch_norm(model, 1)
+        calibrate_batch_norm(model, size, 1)
         path = os.path.join(folder, name + ".onnx")
         export(model, size, path, ["logits"])
         print("wrote", path)

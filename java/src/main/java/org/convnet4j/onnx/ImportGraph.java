@@ -156,15 +156,17 @@ final class ImportGraph {
 
     /**
      * Gives {@code layer}'s parameter {@code param} the constant's values (perhaps folded: transposed,
-     * scaled) under the constant's name as its checkpoint key. A constant two layers take is refused:
-     * convnet4j layers do not share parameters.
+     * scaled) under the constant's name as its checkpoint key. Our layers do not share parameters, so a
+     * constant an earlier layer took already is copied, under {@code name@node} (the ONNX node's name):
+     * PyTorch's export merges initializers of equal values (the zero biases of a freshly initialized
+     * VGG), which are separate parameters in the model it came from.
      */
     <T extends Layer> T param(OnnxNode n, T layer, String param, Constant c, float[] v) {
-        if (params.containsKey(c.name())) {
-            throw n.error("initializer '" + c.name() + "' is a parameter of an earlier layer too; shared parameters are not supported");
+        String key = params.containsKey(c.name()) ? c.name() + "@" + n.name() : c.name();
+        if (params.putIfAbsent(key, v) != null) {
+            throw n.error("initializer '" + c.name() + "' is taken twice by one layer");
         }
-        params.put(c.name(), v);
-        return layer.checkpointKey(param, c.name());
+        return layer.checkpointKey(param, key);
     }
 
     /** Parameter values by checkpoint key. */

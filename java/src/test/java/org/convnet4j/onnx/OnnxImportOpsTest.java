@@ -3,6 +3,8 @@ package org.convnet4j.onnx;
 import static org.convnet4j.onnx.OnnxGraphs.node;
 import static org.convnet4j.onnx.OnnxGraphs.positive;
 import static org.convnet4j.onnx.OnnxGraphs.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,11 +95,28 @@ class OnnxImportOpsTest {
                         node("identity", "Identity", List.of("f"), List.of("i")),
                         node("dropout", "Dropout", List.of("i"), List.of("h"), Attributes.real("ratio", 0.2f))),
                         List.of(), 3 * 9 * 10)),
+                Arguments.of("one kernel taken by two Convs", shared()),
                 Arguments.of("Pad with a pads attribute (opset 10), Concat of a branch", OnnxGraphs.withHead(10, List.of(
                         node("pad", "Pad", List.of("x"), List.of("p"), Attributes.ints("pads", 0, 0, 1, 1, 0, 0, 1, 1)),
                         node("conv", "Conv", List.of("p", "w"), List.of("c")),
                         node("concat", "Concat", List.of("x", "c"), List.of("h"), Attributes.integer("axis", -3))),
                         List.of(kernel("w", 2, 3, 3, 3)), 5 * 8 * 8)));
+    }
+
+    /** Two convolutions reading one initializer, as PyTorch's export merges initializers of equal values. */
+    static ModelProto shared() {
+        return OnnxGraphs.withHead(17, List.of(
+                node("c1", "Conv", List.of("x", "w"), List.of("a"), Attributes.ints("pads", 1, 1, 1, 1)),
+                node("c2", "Conv", List.of("a", "w"), List.of("h"), Attributes.ints("pads", 1, 1, 1, 1))),
+                List.of(kernel("w", 3, 3, 3, 3)), 3 * 8 * 8);
+    }
+
+    @Test
+    void anInitializerTwoLayersTakeIsCopiedUnderASecondKey() {
+        OnnxModel onnx = OnnxImport.read(shared().toByteArray());
+        assertEquals(List.of("w", "w@c2", "head.weight", "head.bias"),
+                onnx.model().params().stream().map(p -> p.key()).toList());
+        assertArrayEquals(onnx.values("w"), onnx.values("w@c2"));
     }
 
     @ParameterizedTest(name = "{0}")
