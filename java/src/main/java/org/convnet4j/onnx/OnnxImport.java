@@ -47,8 +47,9 @@ import org.convnet4j.onnx.proto.Onnx.ValueInfoProto;
  * leaves as logits gets one: the model's predictions are then softmax(the file's output).
  */
 public final class OnnxImport {
-    /** Opsets whose versions of the supported ops import reads. */
+    /** The oldest opset (of the default domain) whose versions of the supported ops import reads. */
     public static final int MIN_OPSET = 9;
+    /** The newest opset import reads. */
     public static final int MAX_OPSET = 21;
 
     /** How each supported op type becomes layers. */
@@ -98,6 +99,10 @@ public final class OnnxImport {
     private OnnxImport() {
     }
 
+    /**
+     * The model in an ONNX file, with its parameter values. A file import cannot read as it is throws
+     * {@link OnnxException}; one that cannot be read at all, {@link UncheckedIOException}.
+     */
     public static OnnxModel read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return read(parse(CodedInputStream.newInstance(in), file.toString()));
@@ -106,6 +111,7 @@ public final class OnnxImport {
         }
     }
 
+    /** The model in the bytes of an ONNX file; see {@link #read(Path)}. */
     public static OnnxModel read(byte[] bytes) {
         return read(parse(CodedInputStream.newInstance(bytes), "ONNX bytes"));
     }

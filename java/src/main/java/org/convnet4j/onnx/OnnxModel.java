@@ -25,18 +25,22 @@ public final class OnnxModel {
     private final Model model;
     private final Map<String, float[]> values;
 
+    /** {@code values} by checkpoint key; those of layers no output reads (a dead branch of the file) are dropped. */
     OnnxModel(Model model, Map<String, float[]> values) {
         this.model = model;
-        this.values = Map.copyOf(values);
+        Map<String, float[]> used = new java.util.HashMap<>();
         for (ParamRef p : model.params()) {
             float[] v = values.get(p.key());
             if (v == null || v.length != p.spec().shape().size()) {
                 throw new IllegalStateException("ONNX import: parameter " + p.key() + " of shape " + p.spec().shape()
                         + " has " + (v == null ? "no values" : v.length + " values"));
             }
+            used.put(p.key(), v);
         }
+        this.values = Map.copyOf(used);
     }
 
+    /** The model: the file's graph as layers, named after the ONNX values they write. */
     public Model model() {
         return model;
     }

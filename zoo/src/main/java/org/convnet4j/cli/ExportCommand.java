@@ -1,5 +1,8 @@
 package org.convnet4j.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +35,13 @@ final class ExportCommand {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             Checkpoints.loadWeights(weights, w);
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             OnnxExport.write(m, w, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the folder of " + out + ": " + e.getMessage(), e);
         }
         System.out.println("wrote " + out + " (ONNX opset " + OnnxExport.OPSET + ", input " + m.input().layer().name()
                 + " N x " + m.input().shape() + ", " + m.outputs().size() + " output" + (m.outputs().size() > 1 ? "s" : "")
