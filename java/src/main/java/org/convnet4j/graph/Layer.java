@@ -2,7 +2,9 @@ package org.convnet4j.graph;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.convnet4j.tensor.Shape;
 
@@ -15,6 +17,7 @@ public abstract class Layer {
     private String requestedName;
     private String name;
     private Node output;
+    private final Map<String, String> checkpointKeys = new HashMap<>();
 
     /** The Keras class name shown by summary(), e.g. "Conv2D". */
     public abstract String type();
@@ -51,6 +54,29 @@ public abstract class Layer {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Stores parameter {@code param} ({@code kernel}, {@code gamma}, ...) under {@code key} in
+     * checkpoints instead of {@code layer/param}: a model read from an ONNX file keeps that file's
+     * initializer names. Set before apply; {@link Model} refuses keys two parameters share.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends Layer> T checkpointKey(String param, String key) {
+        if (output != null) {
+            throw new IllegalStateException("Layer " + name + " is already applied; give its checkpoint keys before applying");
+        }
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(type() + ": expected a non-empty checkpoint key for " + param + ". Received '" + key + "'");
+        }
+        checkpointKeys.put(param, key);
+        return (T) this;
+    }
+
+    /** The checkpoint key of this layer's parameter {@code param}: {@code layer/param} unless another was given. */
+    public String checkpointKey(String param) {
+        String k = checkpointKeys.get(param);
+        return k != null ? k : name + "/" + param;
     }
 
     /** Applies this layer to its inputs and returns the node of its output. */

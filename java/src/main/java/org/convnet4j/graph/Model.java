@@ -54,6 +54,13 @@ public final class Model {
             }
         }
         this.params = List.copyOf(ps);
+        Set<String> keys = new HashSet<>();
+        for (ParamRef p : params) {
+            if (!keys.add(p.key())) {
+                throw new IllegalArgumentException("Model " + name + ": two parameters have the checkpoint key '" + p.key()
+                        + "' (the second is " + p.spec().name() + " of layer " + p.node().layer().name() + ")");
+            }
+        }
     }
 
     public static Model of(String name, Node input, Node output) {

@@ -1,8 +1,11 @@
 package org.convnet4j.graph;
 
-/** One parameter of a model: the node of its layer, its spec, and its checkpoint key {@code layer/name}. */
+/**
+ * One parameter of a model: the node of its layer, its spec, and its checkpoint key ({@code layer/name},
+ * or the key the layer was given for it: {@link Layer#checkpointKey(String, String)}).
+ */
 public record ParamRef(int index, Node node, ParamSpec spec) {
     public String key() {
-        return node.layer().name() + "/" + spec.name();
+        return node.layer().checkpointKey(spec.name());
     }
 }

@@ -11,7 +11,7 @@ import java.util.Properties;
 
 /**
  * The convnet4j command line: {@code models}, {@code summary}, {@code train}, {@code evaluate},
- * {@code predict}. Exit status 0 on success, 2 on a usage error, 1 on any other failure, always with a
+ * {@code predict}, {@code export}. Exit status 0 on success, 2 on a usage error, 1 on any other failure, always with a
  * one-line reason on stderr (CONVNET4J_DEBUG=1 adds the stack trace). {@code convnet4j COMMAND --help}
  * prints that command's help, {@code convnet4j --version} the version; both exit 0.
  */
@@ -85,6 +85,14 @@ public final class Main {
                 "  --json   one JSON object per line: {\"file\":...,\"top\":[{\"class\":7,\"name\":...,\"probability\":...}]}",
                 "  --grid   instead draw the first 50 test images of --data labelled with the predicted class into",
                 "           DIR/predictions.png (default runs/MODEL)")});
+        COMMANDS.put("export", new String[] {
+            "  export MODEL --weights FILE --out FILE.onnx [--input HxWxC] [--classes N] [--backend B]",
+            String.join("\n",
+                "Writes the model with the checkpoint's weights as an ONNX file (opset 17) that ONNX Runtime and other",
+                "ONNX consumers run: input N x C x H x W (N symbolic, named after the input layer), one output per",
+                "model output, N x classes probabilities (softmax applied, as predict gives them), the main one first;",
+                "parameters as initializers under their checkpoint keys. Batch norm uses its moving statistics and",
+                "dropout is the identity. docs/ONNX.md gives the conversion of every layer.")});
     }
 
     static final String USAGE = usage();
@@ -130,6 +138,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(rest);
                 case "evaluate" -> Commands.evaluate(rest);
                 case "predict" -> Commands.predict(rest);
+                case "export" -> ExportCommand.run(rest);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             }
             return 0;

@@ -1,10 +1,16 @@
 package org.convnet4j.graph.layers;
 
 import org.convnet4j.ops.PoolMode;
+import org.convnet4j.ops.Size2;
 
 /** Keras' AveragePooling2D(pool): stride defaults to the window; padded cells never count. */
 public final class AveragePooling2D extends Pooling2D<AveragePooling2D> {
     public AveragePooling2D(int window) {
+        this(Size2.of(window));
+    }
+
+    /** A window that differs between height and width. */
+    public AveragePooling2D(Size2 window) {
         super(PoolMode.AVERAGE, window);
     }
 

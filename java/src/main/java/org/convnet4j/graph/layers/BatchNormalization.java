@@ -46,6 +46,10 @@ public final class BatchNormalization extends Layer {
         return epsilon;
     }
 
+    public float momentum() {
+        return momentum;
+    }
+
     /** Whether gamma is a parameter (Keras' scale=True); without it the parameters start at beta. */
     public boolean scaled() {
         return scale;

@@ -41,7 +41,12 @@ public final class Conv2D extends Layer {
     }
 
     public Conv2D stride(int s) {
-        this.stride = Size2.of(s);
+        return stride(Size2.of(s));
+    }
+
+    /** A stride that differs between height and width. */
+    public Conv2D stride(Size2 s) {
+        this.stride = s;
         return this;
     }
 

@@ -48,6 +48,14 @@ public final class Dense extends Layer {
         return "Dense";
     }
 
+    /** The op this layer runs for a batch of n, once applied. */
+    public org.convnet4j.ops.Dense op(int n) {
+        if (output() == null) {
+            throw new IllegalStateException("Dense " + name() + ": not applied yet");
+        }
+        return op(output().inputs().get(0).shape(), n);
+    }
+
     private org.convnet4j.ops.Dense op(Shape in, long batch) {
         return new org.convnet4j.ops.Dense(Shape.of(batch, in.dim(0)), units, useBias);
     }

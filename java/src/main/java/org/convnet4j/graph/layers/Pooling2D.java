@@ -20,15 +20,20 @@ abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
     private Size2 stride;
     private Padding padding = Padding.VALID;
 
-    Pooling2D(PoolMode mode, int window) {
+    Pooling2D(PoolMode mode, Size2 window) {
         this.mode = mode;
-        this.window = Size2.of(window);
-        this.stride = this.window;
+        this.window = window;
+        this.stride = window;
     }
 
-    @SuppressWarnings("unchecked")
     public T stride(int s) {
-        this.stride = Size2.of(s);
+        return stride(Size2.of(s));
+    }
+
+    /** A stride that differs between height and width. */
+    @SuppressWarnings("unchecked")
+    public T stride(Size2 s) {
+        this.stride = s;
         return (T) this;
     }
 
@@ -36,6 +41,14 @@ abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
     public T padding(Padding p) {
         this.padding = p;
         return (T) this;
+    }
+
+    /** The op this layer runs for a batch of n, once applied. */
+    public Pool2d op(int n) {
+        if (output() == null) {
+            throw new IllegalStateException(type() + " " + name() + ": not applied yet");
+        }
+        return op(output().inputs().get(0).shape(), n);
     }
 
     private Pool2d op(Shape in, long batch) {

@@ -22,6 +22,10 @@ public final class ZeroPadding2D extends Layer {
         this.pads = pads;
     }
 
+    public Pads pads() {
+        return pads;
+    }
+
     @Override
     public String type() {
         return "ZeroPadding2D";
