@@ -39,7 +39,7 @@ grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo || BF16=0
     echo "command: scripts/bench-precision.sh --models $MODELS"
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) processors"
     echo "load_at_start: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "java: $(java -version 2>&1 | head -1)"
+    echo "java: $(java -version 2>&1 | head -1), ours with -Dconvnet4j.threads=$THREADS"
     [ "$HAVE_TORCH" = 1 ] && echo "torch: $("$PY" -c 'import torch; print(torch.__version__)'), threads $THREADS"
 } > "$OUT/machine.txt"
 
@@ -69,7 +69,10 @@ ours() {  # model precision layout
     local f="$OUT/ours_$1_$2_$3.json"
     IFS='|' read -r jmh _ <<< "$(plan "$1")"
     # shellcheck disable=SC2086
+    # The thread count pinned as PyTorch's is: the default (the processors free when the backend
+    # starts) can see JMH's own JVM busy at the fork's start and take one fewer.
     java -jar "$JAR" "[.]TrainStep[.]" -p model="$1" -p batch=32 -p precision="$2" -p layout="$3" -f 1 $jmh \
+        -jvmArgsAppend "-Dconvnet4j.threads=$THREADS" \
         -rf json -rff "$f" > "$OUT/ours_$1_$2_$3.log" 2>&1 || echo "ours $1 $2 $3 failed" >&2
 }
 

@@ -32,12 +32,13 @@ C4J_HD float from_float<float>(float f) {
     return f;
 }
 
+// Branch-free (a select, not an early return), so that loops storing BF16 vectorize.
 template <>
 C4J_HD bf16 from_float<bf16>(float f) {
-    uint32_t u = __builtin_bit_cast(uint32_t, f);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return bf16{uint16_t((u >> 16) | 0x0040u)};
-    u += 0x7fffu + ((u >> 16) & 1u);
-    return bf16{uint16_t(u >> 16)};
+    const uint32_t u = __builtin_bit_cast(uint32_t, f);
+    const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    const uint32_t quiet = (u >> 16) | 0x0040u;
+    return bf16{uint16_t((u & 0x7fffffffu) > 0x7f800000u ? quiet : rounded)};
 }
 
 }  // namespace c4j
