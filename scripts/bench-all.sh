@@ -24,7 +24,7 @@ Usage: scripts/bench-all.sh [--quick] [--models a,b,...] [--skip x,y,...] [--out
   --models LIST   zoo models to train (default: all); latency and memory run on those of theirs
                   that are in the list
   --skip LIST     implementations or parts to leave out: dl4j, dl4j-onednn, pytorch, bf16 (the
-                  bf16 training rows of ours and PyTorch),
+                  bf16 rows of ours and PyTorch), ort (ONNX Runtime's latency rows),
                   train, latency, memory, kernels
   --out DIR       results folder (default: bench/results/<UTC date and time>)
 Environment: JAVA (java), OURS_JAVA_OPTS, DL4J_JAVA_OPTS (JVM flags; JMH passes them to its
@@ -56,6 +56,9 @@ done
 JAVA=${JAVA:-java}
 PYTORCH_PYTHON=${PYTORCH_PYTHON:-/usr/bin/python3}
 THREADS=${THREADS:-$(nproc)}
+# Our thread count pinned as PyTorch's and ORT's are (JMH's forks inherit the option): the default,
+# the processors free when the backend starts, can count JMH's own JVM busy and take one fewer.
+OURS_JAVA_OPTS=${OURS_JAVA_OPTS:--Dconvnet4j.threads=$THREADS}
 OURS_JAR=bench/target/benchmarks.jar
 DL4J_JAR=bench/dl4j/target/dl4j-benchmarks.jar
 DL4J_ONEDNN_JAR=bench/dl4j/target/dl4j-onednn-benchmarks.jar
@@ -124,8 +127,8 @@ for m in ${MODELS//,/ }; do
 done
 for s in ${SKIP//,/ }; do
     case "$s" in
-        dl4j|dl4j-onednn|pytorch|bf16|train|latency|memory|kernels) ;;
-        *) echo "bench-all: --skip: unknown part '$s'. Expected dl4j, dl4j-onednn, pytorch, bf16, train, latency, memory, kernels" >&2; exit 2 ;;
+        dl4j|dl4j-onednn|pytorch|bf16|ort|train|latency|memory|kernels) ;;
+        *) echo "bench-all: --skip: unknown part '$s'. Expected dl4j, dl4j-onednn, pytorch, bf16, ort, train, latency, memory, kernels" >&2; exit 2 ;;
     esac
 done
 
@@ -170,6 +173,9 @@ else
     IMPLS+=(ours-bf16)
     [[ " ${IMPLS[*]} " == *" pytorch "* ]] && IMPLS+=(pytorch-bf16)
 fi
+# ONNX Runtime Java (latency rows only): our export of the same model and weights, run by ORT in the
+# same JMH harness (InferLatency path=ort).
+if skipped ort; then note_skip ort "left out (--skip)"; else IMPLS+=(ort); fi
 
 # ---- The machine --------------------------------------------------------------------------------------
 {
@@ -235,14 +241,14 @@ measure() {
 
 impl_jar() {
     case "$1" in
-        ours|ours-bf16) echo "$OURS_JAR" ;;
+        ours|ours-bf16|ort) echo "$OURS_JAR" ;;
         dl4j) echo "$DL4J_JAR" ;;
         dl4j-onednn) echo "$DL4J_ONEDNN_JAR" ;;
     esac
 }
 
 impl_java_opts() {
-    if [ "$1" = ours ] || [ "$1" = ours-bf16 ]; then echo "${OURS_JAVA_OPTS:-}"; else echo "${DL4J_JAVA_OPTS:-}"; fi
+    if [ "$1" = ours ] || [ "$1" = ours-bf16 ] || [ "$1" = ort ]; then echo "${OURS_JAVA_OPTS:-}"; else echo "${DL4J_JAVA_OPTS:-}"; fi
 }
 
 # One plan row for every implementation in turn.
@@ -253,12 +259,13 @@ run_row() {
     for impl in "${IMPLS[@]}"; do
         base=$OUT/${kind}_${model}_b${batch}_${impl}
         case "$impl" in
-            ours|ours-bf16) plan=$ours_plan; limit=$t_ours ;;
+            ours|ours-bf16|ort) plan=$ours_plan; limit=$t_ours ;;
             dl4j|dl4j-onednn) plan=$dl4j_plan; limit=$t_dl4j ;;
             pytorch|pytorch-bf16) plan=$pt_plan; limit=$t_pt ;;
         esac
-        # The bf16 rows are training rows (and their memory, read off the training run).
-        if [[ "$impl" == *-bf16 ]] && [ "$kind" = latency ]; then continue; fi
+        # PyTorch's bf16 row is a training row; ours bf16 trains and predicts; ORT only predicts.
+        if [ "$impl" = pytorch-bf16 ] && [ "$kind" = latency ]; then continue; fi
+        if [ "$impl" = ort ] && [ "$kind" != latency ]; then continue; fi
         if [ "$kind" = memory ]; then
             # "train": TrainStep (ours and DL4J's) prints PeakMemory's RESULT line (VmHWM of its forked
             # JVM) when its trial ends, so the training run of this model and batch, if it ran, is the
@@ -274,7 +281,7 @@ run_row() {
             fi
             [ "$plan" = train ] && plan=2
             case "$impl" in
-                ours-bf16|pytorch-bf16) continue ;;
+                ours-bf16|pytorch-bf16|ort) continue ;;
                 ours) measure memory "$model" "$batch" ours "$limit" "$plan steps" "$base" -- \
                           $JAVA $(impl_java_opts ours) -cp "$OURS_JAR" org.convnet4j.bench.PeakMemory \
                           --model "$model" --batch "$batch" --steps "$plan" ;;
@@ -292,8 +299,9 @@ run_row() {
                 --warmup "$w" --iters "$n" --threads "$THREADS" "${extra[@]}"
         else
             local bench=TrainStep params=(-p "model=$model" -p "batch=$batch")
-            [ "$impl" = ours-bf16 ] && params+=(-p precision=bf16)
             if [ "$kind" = latency ]; then bench=InferLatency; params=(-p "model=$model"); fi
+            [ "$impl" = ours-bf16 ] && params+=(-p precision=bf16)
+            [ "$impl" = ort ] && params+=(-p path=ort -p "threads=$THREADS")
             jar=$(impl_jar "$impl")
             # shellcheck disable=SC2046 # the JMH flags and JVM options are meant to split
             measure "$kind" "$model" "$batch" "$impl" "$limit" "$plan" "$base" -- \

@@ -16,9 +16,9 @@ import statistics
 import sys
 import zipfile
 
-IMPLS = ["ours", "dl4j", "dl4j-onednn", "pytorch", "ours-bf16", "pytorch-bf16"]
+IMPLS = ["ours", "dl4j", "dl4j-onednn", "pytorch", "ours-bf16", "pytorch-bf16", "ort"]
 NAMES = {"ours": "ours", "dl4j": "DL4J", "dl4j-onednn": "DL4J-oneDNN", "pytorch": "PyTorch",
-         "ours-bf16": "ours bf16", "pytorch-bf16": "PyTorch bf16+CL"}
+         "ours-bf16": "ours bf16", "pytorch-bf16": "PyTorch bf16+CL", "ort": "ONNX Runtime"}
 TO_MS = {"ns/op": 1e-6, "us/op": 1e-3, "\u00b5s/op": 1e-3, "ms/op": 1.0, "s/op": 1e3}
 # Issue 6's targets: ours/PyTorch and ours/DL4J training throughput; ours/PyTorch batch-1 p50 latency.
 SKIPPED = set()  # implementations bench-all.sh left out (skipped.tsv), filled by main
@@ -174,8 +174,9 @@ def latency_table(manifest, present):
     if not groups:
         return [], []
     head = "| model | " + " | ".join(f"{NAMES[i]} p50 | {NAMES[i]} p99" for i in present)
-    lines = [head + " | ours/DL4J p50 | ours/PyTorch p50 | ours/PyTorch p99 | samples |",
-             "|---|" + "---:|---:|" * len(present) + "---:|---:|---:|---|"]
+    lines = [head + " | ours/DL4J p50 | ours/PyTorch p50 | ours/PyTorch p99 | ours/ORT p50 | ours bf16/ORT p50"
+             " | ours p99/p50 | samples |",
+             "|---|" + "---:|---:|" * len(present) + "---:|---:|---:|---:|---:|---:|---|"]
     misses = []
     compared = 0
     for (model, _), rows in groups.items():
@@ -190,6 +191,9 @@ def latency_table(manifest, present):
         r_dl4j = ratio(ours[0], v.get("dl4j", (None, None))[0])
         r_pt50 = ratio(ours[0], v.get("pytorch", (None, None))[0])
         r_pt99 = ratio(ours[1], v.get("pytorch", (None, None))[1])
+        r_ort = ratio(ours[0], v.get("ort", (None, None))[0])
+        r_bf16_ort = ratio(v.get("ours-bf16", (None, None))[0], v.get("ort", (None, None))[0])
+        tail = ratio(ours[1], ours[0])
         compared += r_pt50 is not None and model in LATENCY_TARGETS
         if r_pt50 is not None and model in LATENCY_TARGETS and r_pt50 > LATENCY_TARGETS[model]:
             misses.append(f"{model}: ours/PyTorch p50 {fmt_ratio(r_pt50)} > {LATENCY_TARGETS[model]:g}")
@@ -199,6 +203,7 @@ def latency_table(manifest, present):
             if m and m.get("n"):
                 samples.append(f"{NAMES[impl]} {m['n']} ({plan_text(impl, rows[impl]).split(' ', 1)[1]})")
         lines.append(f"| {model} | " + " | ".join(cells) + f" | {fmt_ratio(r_dl4j)} | {fmt_ratio(r_pt50)} | {fmt_ratio(r_pt99)} | "
+                     + f"{fmt_ratio(r_ort)} | {fmt_ratio(r_bf16_ort)} | {fmt_ratio(tail)} | "
                      + "; ".join(samples) + " |")
     return lines, (misses if compared else None)
 

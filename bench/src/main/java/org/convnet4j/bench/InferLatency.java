@@ -1,6 +1,14 @@
 package org.convnet4j.bench;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import org.convnet4j.graph.Precision;
+import org.convnet4j.onnx.OnnxExport;
 
 import org.convnet4j.train.Predictor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,10 +29,13 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>{@code path=frozen} (the default) runs the {@link Predictor} a service would use: batch norms
  * folded into the convolutions, residual adds and relus fused, weights pre-laid-out, NHWC between
- * convolutions. {@code path=live} runs {@link org.convnet4j.train.Trainer#predictBatch} on the
- * training weights, the unfused graph.
+ * convolutions; {@code precision=bf16} freezes it in bf16. {@code path=live} runs
+ * {@link org.convnet4j.train.Trainer#predictBatch} on the training weights, the unfused graph.
+ * {@code path=ort} is the peer: the same model and weights exported by {@link OnnxExport} and run by
+ * ONNX Runtime Java (all graph optimizations, {@code threads} intra-op threads, sequential
+ * execution), the input copied into an ORT tensor and the probabilities out, as a service would.
  *
- * <pre>java -jar bench/target/benchmarks.jar InferLatency -p model=resnet50 -p path=frozen,live</pre>
+ * <pre>java -jar bench/target/benchmarks.jar InferLatency -p model=resnet50 -p path=frozen,ort</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -37,33 +48,79 @@ public class InferLatency {
     @Param({"cpu"})
     public String backend;
 
-    /** frozen: {@link Predictor}; live: Trainer.predictBatch. */
+    /** frozen: {@link Predictor}; live: Trainer.predictBatch; ort: ONNX Runtime on our export. */
     @Param({"frozen"})
     public String path;
 
+    /** fp32 or bf16 (the frozen path only). */
+    @Param({"fp32"})
+    public String precision;
+
+    /** ONNX Runtime's intra-op threads (path=ort); ours follow -Dconvnet4j.threads. */
+    @Param({"2"})
+    public int threads;
+
     private ZooFixture f;
     private Predictor predictor;
+    private OrtEnvironment env;
+    private OrtSession session;
+    private long[] shape;
+    private java.nio.FloatBuffer input;
+    private String inputName;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws OrtException {
         f = new ZooFixture(model, backend, 1);
-        switch (path) {
-            case "frozen" -> predictor = new Predictor(f.trainer.model(), f.trainer.weights(), 1);
-            case "live" -> predictor = null;
-            default -> throw new IllegalArgumentException("path: expected frozen or live. Received " + path);
+        Precision p = Precision.parse(precision);
+        if (p != Precision.FP32 && !path.equals("frozen")) {
+            throw new IllegalArgumentException("precision " + precision + " is for path=frozen");
         }
+        switch (path) {
+            case "frozen" -> predictor = new Predictor(f.trainer.model(), f.trainer.weights(), 1, p);
+            case "live" -> predictor = null;
+            case "ort" -> openOrt();
+            default -> throw new IllegalArgumentException("path: expected frozen, live or ort. Received " + path);
+        }
+    }
+
+    private void openOrt() throws OrtException {
+        byte[] onnx = OnnxExport.toBytes(f.trainer.model(), f.trainer.weights());
+        env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            session = env.createSession(onnx, o);
+        }
+        inputName = session.getInputNames().iterator().next();
+        long[] d = f.trainer.model().input().batchShape(1).dims();
+        shape = d;
+        input = java.nio.ByteBuffer.allocateDirect(f.images.length * 4).order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /** The probabilities are on the host when predict returns, so the device has finished. */
     @Benchmark
-    public float[] predict() {
+    public float[] predict() throws OrtException {
+        if (session != null) {
+            input.clear();
+            input.put(f.images).flip();
+            try (OnnxTensor x = OnnxTensor.createTensor(env, input, shape);
+                 OrtSession.Result r = session.run(Map.of(inputName, x))) {
+                return ((float[][]) r.get(0).getValue())[0];
+            }
+        }
         return predictor != null ? predictor.predict(f.images, 1) : f.trainer.predictBatch(f.images, 1);
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws OrtException {
         if (predictor != null) {
             predictor.close();
+        }
+        if (session != null) {
+            session.close();
         }
         f.close();
     }
