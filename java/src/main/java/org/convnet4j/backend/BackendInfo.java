@@ -63,6 +63,8 @@ public final class BackendInfo {
             System.out.println("probe " + name + ": " + Backends.explain(name));
             try (Backend b = Backends.create(name)) {
                 System.out.println("open " + name + ": ok (" + b.getClass().getName() + ")");
+                System.out.println("precisions " + name + ": " + precisions(b) + ", activations "
+                        + b.activationLayout(org.convnet4j.graph.Precision.FP32));
             } catch (Throwable e) {
                 ok = false;
                 System.out.println("open " + name + ": FAILED " + e);
@@ -70,6 +72,26 @@ public final class BackendInfo {
             }
         }
         System.exit(ok ? 0 : 1);
+    }
+
+    /** "fp32, bf16" or "fp32 (bf16: why not)": what --precision takes on this backend here. */
+    private static String precisions(Backend b) {
+        StringBuilder s = new StringBuilder("fp32");
+        for (org.convnet4j.graph.Precision p : org.convnet4j.graph.Precision.values()) {
+            if (p == org.convnet4j.graph.Precision.FP32) {
+                continue;
+            }
+            try {
+                b.checkPrecision(p);
+                s.append(", ").append(p.option());
+            } catch (UnsupportedOperationException e) {
+                s.append(" (").append(p.option()).append(": ").append(e.getMessage()).append(')');
+            }
+        }
+        if (b instanceof org.convnet4j.backend.cpu.CpuBackend) {
+            s.append("; oneDNN ISA ").append(org.convnet4j.backend.cpu.CpuBackend.isaName());
+        }
+        return s.toString();
     }
 
     /** Opens the backend and runs {@link Smoke} on it; whether every op was OK. */
