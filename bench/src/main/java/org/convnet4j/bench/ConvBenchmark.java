@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.ops.Conv2d;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,6 +33,14 @@ public class ConvBenchmark {
     @Param({"cpu"})
     public String backend;
 
+    /**
+     * How the activations (x, y, dx) are stored: nchw (FP32 NCHW, reordered into oneDNN's blocked
+     * layout and back on every call, as before activations persisted), nhwc (FP32 channels-last, what
+     * a training plan keeps on the CPU: oneDNN's own kernel alone), bf16 (BF16 channels-last).
+     */
+    @Param({"nchw"})
+    public String storage;
+
     private Backend b;
     private Conv2d op;
     private Tensor x, w, bias, y, dx, dw, dbias;
@@ -39,11 +49,17 @@ public class ConvBenchmark {
     public void setUp() {
         b = Backends.create(backend);
         op = Shapes.conv(shape);
-        x = Fixtures.random(b, op.input(), 1);
+        DType type = storage.equals("bf16") ? DType.BF16 : DType.FP32;
+        Layout layout = switch (storage) {
+            case "nchw" -> Layout.NCHW;
+            case "nhwc", "bf16" -> Layout.NHWC;
+            default -> throw new IllegalArgumentException("storage: expected nchw, nhwc or bf16. Received " + storage);
+        };
+        x = Fixtures.random(b, op.input(), 1, type, layout);
         w = Fixtures.random(b, op.weightShape(), 2);
         bias = op.bias() ? Fixtures.random(b, op.biasShape(), 3) : null;
-        y = Fixtures.random(b, op.outputShape(), 4);
-        dx = b.allocate(op.input());
+        y = Fixtures.random(b, op.outputShape(), 4, type, layout);
+        dx = b.allocate(op.input(), type, layout);
         dw = b.allocate(op.weightShape());
         dbias = op.bias() ? b.allocate(op.biasShape()) : null;
     }
