@@ -1,0 +1,118 @@
+package org.convnet4j.keras;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+
+/**
+ * Reads the legacy Keras HDF5 weight layout ({@code model.save_weights("w.h5")}, the files
+ * keras.applications publishes) through jhdf, a pure-Java HDF5 reader: the root (or, in a whole-model
+ * save, its {@code model_weights} group) lists the layers in the attribute {@code layer_names}; each
+ * layer's group lists its weights in {@code weight_names} ({@code conv1_conv/kernel:0}), each a dataset
+ * at that path inside the layer's group. Keras splits an attribute over 64 KB into {@code name0},
+ * {@code name1}, ...; both forms are read.
+ */
+final class KerasFile {
+    private KerasFile() {
+    }
+
+    /** Every layer the file lists, with its weights, in the file's order. */
+    static List<KerasLayer> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new KerasWeightsException(file, "no such file");
+        }
+        try (HdfFile h5 = new HdfFile(file)) {
+            Group root = h5;
+            if (!root.getAttributes().containsKey("layer_names") && root.getChild("model_weights") instanceof Group g) {
+                root = g; // a whole-model save: the weights sit one level down
+            }
+            List<String> names = strings(root, "layer_names");
+            if (names == null) {
+                throw new KerasWeightsException(file, "no 'layer_names' attribute at the root or in /model_weights:"
+                        + " expected a Keras HDF5 weight file (model.save_weights(...) with the .h5 extension)");
+            }
+            List<KerasLayer> layers = new ArrayList<>();
+            for (String name : names) {
+                Node n = root.getChild(name);
+                if (!(n instanceof Group g)) {
+                    throw new KerasWeightsException(file, "layer_names lists '" + name + "' but the file has no group of that name");
+                }
+                List<String> weightNames = strings(g, "weight_names");
+                List<KerasArray> weights = new ArrayList<>();
+                for (String w : weightNames == null ? List.<String>of() : weightNames) {
+                    weights.add(array(file, g, w));
+                }
+                layers.add(new KerasLayer(name, List.copyOf(weights)));
+            }
+            return List.copyOf(layers);
+        } catch (KerasWeightsException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KerasWeightsException(file, "cannot be read as HDF5: " + e.getMessage(), e);
+        }
+    }
+
+    private static KerasArray array(Path file, Group layer, String weightName) {
+        Node n = layer.getByPath(weightName);
+        if (!(n instanceof Dataset d)) {
+            throw new KerasWeightsException(file, "layer " + layer.getName() + " lists weight '" + weightName
+                    + "' but holds no dataset at that path");
+        }
+        Object flat = d.getDataFlat();
+        float[] values;
+        if (flat instanceof float[] f) {
+            values = f;
+        } else if (flat instanceof double[] v) {
+            values = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                values[i] = (float) v[i];
+            }
+        } else {
+            throw new KerasWeightsException(file, "weight " + layer.getName() + "/" + weightName
+                    + ": expected float32 or float64 values. Received " + d.getJavaType());
+        }
+        return new KerasArray(shortName(weightName), d.getDimensions(), values);
+    }
+
+    /** {@code conv1_conv/kernel:0} (TF 2 Keras) and {@code kernel} (Keras 3's legacy h5) are both {@code kernel}. */
+    static String shortName(String weightName) {
+        String s = weightName.substring(weightName.lastIndexOf('/') + 1);
+        int colon = s.indexOf(':');
+        return colon >= 0 ? s.substring(0, colon) : s;
+    }
+
+    /** A string-list attribute, joined from its chunks {@code name0, name1, ...} when Keras split it; null when absent. */
+    private static List<String> strings(Group g, String name) {
+        Attribute whole = g.getAttribute(name);
+        if (whole != null) {
+            return strings(whole);
+        }
+        List<String> out = null;
+        for (int i = 0; g.getAttribute(name + i) != null; i++) {
+            out = out == null ? new ArrayList<>() : out;
+            out.addAll(strings(g.getAttribute(name + i)));
+        }
+        return out;
+    }
+
+    private static List<String> strings(Attribute a) {
+        if (a.isEmpty() || a.getSize() == 0) {
+            return List.of(); // Keras writes an empty float64 array for a layer without weights
+        }
+        Object data = a.getData();
+        if (data instanceof String[] s) {
+            return List.of(s);
+        }
+        if (data instanceof String s) {
+            return List.of(s);
+        }
+        throw new IllegalArgumentException("attribute " + a.getName() + ": expected strings. Received " + a.getJavaType());
+    }
+}
