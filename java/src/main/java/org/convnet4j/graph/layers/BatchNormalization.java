@@ -16,7 +16,8 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * Keras' BatchNormalization over channels (or features): gamma 1 and beta 0 trained, moving mean 0
- * and moving variance 1 not trained; momentum 0.99, epsilon 0.001.
+ * and moving variance 1 not trained; momentum 0.99, epsilon 0.001. Frozen ({@code trainable(false)}) it
+ * normalizes with its moving statistics in training too and leaves them as they are, as Keras does.
  */
 public final class BatchNormalization extends Layer {
     private float momentum = BatchNorm.KERAS_MOMENTUM;
@@ -117,7 +118,7 @@ public final class BatchNormalization extends Layer {
 
             @Override
             public void forward(boolean training, long step) {
-                if (training) {
+                if (training && trainable()) { // frozen: inference mode, as Keras since 2.1
                     be.batchNormForwardTraining(op, b.input(), p, b.output(), saved);
                 } else {
                     be.batchNormForwardInference(op, b.input(), p, b.output());
