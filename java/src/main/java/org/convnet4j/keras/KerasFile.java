@@ -5,7 +5,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.lang.reflect.Array;
+
 import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -79,6 +83,60 @@ final class KerasFile {
                     + ": expected float32 or float64 values. Received " + d.getJavaType());
         }
         return new KerasArray(shortName(weightName), d.getDimensions(), values);
+    }
+
+    /**
+     * Writes {@code layers} in the same layout, as TF 2 Keras names weights ({@code layer/kernel:0}),
+     * with {@code backend} and {@code keras_version} attributes. Only layers with weights are listed, as
+     * Keras' loader reads only those (an empty {@code weight_names} is not writable through jhdf).
+     */
+    static void write(Path file, List<KerasLayer> layers) {
+        List<String> names = new ArrayList<>();
+        for (KerasLayer l : layers) {
+            if (!l.weights().isEmpty()) {
+                names.add(l.name());
+            }
+        }
+        try (WritableHdfFile h5 = HdfFile.write(file)) {
+            h5.putAttribute("layer_names", names.toArray(new String[0]));
+            h5.putAttribute("backend", "tensorflow");
+            h5.putAttribute("keras_version", "2.12.0");
+            for (KerasLayer l : layers) {
+                if (l.weights().isEmpty()) {
+                    continue;
+                }
+                WritableGroup g = h5.putGroup(l.name());
+                g.putAttribute("weight_names", l.weights().stream().map(w -> l.name() + "/" + w.name() + ":0")
+                        .toArray(String[]::new));
+                WritableGroup inner = g.putGroup(l.name());
+                for (KerasArray w : l.weights()) {
+                    inner.putDataset(w.name() + ":0", nest(w.values(), w.shape()));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new KerasWeightsException(file, "cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** A float[]...[] of {@code shape} from C-order values: jhdf takes a dataset's shape from the array's nesting. */
+    private static Object nest(float[] flat, int[] shape) {
+        if (shape.length == 1) {
+            return flat.clone();
+        }
+        Object out = Array.newInstance(float.class, shape);
+        fill(out, flat, shape, 0, 0);
+        return out;
+    }
+
+    private static int fill(Object a, float[] flat, int[] shape, int axis, int offset) {
+        if (axis == shape.length - 1) {
+            System.arraycopy(flat, offset, (float[]) a, 0, shape[axis]);
+            return offset + shape[axis];
+        }
+        for (int i = 0; i < shape[axis]; i++) {
+            offset = fill(Array.get(a, i), flat, shape, axis + 1, offset);
+        }
+        return offset;
     }
 
     /** {@code conv1_conv/kernel:0} (TF 2 Keras) and {@code kernel} (Keras 3's legacy h5) are both {@code kernel}. */

@@ -46,6 +46,50 @@ final class KerasLayout {
         return keras;
     }
 
+    /** Our values of {@code p} in Keras' layout: the inverse of {@link #toOurs}. */
+    static float[] toKeras(ParamRef p, float[] ours) {
+        if (isConvKernel(p)) {
+            return toHwio(ours, toInts(p.spec().shape()));
+        }
+        Shape image = flattenedImage(p);
+        if (image != null) {
+            return unpermuteRows(ours, image.intDim(0), image.intDim(1), image.intDim(2), p.spec().shape().intDim(1));
+        }
+        return ours;
+    }
+
+    /** HWIO from OIHW: keras[y][x][i][o] = ours[o][i][y][x]. */
+    static float[] toHwio(float[] oihw, int[] shape) {
+        int o = shape[0];
+        int in = shape[1];
+        int kh = shape[2];
+        int kw = shape[3];
+        float[] out = new float[oihw.length];
+        for (int a = 0; a < o; a++) {
+            for (int b = 0; b < in; b++) {
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        out[((y * kw + x) * in + b) * o + a] = oihw[((a * in + b) * kh + y) * kw + x];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rows from our (C, H, W) order into Keras' (H, W, C): the inverse of {@link #permuteRows}. */
+    static float[] unpermuteRows(float[] ours, int c, int h, int w, int units) {
+        float[] out = new float[ours.length];
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    System.arraycopy(ours, ((ch * h + y) * w + x) * units, out, ((y * w + x) * c + ch) * units, units);
+                }
+            }
+        }
+        return out;
+    }
+
     /** OIHW from HWIO: ours[o][i][y][x] = keras[y][x][i][o]. */
     static float[] fromHwio(float[] hwio, int[] oihw) {
         int o = oihw[0];

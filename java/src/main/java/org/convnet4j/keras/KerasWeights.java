@@ -90,6 +90,25 @@ public final class KerasWeights {
         return List.copyOf(loaded);
     }
 
+    /**
+     * Writes {@code weights} as a Keras HDF5 weight file in the layout {@link #load} reads (and Keras'
+     * {@code model.load_weights} reads, for a Keras model of the same layers and names), leaving out the
+     * layers named in {@code skip} (the head, for an {@code include_top=False} file). Layers without
+     * parameters are not listed.
+     */
+    public static void save(Path file, Weights weights, Set<String> skip) {
+        Map<Node, List<KerasArray>> layers = new LinkedHashMap<>();
+        for (ParamRef p : weights.model().params()) {
+            if (!skip.contains(p.node().layer().name())) {
+                layers.computeIfAbsent(p.node(), k -> new ArrayList<>()).add(new KerasArray(p.spec().name(),
+                        KerasLayout.kerasShape(p), KerasLayout.toKeras(p, weights.read(p))));
+            }
+        }
+        List<KerasLayer> out = new ArrayList<>();
+        layers.forEach((n, ws) -> out.add(new KerasLayer(n.layer().name(), List.copyOf(ws))));
+        KerasFile.write(file, out);
+    }
+
     /** Checks one layer's weights against our parameters; converts those that fit into {@code values}. */
     private static void match(KerasLayer layer, List<ParamRef> params, Map<ParamRef, float[]> values, List<String> problems) {
         for (ParamRef p : params) {
