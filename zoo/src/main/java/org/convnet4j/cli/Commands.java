@@ -70,7 +70,7 @@ final class Commands {
             System.err.println("convnet4j: loaded " + loaded.size() + " layers from the Keras file " + weights
                     + (skip.isEmpty() ? "" : "; " + String.join(", ", skip) + " keep their initial values"));
         } else {
-            loadWeights(weights, w, Set.of());
+            Checkpoints.loadWeights(weights, w);
         }
     }
 

@@ -1,6 +1,10 @@
 package org.convnet4j.zoo;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
 
 /**
  * A registered zoo model: how to build it for an input size and class count, and the defaults its
@@ -55,9 +59,9 @@ public record ModelSpec(String name, String description, InputSize input, int cl
      * The head: the layers Keras' {@code include_top=False} leaves out and a fine-tuning run replaces
      * (the output layers; their names, e.g. {@code predictions}). Everything else is the base.
      */
-    public static java.util.Set<String> head(Model m) {
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        for (org.convnet4j.graph.Node o : m.outputs()) {
+    public static Set<String> head(Model m) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Node o : m.outputs()) {
             names.add(o.layer().name());
         }
         return names;
