@@ -191,7 +191,7 @@ final class Commands {
 
     /** A checkpoint's classifier, or a Keras file's (which names no classes: the data set's, else "class 0", ...). */
     private static Classifier classifier(Model m, Backend b, Path weights, List<String> names, int batch,
-                                         org.convnet4j.graph.Precision precision) {
+                                         Precision precision) {
         if (!isKeras(weights)) {
             return Classifier.load(m, b, weights, names, batch, precision);
         }

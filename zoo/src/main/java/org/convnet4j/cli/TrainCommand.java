@@ -16,6 +16,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.memory.MemoryLimit;
@@ -155,7 +156,7 @@ final class TrainCommand {
 
     /** Keras' {@code base.trainable = False}: every layer but the head; prints the counts as summary() does. */
     private static void freezeBase(Model model, Set<String> head) {
-        for (org.convnet4j.graph.Node n : model.nodes()) {
+        for (Node n : model.nodes()) {
             if (!head.contains(n.layer().name())) {
                 n.layer().trainable(false);
             }
