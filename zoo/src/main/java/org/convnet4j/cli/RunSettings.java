@@ -21,7 +21,7 @@ import org.convnet4j.train.Checkpoints;
  * compared.
  */
 record RunSettings(String model, int batchSize, double learningRate, long seed, String input, int classes, int epochs,
-                   TrainOptions options, boolean freezeBase) {
+                   TrainOptions options, boolean freezeBase, boolean kerasForm) {
     /** The settings compared as numbers, so 0.01 and 1e-2 are the same. */
     private static final Set<String> NUMERIC = Set.of("learning_rate", "weight_decay", "clip_norm");
 
@@ -44,6 +44,8 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
                 new Setting("clip_norm", "--clip-norm", Double.toString(options.clipNorm())),
                 new Setting("augment", "--augment", options.augmentation().spec()),
                 new Setting("freeze_base", "--freeze-base", Boolean.toString(freezeBase)),
+                // keras.applications' layer settings (ResNet-50's batch-norm epsilon) come with --weights FILE.h5
+                new Setting("keras_form", "--weights FILE.h5", Boolean.toString(kerasForm)),
                 new Setting("schedule_epochs", "--epochs",
                         options.schedule().dependsOnRunLength() ? Integer.toString(epochs) : "any"));
     }

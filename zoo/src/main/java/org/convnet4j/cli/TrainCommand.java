@@ -91,7 +91,7 @@ final class TrainCommand {
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
             RunSettings settings = new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes(), epochs,
-                    options, a.flag("freeze-base"));
+                    options, a.flag("freeze-base"), weights != null);
             RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"), settings);
             train(a, spec, model, input, out, backendName, settings);
         }

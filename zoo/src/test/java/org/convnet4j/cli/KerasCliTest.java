@@ -66,6 +66,24 @@ class KerasCliTest {
             }
         }
 
+        // --resume continues the run frozen; without the Keras options it is refused (the settings differ).
+        CliTest.Run resumed = CliTest.cli("train", "lenet5", "--data", data.toString(), "--out", out.toString(), "--epochs",
+                "2", "--batch-size", "32", "--backend", "cpu", "--weights", base.toString(), "--freeze-base", "--resume");
+        assertEquals(0, resumed.status(), resumed.err());
+        assertFalse(resumed.err().contains("loaded 4 layers"), resumed.err()); // the checkpoint, not the file
+        try (Backend b = Backends.create("cpu"); Weights w = new Weights(m, b)) {
+            Checkpoints.loadWeights(checkpoint, w);
+            for (ParamRef p : m.params()) {
+                if (!p.key().startsWith("dense_2/")) {
+                    assertArrayEquals(saved.get(p.key()), w.read(p), p.key() + " moved while frozen");
+                }
+            }
+        }
+        CliTest.Run unfrozen = CliTest.cli("train", "lenet5", "--data", data.toString(), "--out", out.toString(), "--epochs",
+                "3", "--batch-size", "32", "--backend", "cpu", "--resume");
+        assertEquals(2, unfrozen.status(), unfrozen.err());
+        assertTrue(unfrozen.err().contains("--freeze-base"), unfrozen.err());
+
         Path exported = tmp.resolve("trained.h5");
         CliTest.Run export = CliTest.cli("export", "lenet5", "--weights", checkpoint.toString(), "--out", exported.toString(),
                 "--backend", "cpu");
