@@ -8,7 +8,6 @@ import java.util.Set;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
-import org.convnet4j.graph.layers.BatchNormalization;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.DType;
@@ -139,11 +138,6 @@ public final class Executor implements AutoCloseable {
             Set<Node> need = model.needBackward();
             for (ExecutionPlan.Step s : plan.steps()) {
                 runsBackward[s.position()] = need.contains(s.node());
-                if (runsBackward[s.position()] && s.node().layer() instanceof BatchNormalization bn && !bn.trainable()) {
-                    throw new IllegalArgumentException("Executor: the frozen batch norm " + bn.name()
-                            + " runs in inference mode, whose backward is not implemented, and layers before it train;"
-                            + " freeze those layers too, or leave " + bn.name() + " trainable");
-                }
             }
         }
         Map<Node, FrozenConv> unbound = new HashMap<>(convs);
