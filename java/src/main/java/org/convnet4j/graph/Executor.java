@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
@@ -42,6 +43,8 @@ public final class Executor implements AutoCloseable {
     private final Tensor[] grads;
     private final List<Tensor> owned = new ArrayList<>();
     private final Bound[] bound;
+    /** Per step of a training plan: whether its backward runs (see {@link Model#needBackward()}). */
+    private final boolean[] runsBackward;
     /** Per position: the scratch gradients to add, after its backward, into accumulateInto's tensors. */
     private final Tensor[][] accumulateFrom;
     private final Tensor[][] accumulateInto;
@@ -130,6 +133,13 @@ public final class Executor implements AutoCloseable {
         this.accumulateFrom = new Tensor[count][];
         this.accumulateInto = new Tensor[count][];
         this.bound = new Bound[count];
+        this.runsBackward = new boolean[count];
+        if (training) {
+            Set<Node> need = model.needBackward();
+            for (ExecutionPlan.Step s : plan.steps()) {
+                runsBackward[s.position()] = need.contains(s.node());
+            }
+        }
         Map<Node, FrozenConv> unbound = new HashMap<>(convs);
         try {
             if (training) {
@@ -449,6 +459,9 @@ public final class Executor implements AutoCloseable {
             throw new IllegalStateException("This executor was bound for inference only");
         }
         for (int p = bound.length - 1; p >= 1; p--) {
+            if (!runsBackward[p]) {
+                continue; // nothing before it trains: no gradient is read from here on (and no accumulation)
+            }
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].backward(step);
             Tensor[] from = accumulateFrom[p];

@@ -18,6 +18,7 @@ public abstract class Layer {
     private String name;
     private Node output;
     private final Map<String, String> checkpointKeys = new HashMap<>();
+    private boolean trainable = true;
 
     /** The Keras class name shown by summary(), e.g. "Conv2D". */
     public abstract String type();
@@ -77,6 +78,24 @@ public abstract class Layer {
     public String checkpointKey(String param) {
         String k = checkpointKeys.get(param);
         return k != null ? k : name + "/" + param;
+    }
+
+    /**
+     * Keras' {@code layer.trainable}: false freezes the layer. The optimizer then neither updates its
+     * parameters nor holds state for them, training computes no gradients for them, a frozen
+     * {@code BatchNormalization} runs in inference mode (its moving statistics, Keras' behaviour since
+     * 2.1), and {@code summary()} counts its parameters as non-trainable. Set it before making the
+     * {@code Trainer} and {@code Optimizer}, as Keras wants {@code compile()} after a change.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends Layer> T trainable(boolean t) {
+        this.trainable = t;
+        return (T) this;
+    }
+
+    /** Whether the optimizer trains this layer's trainable parameters (true unless frozen). */
+    public boolean trainable() {
+        return trainable;
     }
 
     /** Applies this layer to its inputs and returns the node of its output. */

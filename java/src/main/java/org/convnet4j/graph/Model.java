@@ -143,6 +143,48 @@ public final class Model {
         return c;
     }
 
+    /**
+     * Freezes ({@code false}) or unfreezes every layer whose name starts with {@code namePrefix}, as
+     * Keras' {@code for layer in model.layers: if layer.name.startswith(p): layer.trainable = t}; the
+     * empty prefix matches every layer. Returns the names of the layers it set; a prefix that matches no
+     * layer is an IllegalArgumentException (a typo would otherwise freeze nothing).
+     * See {@link Layer#trainable(boolean)}.
+     */
+    public List<String> trainable(String namePrefix, boolean trainable) {
+        List<String> set = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.layer().name().startsWith(namePrefix)) {
+                n.layer().trainable(trainable);
+                set.add(n.layer().name());
+            }
+        }
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("Model " + name + ": no layer's name starts with '" + namePrefix + "'");
+        }
+        return set;
+    }
+
+    /**
+     * The nodes whose backward training must run: those with a parameter the optimizer trains, and
+     * every node that depends on one. With a frozen base only the head's backward runs.
+     */
+    public Set<Node> needBackward() {
+        Set<Node> need = new HashSet<>();
+        for (ParamRef p : params) {
+            if (p.trainable()) {
+                need.add(p.node());
+            }
+        }
+        for (Node n : nodes) { // topological order: inputs are settled first
+            for (Node i : n.inputs()) {
+                if (need.contains(i)) {
+                    need.add(n);
+                }
+            }
+        }
+        return need;
+    }
+
     public int classes() {
         return outputs.get(0).shape().intDim(0);
     }
@@ -162,7 +204,7 @@ public final class Model {
     private long count(Boolean trainable) {
         long n = 0;
         for (ParamRef p : params) {
-            if (trainable == null || p.spec().trainable() == trainable) {
+            if (trainable == null || p.trainable() == trainable) {
                 n += p.spec().shape().size();
             }
         }

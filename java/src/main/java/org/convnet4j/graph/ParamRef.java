@@ -5,6 +5,11 @@ package org.convnet4j.graph;
  * or the key the layer was given for it: {@link Layer#checkpointKey(String, String)}).
  */
 public record ParamRef(int index, Node node, ParamSpec spec) {
+    /** Whether the optimizer trains it: a trainable parameter ({@link ParamSpec#trainable()}) of a layer not frozen. */
+    public boolean trainable() {
+        return spec.trainable() && node.layer().trainable();
+    }
+
     public String key() {
         return node.layer().checkpointKey(spec.name());
     }

@@ -1,6 +1,8 @@
 package org.convnet4j.graph;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.convnet4j.backend.Backend;
@@ -34,6 +36,21 @@ public final class Weights implements AutoCloseable {
             p.spec().initializer().fill(v, p.spec().shape(), r);
             backend.upload(v, tensors[p.index()]);
         }
+    }
+
+    /**
+     * Loads a Keras HDF5 weight file (the legacy {@code .h5} layout of {@code model.save_weights} and
+     * keras.applications) into these weights, converting layouts; every mismatch is listed in one
+     * {@link org.convnet4j.keras.KerasWeightsException}. See {@link org.convnet4j.keras.KerasWeights}.
+     * Returns the names of the layers loaded.
+     */
+    public List<String> loadKeras(Path file) {
+        return org.convnet4j.keras.KerasWeights.load(file, this);
+    }
+
+    /** As {@link #loadKeras(Path)}, leaving out the layers named in {@code skip} (a new head) in the model and the file. */
+    public List<String> loadKeras(Path file, Set<String> skip) {
+        return org.convnet4j.keras.KerasWeights.load(file, this, skip);
     }
 
     public Model model() {

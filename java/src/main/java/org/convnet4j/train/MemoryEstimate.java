@@ -62,7 +62,7 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
         for (ParamRef p : model.params()) {
             long bytes = MemoryPool.roundUp(p.spec().shape().size() * 4);
             parameters += bytes;
-            trainable += p.spec().trainable() ? bytes : 0;
+            trainable += p.trainable() ? bytes : 0;
         }
         long executors = 0;
         Set<Long> sizeClasses = new HashSet<>();

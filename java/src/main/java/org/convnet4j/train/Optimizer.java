@@ -44,7 +44,7 @@ public final class Optimizer implements AutoCloseable {
         this.first = new Tensor[model.params().size()];
         this.second = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {
-            if (p.spec().trainable()) {
+            if (p.trainable()) {
                 first[p.index()] = backend.allocate(p.spec().shape());
                 backend.fill(first[p.index()], 0f);
                 if (adam != null) {
@@ -114,7 +114,7 @@ public final class Optimizer implements AutoCloseable {
             List<Tensor> m = new ArrayList<>();
             List<Tensor> v = new ArrayList<>();
             for (ParamRef p : model.params()) {
-                if (p.spec().trainable()) {
+                if (p.trainable()) {
                     int i = p.index();
                     params.add(weights.get(i));
                     g.add(grads[i]);
@@ -128,7 +128,7 @@ public final class Optimizer implements AutoCloseable {
         SgdMomentum now = (float) learningRate == sgd.learningRate() ? sgd
                 : new SgdMomentum((float) learningRate, sgd.momentum());
         for (ParamRef p : model.params()) {
-            if (p.spec().trainable()) {
+            if (p.trainable()) {
                 int i = p.index();
                 backend.sgdMomentumUpdate(now, weights.get(i), grads[i], first[i]);
             }
@@ -138,7 +138,7 @@ public final class Optimizer implements AutoCloseable {
     private void clip(Tensor[] grads) {
         List<Tensor> trainable = new ArrayList<>();
         for (ParamRef p : model.params()) {
-            if (p.spec().trainable()) {
+            if (p.trainable()) {
                 trainable.add(grads[p.index()]);
             }
         }

@@ -75,7 +75,7 @@ public final class Trainer implements AutoCloseable {
         this.evaluator = new Evaluator(model, weights, precision);
         this.grads = new Tensor[model.params().size()];
         for (ParamRef p : model.params()) {
-            if (p.spec().trainable()) {
+            if (p.trainable()) {
                 grads[p.index()] = backend.allocate(p.spec().shape());
             }
         }

@@ -20,6 +20,7 @@ import org.convnet4j.train.Optimizer;
 import org.convnet4j.train.Trainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -260,6 +261,54 @@ class GraphGradientTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * A frozen batch norm (Keras' trainable = False: inference mode in training too) between a trainable
+     * convolution and the head: the convolution's gradient through it against central differences of
+     * the float64 twin in inference mode, which computes that same forward (no dropout here). Moving
+     * statistics away from 0 and 1 and gammas from 1, so a missing gamma / sqrt(var + eps) factor shows.
+     */
+    @Test
+    void aFrozenBatchNormPassesTheInferenceGradient() {
+        GraphReference ref = new GraphReference(3);
+        Node in = ref.input(5, 6, 2);
+        Node bn = ref.batchNorm(ref.conv(in, 3, 3, 1, Padding.VALID, ActivationFn.LINEAR));
+        Model m = Model.of("frozen_bn", in, ref.dense(ref.flatten(bn), 4, ActivationFn.SOFTMAX));
+        bn.layer().trainable(false);
+        SplittableRandom rnd = new SplittableRandom(15);
+        try (Weights w = new Weights(m, backend)) {
+            randomize(w, rnd);
+            for (ParamRef p : m.params()) {
+                if (p.spec().name().startsWith("moving_")) {
+                    float[] v = w.read(p);
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (float) (p.spec().name().equals("moving_mean") ? rnd.nextDouble(-0.5, 0.5) : rnd.nextDouble(0.2, 0.8));
+                    }
+                    w.write(p, v);
+                }
+            }
+            double[] x0 = uniform(rnd, m.input().batchShape(3).size());
+            int[] labels = labels(rnd, 3, 4);
+            List<double[]> params = GraphReference.read(w);
+            Gradients exec = executorGradients(m, w, x0, labels, STEP);
+            assertEquals(ref.loss(m, params, x0, labels, false), exec.loss(), 1e-5, "frozen: the training loss is inference's");
+            ParamRef kernel = m.params().get(0);
+            double[] v = params.get(kernel.index());
+            double[] numeric = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                double keep = v[i];
+                v[i] = keep + H;
+                double up = ref.loss(m, params, x0, labels, false);
+                v[i] = keep - H;
+                double down = ref.loss(m, params, x0, labels, false);
+                v[i] = keep;
+                numeric[i] = (up - down) / (2 * H);
+            }
+            double scale = maxAbs(numeric);
+            assertTrue(scale > 1e-3, "the loss is flat in the kernel: the check would be vacuous");
+            assertClose("conv/kernel through a frozen batch norm", exec.grads().get(kernel.index()), numeric, scale);
         }
     }
 

@@ -52,6 +52,28 @@ final class Commands {
         return s.build(input(s, a), a.integer("classes", s.classes()), seed);
     }
 
+    /** As above, in keras.applications' form ({@link ModelSpec#buildKeras}) when {@code weights} is a Keras .h5 file. */
+    static Model build(ModelSpec s, Args a, long seed, Path weights) {
+        return isKeras(weights) ? s.buildKeras(input(s, a), a.integer("classes", s.classes()), seed) : build(s, a, seed);
+    }
+
+    /** Whether {@code --weights} names a Keras HDF5 weight file (.h5, .hdf5) rather than a convnet4j checkpoint. */
+    static boolean isKeras(Path weights) {
+        String n = weights == null ? "" : weights.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".h5") || n.endsWith(".hdf5");
+    }
+
+    /** Loads a checkpoint, or a Keras .h5 file leaving out the layers in {@code skip}, into {@code w}. */
+    static void loadWeights(Path weights, Weights w, Set<String> skip) {
+        if (isKeras(weights)) {
+            List<String> loaded = w.loadKeras(weights, skip);
+            System.err.println("convnet4j: loaded " + loaded.size() + " layers from the Keras file " + weights
+                    + (skip.isEmpty() ? "" : "; " + String.join(", ", skip) + " keep their initial values"));
+        } else {
+            Checkpoints.loadWeights(weights, w);
+        }
+    }
+
     static InputSize input(ModelSpec s, Args a) {
         return a.string("input", null) == null ? s.input() : InputSize.parse(a.string("input", null));
     }
@@ -97,7 +119,7 @@ final class Commands {
         a.maxPositionals(1);
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         Path weights = requireFile(a.path("weights"), "--weights FILE");
-        Model m = build(s, a, 0);
+        Model m = build(s, a, 0, weights);
         DataSource data = DataSource.load(s, input(s, a), a.path("data"));
         Dataset test = data.test();
         int batchSize = a.integer("batch-size", s.batchSize());
@@ -105,7 +127,7 @@ final class Commands {
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
-            Checkpoints.loadWeights(weights, w);
+            loadWeights(weights, w, Set.of());
             try (Evaluator e = new Evaluator(m, w, precision(a, b))) {
                 if (precise > 0) {
                     // Dropout draws its masks as in the first training step (no trainer, no step count here).
@@ -144,7 +166,7 @@ final class Commands {
         int k = a.integer("top", 3);
         boolean json = a.flag("json");
         Path weights = requireFile(a.path("weights"), "--weights FILE");
-        Model m = build(s, a, 0);
+        Model m = build(s, a, 0, weights);
         long[] in = m.input().shape().dims();
         int channels = Math.toIntExact(in[0]);
         int height = Math.toIntExact(in[1]);
@@ -158,11 +180,29 @@ final class Commands {
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName);
-             Classifier c = Classifier.load(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32),
+             Classifier c = classifier(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32),
                      precision(a, b))) {
             List<List<Prediction>> tops = c.top(images, files.size(), k);
             for (int i = 0; i < files.size(); i++) {
                 System.out.println(json ? json(files.get(i), tops.get(i)) : line(files.get(i), tops.get(i)));
+            }
+        }
+    }
+
+    /** A checkpoint's classifier, or a Keras file's (which names no classes: the data set's, else "class 0", ...). */
+    private static Classifier classifier(Model m, Backend b, Path weights, List<String> names, int batch,
+                                         Precision precision) {
+        if (!isKeras(weights)) {
+            return Classifier.load(m, b, weights, names, batch, precision);
+        }
+        try (Weights w = new Weights(m, b)) {
+            loadWeights(weights, w, Set.of());
+            Predictor p = new Predictor(m, w, batch, precision); // a copy: the weights can go
+            try {
+                return new Classifier(p, names != null ? names : Classifier.defaultNames(m.classes()));
+            } catch (RuntimeException e) {
+                p.close();
+                throw e;
             }
         }
     }
@@ -205,12 +245,12 @@ final class Commands {
     private static void predictGrid(Args a, ModelSpec s) {
         Path weights = requireFile(a.path("weights"), "--weights FILE");
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", s.name());
-        Model m = build(s, a, 0);
+        Model m = build(s, a, 0, weights);
         Dataset test = DataSource.load(s, input(s, a), a.path("data")).test();
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
-            Checkpoints.loadWeights(weights, w);
+            loadWeights(weights, w, Set.of());
             try (Predictor p = new Predictor(m, w, Reports.gridSize(test), precision(a, b))) {
                 System.out.println("wrote " + Reports.predictions(out, test, m.classes(), p::predict));
             }

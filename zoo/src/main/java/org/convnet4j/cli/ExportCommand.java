@@ -11,12 +11,15 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Weights;
+import org.convnet4j.keras.KerasWeights;
 import org.convnet4j.onnx.OnnxExport;
-import org.convnet4j.train.Checkpoints;
 import org.convnet4j.zoo.ModelSpec;
 import org.convnet4j.zoo.Zoo;
 
-/** {@code export MODEL --weights FILE --out FILE}: a zoo model with a checkpoint's weights as an ONNX file. */
+/**
+ * {@code export MODEL --weights FILE --out FILE}: a zoo model with a checkpoint's weights as an ONNX file,
+ * or, when FILE ends in .h5, as a Keras HDF5 weight file.
+ */
 final class ExportCommand {
     private ExportCommand() {
     }
@@ -30,14 +33,19 @@ final class ExportCommand {
             throw new UsageException("missing --out FILE (the ONNX file to write, e.g. model.onnx)");
         }
         Path weights = Commands.requireFile(a.path("weights"), "--weights FILE");
-        Model m = Commands.build(s, a, 0);
+        Model m = Commands.build(s, a, 0, weights);
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
-            Checkpoints.loadWeights(weights, w);
+            Commands.loadWeights(weights, w, Set.of());
             Path parent = out.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
+            }
+            if (Commands.isKeras(out)) {
+                KerasWeights.save(out, w, Set.of());
+                System.out.println("wrote " + out + " (Keras HDF5 weights, keras.applications' layout: docs/KERAS.md)");
+                return;
             }
             OnnxExport.write(m, w, out);
         } catch (IOException e) {

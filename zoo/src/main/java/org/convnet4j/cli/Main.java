@@ -32,7 +32,8 @@ public final class Main {
                 "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
                 "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES] [--threads N]",
                 "              [--lr-schedule SCHEDULE] [--reduce-lr-on-plateau PATIENCE[:FACTOR]] [--weight-decay X]",
-                "              [--clip-norm X] [--augment STEPS] [--tensorboard DIR] [--precision auto|fp32|bf16]"),
+                "              [--clip-norm X] [--augment STEPS] [--tensorboard DIR] [--precision auto|fp32|bf16]",
+                "              [--weights FILE.h5 [--freeze-base]]"),
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
                 "history.csv, metrics.json, curves.png, predictions.png and checkpoint.safetensors in --out",
@@ -43,6 +44,11 @@ public final class Main {
                 "  --force-resume   with --resume: continue even though those settings differ (the run goes on",
                 "                   with the new ones)",
                 "  --overwrite      replace the run already in --out (its files are deleted when this one starts)",
+                "  --weights F.h5   start from a Keras HDF5 weight file (keras.applications' layout; docs/KERAS.md),",
+                "                   the model built as Keras builds it (ResNet-50: batch-norm epsilon 1.001e-5); with",
+                "                   --classes or --freeze-base the head (the output layer) is new and not read from F",
+                "  --freeze-base    train only the head: every other layer frozen (Keras' base.trainable = False;",
+                "                   frozen batch norms use their moving statistics)",
                 "  --patience N     stop when the validation loss has not improved for N epochs",
                 "  --precise-bn N   recompute batch-norm statistics from N training batches after each epoch (0: off)",
                 "  --threads N      CPU threads (default: the processors free when the run starts; see docs/BENCHMARKS.md)",
@@ -72,7 +78,8 @@ public final class Main {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]\n"
                 + "                 [--precision auto|fp32|bf16]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
-                + "recomputes the batch-norm statistics from N training batches (0: off)."});
+                + "recomputes the batch-norm statistics from N training batches (0: off). On evaluate, predict and\n"
+                + "export, --weights takes a convnet4j checkpoint or a Keras .h5 weight file (docs/KERAS.md)."});
         COMMANDS.put("predict", new String[] {
             String.join("\n",
                 "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] [--precision P] IMAGE...",
@@ -86,13 +93,14 @@ public final class Main {
                 "  --grid   instead draw the first 50 test images of --data labelled with the predicted class into",
                 "           DIR/predictions.png (default runs/MODEL)")});
         COMMANDS.put("export", new String[] {
-            "  export MODEL --weights FILE --out FILE.onnx [--input HxWxC] [--classes N] [--backend B]",
+            "  export MODEL --weights FILE --out FILE.onnx|FILE.h5 [--input HxWxC] [--classes N] [--backend B]",
             String.join("\n",
                 "Writes the model with the checkpoint's weights as an ONNX file (opset 17) that ONNX Runtime and other",
                 "ONNX consumers run: input N x C x H x W (N symbolic, named after the input layer), one output per",
                 "model output, N x classes probabilities (softmax applied, as predict gives them), the main one first;",
                 "parameters as initializers under their checkpoint keys. Batch norm uses its moving statistics and",
-                "dropout is the identity. docs/ONNX.md gives the conversion of every layer.")});
+                "dropout is the identity. docs/ONNX.md gives the conversion of every layer. With --out FILE.h5, writes",
+                "Keras HDF5 weights instead (keras.applications' layout, which --weights FILE.h5 reads; docs/KERAS.md).")});
     }
 
     static final String USAGE = usage();

@@ -13,7 +13,7 @@ import org.convnet4j.train.Checkpoints;
 /**
  * The settings of a training run that a resumed run must share to continue the same run: the model,
  * batch size, learning rate, seed, input size and class count, and the {@link TrainOptions} that
- * change what a step does (schedule, plateau, weight decay, clipping, augmentation; the epoch count too
+ * change what a step does (frozen base, schedule, plateau, weight decay, clipping, augmentation; the epoch count too
  * when the schedule depends on the run's length, as the cosine does). Every checkpoint of the run
  * carries them in its metadata ({@link Checkpoints#run}); {@code --resume} compares the command's
  * against the checkpoint's and refuses a difference unless {@code --force-resume} is given, and the
@@ -21,7 +21,7 @@ import org.convnet4j.train.Checkpoints;
  * compared.
  */
 record RunSettings(String model, int batchSize, double learningRate, long seed, String input, int classes, int epochs,
-                   TrainOptions options) {
+                   TrainOptions options, boolean freezeBase, boolean kerasForm) {
     /** The settings compared as numbers, so 0.01 and 1e-2 are the same. */
     private static final Set<String> NUMERIC = Set.of("learning_rate", "weight_decay", "clip_norm");
 
@@ -43,6 +43,9 @@ record RunSettings(String model, int batchSize, double learningRate, long seed, 
                 new Setting("weight_decay", "--weight-decay", Double.toString(options.weightDecay())),
                 new Setting("clip_norm", "--clip-norm", Double.toString(options.clipNorm())),
                 new Setting("augment", "--augment", options.augmentation().spec()),
+                new Setting("freeze_base", "--freeze-base", Boolean.toString(freezeBase)),
+                // keras.applications' layer settings (ResNet-50's batch-norm epsilon) come with --weights FILE.h5
+                new Setting("keras_form", "--weights FILE.h5", Boolean.toString(kerasForm)),
                 new Setting("schedule_epochs", "--epochs",
                         options.schedule().dependsOnRunLength() ? Integer.toString(epochs) : "any"));
     }

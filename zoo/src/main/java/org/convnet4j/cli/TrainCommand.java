@@ -16,6 +16,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Profiler;
 import org.convnet4j.memory.MemoryLimit;
@@ -56,9 +57,9 @@ final class TrainCommand {
 
     static void run(List<String> rest) {
         Set<String> valued = new java.util.HashSet<>(Set.of("data", "epochs", "batch-size", "lr", "seed", "backend", "out",
-                "input", "classes", "patience", "precise-bn", "precision"));
+                "input", "classes", "patience", "precise-bn", "precision", "weights"));
         valued.addAll(TrainOptions.VALUED);
-        Args a = new Args(rest, valued, Set.of("resume", "force-resume", "overwrite"));
+        Args a = new Args(rest, valued, Set.of("resume", "force-resume", "overwrite", "freeze-base"));
         a.maxPositionals(1);
         ModelSpec spec = Zoo.get(a.positional(0, "MODEL"));
         InputSize input = Commands.input(spec, a);
@@ -68,7 +69,19 @@ final class TrainCommand {
         long seed = a.longValue("seed", 1);
         Path out = a.path("out") != null ? a.path("out") : Path.of("runs", spec.name());
         String backendName = a.string("backend", "auto");
-        Model model = Commands.build(spec, a, seed);
+        Path weights = a.path("weights");
+        if (weights != null && !Commands.isKeras(weights)) {
+            throw new UsageException("train --weights takes a Keras .h5 weight file to start from; to continue a"
+                    + " convnet4j run, use --resume with its --out folder");
+        }
+        if (a.flag("freeze-base") && weights == null) {
+            throw new UsageException("--freeze-base freezes pretrained layers: give them with --weights FILE.h5");
+        }
+        Model model = Commands.build(spec, a, seed, weights);
+        Set<String> head = ModelSpec.head(model);
+        if (a.flag("freeze-base")) {
+            freezeBase(model, head);
+        }
         // Every usage error before the folder is made or locked and before the data is read.
         a.count("precise-bn", 0);
         a.integer("patience", 1);
@@ -78,7 +91,7 @@ final class TrainCommand {
         // Held until the run's last file is written: a second run into the same folder is refused.
         try (OutputLock lock = OutputLock.acquire(out)) {
             RunSettings settings = new RunSettings(spec.name(), batch, lr, seed, input.toString(), model.classes(), epochs,
-                    options);
+                    options, a.flag("freeze-base"), weights != null);
             RunFolder.prepare(out, a.flag("resume"), a.flag("force-resume"), a.flag("overwrite"), settings);
             train(a, spec, model, input, out, backendName, settings);
         }
@@ -111,6 +124,10 @@ final class TrainCommand {
             History history = new History();
             if (a.flag("resume")) {
                 history = resume(learner, checkpoint, historyFile, seed, a.flag("force-resume"), fit);
+            } else if (a.path("weights") != null) {
+                // A new head (--classes, --freeze-base: Keras' include_top=False plus a head) keeps its initial values.
+                boolean newHead = a.flag("freeze-base") || a.string("classes", null) != null;
+                Commands.loadWeights(a.path("weights"), learner.weights(), newHead ? ModelSpec.head(model) : Set.of());
             }
             fit.history(history).callbacks(callbacks(a, model, data, checkpoint, historyFile, history, settings));
             Fit.Result result;
@@ -135,6 +152,17 @@ final class TrainCommand {
                     + CHECKPOINT + (options.tensorboard() == null ? "" : "; TensorBoard events in "
                     + options.tensorboard()));
         }
+    }
+
+    /** Keras' {@code base.trainable = False}: every layer but the head; prints the counts as summary() does. */
+    private static void freezeBase(Model model, Set<String> head) {
+        for (Node n : model.nodes()) {
+            if (!head.contains(n.layer().name())) {
+                n.layer().trainable(false);
+            }
+        }
+        System.err.printf(java.util.Locale.ROOT, "convnet4j: base frozen; training %s: %,d trainable params, %,d non-trainable%n",
+                String.join(", ", head), model.trainableParams(), model.nonTrainableParams());
     }
 
     /**

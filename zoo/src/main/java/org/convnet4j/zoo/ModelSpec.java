@@ -1,6 +1,10 @@
 package org.convnet4j.zoo;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
 
 /**
  * A registered zoo model: how to build it for an input size and class count, and the defaults its
@@ -16,7 +20,7 @@ import org.convnet4j.graph.Model;
  * }</pre>
  */
 public record ModelSpec(String name, String description, InputSize input, int classes, DataKind data,
-                        int epochs, int batchSize, double learningRate, Factory factory) {
+                        int epochs, int batchSize, double learningRate, Factory factory, Factory keras) {
 
     /** Every reference run's batch size (docs/ZOO.md's table). */
     public static final int REFERENCE_BATCH_SIZE = 32;
@@ -42,6 +46,27 @@ public record ModelSpec(String name, String description, InputSize input, int cl
         return factory.build(in, k, seed);
     }
 
+    /**
+     * The model as keras.applications builds it, for its weight files: the same graph and names, with
+     * Keras' own layer settings where they differ from docs/ZOO.md's training spec (ResNet-50's
+     * batch-norm epsilon 1.001e-5 against 1e-3); the same as {@link #build(InputSize, int, long)} elsewhere.
+     */
+    public Model buildKeras(InputSize in, int k, long seed) {
+        return keras.build(in, k, seed);
+    }
+
+    /**
+     * The head: the layers Keras' {@code include_top=False} leaves out and a fine-tuning run replaces
+     * (the output layers; their names, e.g. {@code predictions}). Everything else is the base.
+     */
+    public static Set<String> head(Model m) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Node o : m.outputs()) {
+            names.add(o.layer().name());
+        }
+        return names;
+    }
+
     /** The settings of one spec by name; {@link #build()} checks that each was given. */
     public static final class Builder {
         private final String name;
@@ -51,6 +76,7 @@ public record ModelSpec(String name, String description, InputSize input, int cl
         private int classes;
         private DataKind data;
         private int epochs;
+        private Factory keras;
 
         private Builder(String name, Factory factory) {
             this.name = name;
@@ -87,6 +113,12 @@ public record ModelSpec(String name, String description, InputSize input, int cl
             return this;
         }
 
+        /** The keras.applications form, where its layer settings differ (see {@link ModelSpec#buildKeras}). */
+        public Builder keras(Factory k) {
+            this.keras = k;
+            return this;
+        }
+
         public ModelSpec build() {
             if (description == null || input == null || classes <= 0 || data == null || epochs <= 0) {
                 throw new IllegalStateException("ModelSpec " + name + ": expected a description, an input, classes > 0,"
@@ -94,7 +126,7 @@ public record ModelSpec(String name, String description, InputSize input, int cl
                         + ", classes=" + classes + ", data=" + data + ", epochs=" + epochs);
             }
             return new ModelSpec(name, description, input, classes, data, epochs, REFERENCE_BATCH_SIZE,
-                    REFERENCE_LEARNING_RATE, factory);
+                    REFERENCE_LEARNING_RATE, factory, keras != null ? keras : factory);
         }
     }
 }

@@ -16,7 +16,9 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * Keras' BatchNormalization over channels (or features): gamma 1 and beta 0 trained, moving mean 0
- * and moving variance 1 not trained; momentum 0.99, epsilon 0.001.
+ * and moving variance 1 not trained; momentum 0.99, epsilon 0.001. Frozen ({@code trainable(false)}) it
+ * normalizes with its moving statistics in training too and leaves them as they are, as Keras does;
+ * its backward is then inference mode's, {@code dx = dy * gamma / sqrt(moving_variance + epsilon)}.
  */
 public final class BatchNormalization extends Layer {
     private float momentum = BatchNorm.KERAS_MOMENTUM;
@@ -99,6 +101,13 @@ public final class BatchNormalization extends Layer {
         BatchNormParams p = new BatchNormParams(scale ? b.param(0) : ones, b.param(first), b.param(first + 1),
                 b.param(first + 2));
         Tensor saved = be.allocate(op.savedShape());
+        // Frozen (inference mode), dx = dy * gamma / sqrt(moving_variance + eps): the inference forward
+        // of dy with beta and the mean at zero computes exactly that, in any activation type and layout.
+        Tensor zeros = trainable() ? null : be.allocate(op.paramShape());
+        if (zeros != null) {
+            be.fill(zeros, 0f);
+        }
+        BatchNormParams inferenceGradient = zeros == null ? null : new BatchNormParams(p.gamma(), zeros, zeros, p.movingVariance());
         return new StatisticsBound() {
             @Override
             public BatchNorm op() {
@@ -117,7 +126,7 @@ public final class BatchNormalization extends Layer {
 
             @Override
             public void forward(boolean training, long step) {
-                if (training) {
+                if (training && trainable()) { // frozen: inference mode, as Keras since 2.1
                     be.batchNormForwardTraining(op, b.input(), p, b.output(), saved);
                 } else {
                     be.batchNormForwardInference(op, b.input(), p, b.output());
@@ -130,6 +139,10 @@ public final class BatchNormalization extends Layer {
                 if (dx == null) {
                     throw new IllegalStateException(name() + ": batch normalization needs its input's gradient buffer");
                 }
+                if (inferenceGradient != null) {
+                    be.batchNormForwardInference(op, b.outputGrad(), inferenceGradient, dx);
+                    return; // frozen: no parameter gradients
+                }
                 Tensor dgamma = scale ? b.paramGrad(0) : dgammaScratch;
                 be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, dgamma, b.paramGrad(first));
             }
@@ -137,6 +150,9 @@ public final class BatchNormalization extends Layer {
             @Override
             public void close() {
                 saved.close();
+                if (zeros != null) {
+                    zeros.close();
+                }
                 if (ones != null) {
                     ones.close();
                     dgammaScratch.close();

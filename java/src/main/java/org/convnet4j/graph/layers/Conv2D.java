@@ -127,7 +127,9 @@ public final class Conv2D extends Layer {
                 if (dx != null) {
                     be.conv2dBackwardData(op, dy, w, dx);
                 }
-                be.conv2dBackwardFilter(op, x, dy, b.paramGrad(0), useBias ? b.paramGrad(1) : null);
+                if (b.paramGrad(0) != null) { // null when frozen: only the input's gradient is wanted
+                    be.conv2dBackwardFilter(op, x, dy, b.paramGrad(0), useBias ? b.paramGrad(1) : null);
+                }
             }
         };
     }

@@ -104,7 +104,9 @@ public final class Dense extends Layer {
                 if (dx != null) {
                     be.denseBackwardData(op, dy, w, dx);
                 }
-                be.denseBackwardWeights(op, x, dy, b.paramGrad(0), useBias ? b.paramGrad(1) : null);
+                if (b.paramGrad(0) != null) { // null when frozen: only the input's gradient is wanted
+                    be.denseBackwardWeights(op, x, dy, b.paramGrad(0), useBias ? b.paramGrad(1) : null);
+                }
             }
         };
     }
