@@ -57,6 +57,7 @@ public final class CpuBackend implements Backend {
                     c.shape().dims(), c.from(), c.to()));
     private boolean closed;
 
+    /** A backend on this machine's CPU; loads oneDNN and our kernels on first use. */
     public CpuBackend() {
         CpuKernels.ensureLoaded();
     }
@@ -376,13 +377,21 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** Whether oneDNN runs BF16 convolutions natively here (AVX512_BF16 or AMX, not emulated). */
+    /**
+     * Whether oneDNN runs BF16 convolutions natively here (AVX512_BF16 or AMX, not emulated).
+     *
+     * @return true where this CPU has BF16 instructions
+     */
     public static boolean nativeBf16() {
         int isa = dnnl_get_effective_cpu_isa();
         return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
     }
 
-    /** oneDNN's name for the instruction set it dispatches to here (what ONEDNN_VERBOSE prints, roughly). */
+    /**
+     * oneDNN's name for the instruction set it dispatches to here (what ONEDNN_VERBOSE prints, roughly).
+     *
+     * @return e.g. "avx512_core", or the ISA bits in hex below AVX-512
+     */
     public static String isaName() {
         int isa = dnnl_get_effective_cpu_isa();
         if ((isa & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx) {
@@ -404,6 +413,9 @@ public final class CpuBackend implements Backend {
      * Format-changing reorders of activations this backend has run since it was made (see
      * {@code docs/ARCHITECTURE.md}, persistent layouts), and of weights: for tests and profiles that
      * hold the per-step count down.
+     *
+     * @param weights true to count reorders of weights, false for activations
+     * @return the reorders of that kind since this backend was made
      */
     public long reorderCount(boolean weights) {
         return (weights ? dnnl.weightReorders : dnnl.reorders).sum();

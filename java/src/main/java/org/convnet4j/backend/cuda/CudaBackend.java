@@ -49,10 +49,17 @@ public final class CudaBackend implements Backend {
     private boolean closed;
 
     /** Device 0, TF32 as the environment says ({@code convnet4j.cuda.tf32}, default on). */
+    /** A backend on device 0, TF32 as {@link #tf32FromEnvironment()} says. */
     public CudaBackend() {
         this(0, CudaContext.tf32FromEnvironment());
     }
 
+    /**
+     * A backend on one GPU.
+     *
+     * @param device the CUDA device index
+     * @param tf32 whether convolutions and matrix products may use TF32 tensor cores
+     */
     public CudaBackend(int device, boolean tf32) {
         ctx = new CudaContext(device, tf32);
         kernels = new Kernels(ctx);
@@ -69,7 +76,11 @@ public final class CudaBackend implements Backend {
         optimizers = new OptimizerOps(kernels, transfers, ctx.pool());
     }
 
-    /** Whether TF32 is allowed by default here: {@code -Dconvnet4j.cuda.tf32} or CONVNET4J_CUDA_TF32, else on. */
+    /**
+     * Whether TF32 is allowed by default here: {@code -Dconvnet4j.cuda.tf32} or CONVNET4J_CUDA_TF32, else on.
+     *
+     * @return the default for {@link #CudaBackend(int, boolean)}'s {@code tf32}
+     */
     public static boolean tf32FromEnvironment() {
         return CudaContext.tf32FromEnvironment();
     }
@@ -79,7 +90,11 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
-    /** The device and math mode, e.g. "NVIDIA H200 (sm_90, 139 GiB), TF32 on". */
+    /**
+     * The device and math mode.
+     *
+     * @return e.g. "NVIDIA H200 (sm_90, 139 GiB), TF32 on"
+     */
     public String describe() {
         return ctx.deviceName() + ", TF32 " + (ctx.tf32() ? "on" : "off (strict FP32)");
     }
