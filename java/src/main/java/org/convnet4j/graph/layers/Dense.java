@@ -22,6 +22,11 @@ public final class Dense extends Layer {
     private ActivationFn activation = ActivationFn.LINEAR;
     private boolean useBias = true;
 
+    /**
+     * A fully connected layer.
+     *
+     * @param units the output features
+     */
     public Dense(int units) {
         if (units <= 0) {
             throw new IllegalArgumentException("Dense: expected a strictly positive value. Received units=" + units);
@@ -29,16 +34,33 @@ public final class Dense extends Layer {
         this.units = units;
     }
 
+    /**
+     * The activation applied to the output (default linear).
+     *
+     * @param a linear, relu, or softmax at an output
+     * @return this layer
+     */
     public Dense activation(ActivationFn a) {
         this.activation = a;
         return this;
     }
 
+    /**
+     * Whether the layer adds a bias (default true).
+     *
+     * @param b whether to add a bias
+     * @return this layer
+     */
     public Dense useBias(boolean b) {
         this.useBias = b;
         return this;
     }
 
+    /**
+     * The activation applied to the output.
+     *
+     * @return the activation
+     */
     public ActivationFn activation() {
         return activation;
     }
@@ -48,7 +70,12 @@ public final class Dense extends Layer {
         return "Dense";
     }
 
-    /** The op this layer runs for a batch of n, once applied. */
+    /**
+     * The op this layer runs for a batch of n, once applied.
+     *
+     * @param n the batch size
+     * @return the dense op with this layer's shapes at batch n
+     */
     public org.convnet4j.ops.Dense op(int n) {
         if (output() == null) {
             throw new IllegalStateException("Dense " + name() + ": not applied yet");
