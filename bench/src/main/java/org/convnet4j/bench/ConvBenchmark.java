@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,7 +32,7 @@ public class ConvBenchmark {
     public String backend;
 
     private Backend b;
-    private Conv2d op;
+    private Conv2dOp op;
     private Tensor x, w, bias, y, dx, dw, dbias;
 
     @Setup(Level.Trial)

@@ -14,9 +14,9 @@ import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
@@ -169,32 +169,32 @@ public final class CpuBackend implements Backend {
     // ---- Convolution
 
     @Override
-    public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
-    public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
-    public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, true);
     }
 
     @Override
-    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+    public synchronized FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, Precision.FP32);
     }
 
     @Override
-    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu,
+    public synchronized FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu,
                                               Precision precision) {
         checkPrecision(precision);
         return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, precision);
@@ -292,17 +292,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void denseForward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
-    public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void denseBackwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void denseBackwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
@@ -339,12 +339,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+    public synchronized void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y) {
         dropout.forward(op, step, x, y);
     }
 
     @Override
-    public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+    public synchronized void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx) {
         dropout.backward(op, step, dy, dx);
     }
 

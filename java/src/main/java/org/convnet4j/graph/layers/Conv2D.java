@@ -9,7 +9,7 @@ import org.convnet4j.graph.Bound;
 import org.convnet4j.graph.Initializer;
 import org.convnet4j.graph.Layer;
 import org.convnet4j.graph.ParamSpec;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.tensor.Shape;
@@ -126,15 +126,15 @@ public final class Conv2D extends Layer {
      * @param n the batch size
      * @return the convolution op with this layer's shapes at batch n
      */
-    public Conv2d op(int n) {
+    public Conv2dOp op(int n) {
         if (output() == null) {
             throw new IllegalStateException("Conv2D " + name() + ": not applied yet");
         }
         return op(output().inputs().get(0).shape(), n);
     }
 
-    private Conv2d op(Shape in, long batch) {
-        return new Conv2d(batched(in, batch), filters, kernel, stride, padding, useBias);
+    private Conv2dOp op(Shape in, long batch) {
+        return new Conv2dOp(batched(in, batch), filters, kernel, stride, padding, useBias);
     }
 
     @Override
@@ -144,7 +144,7 @@ public final class Conv2D extends Layer {
 
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
-        Conv2d op = op(inputs.get(0), 1);
+        Conv2dOp op = op(inputs.get(0), 1);
         ParamSpec k = new ParamSpec("kernel", op.weightShape(), true, Initializer.glorotUniform());
         return useBias ? List.of(k, new ParamSpec("bias", op.biasShape(), true, Initializer.zeros())) : List.of(k);
     }
@@ -152,7 +152,7 @@ public final class Conv2D extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        Conv2d op = op(output().inputs().get(0).shape(), b.batch());
+        Conv2dOp op = op(output().inputs().get(0).shape(), b.batch());
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);

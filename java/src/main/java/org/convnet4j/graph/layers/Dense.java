@@ -76,15 +76,15 @@ public final class Dense extends Layer {
      * @param n the batch size
      * @return the dense op with this layer's shapes at batch n
      */
-    public org.convnet4j.ops.Dense op(int n) {
+    public org.convnet4j.ops.DenseOp op(int n) {
         if (output() == null) {
             throw new IllegalStateException("Dense " + name() + ": not applied yet");
         }
         return op(output().inputs().get(0).shape(), n);
     }
 
-    private org.convnet4j.ops.Dense op(Shape in, long batch) {
-        return new org.convnet4j.ops.Dense(Shape.of(batch, in.dim(0)), units, useBias);
+    private org.convnet4j.ops.DenseOp op(Shape in, long batch) {
+        return new org.convnet4j.ops.DenseOp(Shape.of(batch, in.dim(0)), units, useBias);
     }
 
     @Override
@@ -98,7 +98,7 @@ public final class Dense extends Layer {
 
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
-        org.convnet4j.ops.Dense op = op(inputs.get(0), 1);
+        org.convnet4j.ops.DenseOp op = op(inputs.get(0), 1);
         ParamSpec k = new ParamSpec("kernel", op.weightShape(), true, Initializer.glorotUniform());
         return useBias ? List.of(k, new ParamSpec("bias", op.biasShape(), true, Initializer.zeros())) : List.of(k);
     }
@@ -106,7 +106,7 @@ public final class Dense extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        org.convnet4j.ops.Dense op = op(output().inputs().get(0).shape(), b.batch());
+        org.convnet4j.ops.DenseOp op = op(output().inputs().get(0).shape(), b.batch());
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);

@@ -61,7 +61,7 @@ public final class Dropout extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        org.convnet4j.ops.Dropout op = new org.convnet4j.ops.Dropout(b.input().shape(), rate,
+        org.convnet4j.ops.DropoutOp op = new org.convnet4j.ops.DropoutOp(b.input().shape(), rate,
                 seed ^ (long) name().hashCode() * 0x9E3779B97F4A7C15L);
         return new Bound() {
             @Override
