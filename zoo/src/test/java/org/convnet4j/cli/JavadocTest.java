@@ -40,14 +40,16 @@ class JavadocTest {
             "org.convnet4j.backend.cuda",
             "org.convnet4j.cli",
             "org.convnet4j.graph.layers",
+            "org.convnet4j.io",
             "org.convnet4j.memory",
             "org.convnet4j.nativelib",
             "org.convnet4j.onnx",
+            "org.convnet4j.report",
             "org.convnet4j.tensor",
             "org.convnet4j.zoo");
 
     /** Missing comments and tags allowed outside {@link #COMPLETE}: only ever lowered. */
-    static final int MISSING_AT_MOST = 1147;
+    static final int MISSING_AT_MOST = 1029;
 
     @TempDir
     Path tmp;
