@@ -178,7 +178,13 @@ public final class Dataset {
         System.arraycopy(pixels, offset(checkIndex(index)), dst, dstOffset, imageSize());
     }
 
-    /** Writes image {@code index} as floats value / 255 (C x H x W) into {@code dst} at {@code dstOffset}. */
+    /**
+     * Writes image {@code index} as floats value / 255 (C x H x W) into {@code dst} at {@code dstOffset}.
+     *
+     * @param index the image
+     * @param dst where to write
+     * @param dstOffset where in dst
+     */
     public void copyScaled(int index, float[] dst, int dstOffset) {
         int src = offset(checkIndex(index));
         int n = imageSize();
@@ -191,7 +197,13 @@ public final class Dataset {
         }
     }
 
-    /** Images [from, to) as a view sharing this data set's arrays. */
+    /**
+     * Images [from, to) as a view sharing this data set's arrays.
+     *
+     * @param from the first image
+     * @param to one past the last image
+     * @return the view
+     */
     public Dataset slice(int from, int to) {
         if (from < 0 || to > size || from > to) {
             throw new IndexOutOfBoundsException("slice: expected 0 <= from <= to <= " + size + ". Received from="
@@ -200,7 +212,11 @@ public final class Dataset {
         return new Dataset(pixels, labels, first + from, to - from, channels, height, width, classNames);
     }
 
-    /** How many images carry each label, indexed like {@link #classNames()}. */
+    /**
+     * How many images carry each label, indexed like {@link #classNames()}.
+     *
+     * @return one count per class
+     */
     public int[] classCounts() {
         int[] counts = new int[classNames.size()];
         for (int i = first; i < first + size; i++) {

@@ -39,6 +39,7 @@ class JavadocTest {
             "org.convnet4j.backend.cpu",
             "org.convnet4j.backend.cuda",
             "org.convnet4j.cli",
+            "org.convnet4j.data",
             "org.convnet4j.graph.layers",
             "org.convnet4j.io",
             "org.convnet4j.memory",
@@ -49,7 +50,7 @@ class JavadocTest {
             "org.convnet4j.zoo");
 
     /** Missing comments and tags allowed outside {@link #COMPLETE}: only ever lowered. */
-    static final int MISSING_AT_MOST = 943;
+    static final int MISSING_AT_MOST = 867;
 
     @TempDir
     Path tmp;
