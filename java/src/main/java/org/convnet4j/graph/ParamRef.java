@@ -5,6 +5,11 @@ package org.convnet4j.graph;
  * or the key the layer was given for it: {@link Layer#checkpointKey(String, String)}).
  */
 public record ParamRef(int index, Node node, ParamSpec spec) {
+    /**
+     * The checkpoint key.
+     *
+     * @return e.g. "conv2d_1/kernel"
+     */
     public String key() {
         return node.layer().checkpointKey(spec.name());
     }
