@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
@@ -42,7 +42,7 @@ public class ConvBenchmark {
     public String storage;
 
     private Backend b;
-    private Conv2d op;
+    private Conv2dOp op;
     private Tensor x, w, bias, y, dx, dw, dbias;
 
     @Setup(Level.Trial)

@@ -6,7 +6,7 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Backends;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -121,7 +121,7 @@ public class FusedBenchmark {
         public String backend;
 
         Backend b;
-        Conv2d op;
+        Conv2dOp op;
         Tensor x, w, bias, y;
 
         @Setup(Level.Trial)

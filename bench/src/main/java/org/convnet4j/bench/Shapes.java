@@ -1,7 +1,7 @@
 package org.convnet4j.bench;
 
 import org.convnet4j.ops.BatchNorm;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.PoolMode;
@@ -35,17 +35,17 @@ final class Shapes {
     /** Inception-v3's factorized 1x7 in mixed4: 128 -> 128 channels, 17x17 same, no bias (batch norm follows). */
     static final String INCEPTION_V3_MIXED4_1X7 = "inceptionv3_mixed4_1x7";
 
-    static Conv2d conv(String name) {
+    static Conv2dOp conv(String name) {
         return switch (name) {
-            case LENET5_CONV2 -> new Conv2d(Shape.of(32, 6, 14, 14), 16, Size2.of(5), Size2.of(1), Padding.SAME, true);
-            case ALEXNET_CONV1 -> new Conv2d(Shape.of(32, 3, 227, 227), 96, Size2.of(11), Size2.of(4), Padding.VALID, true);
-            case ALEXNET8_CONV2 -> new Conv2d(Shape.of(32, 96, 15, 15), 256, Size2.of(3), Size2.of(1), Padding.SAME, true);
-            case VGG16_BLOCK3_CONV2 -> new Conv2d(Shape.of(32, 256, 56, 56), 256, Size2.of(3), Size2.of(1), Padding.SAME, true);
-            case VGG16_CIFAR_BLOCK2_CONV2 -> new Conv2d(Shape.of(32, 128, 16, 16), 128, Size2.of(3), Size2.of(1), Padding.SAME, true);
-            case GOOGLENET_3A_3X3 -> new Conv2d(Shape.of(32, 96, 28, 28), 128, Size2.of(3), Size2.of(1), Padding.SAME, true);
-            case RESNET50_CONV2_3X3 -> new Conv2d(Shape.of(32, 64, 56, 56), 64, Size2.of(3), Size2.of(1), Padding.SAME, true);
-            case RESNET50_CONV4_1X1 -> new Conv2d(Shape.of(32, 256, 14, 14), 1024, Size2.of(1), Size2.of(1), Padding.VALID, true);
-            case INCEPTION_V3_MIXED4_1X7 -> new Conv2d(Shape.of(32, 128, 17, 17), 128, Size2.of(1, 7), Size2.of(1), Padding.SAME, false);
+            case LENET5_CONV2 -> new Conv2dOp(Shape.of(32, 6, 14, 14), 16, Size2.of(5), Size2.of(1), Padding.SAME, true);
+            case ALEXNET_CONV1 -> new Conv2dOp(Shape.of(32, 3, 227, 227), 96, Size2.of(11), Size2.of(4), Padding.VALID, true);
+            case ALEXNET8_CONV2 -> new Conv2dOp(Shape.of(32, 96, 15, 15), 256, Size2.of(3), Size2.of(1), Padding.SAME, true);
+            case VGG16_BLOCK3_CONV2 -> new Conv2dOp(Shape.of(32, 256, 56, 56), 256, Size2.of(3), Size2.of(1), Padding.SAME, true);
+            case VGG16_CIFAR_BLOCK2_CONV2 -> new Conv2dOp(Shape.of(32, 128, 16, 16), 128, Size2.of(3), Size2.of(1), Padding.SAME, true);
+            case GOOGLENET_3A_3X3 -> new Conv2dOp(Shape.of(32, 96, 28, 28), 128, Size2.of(3), Size2.of(1), Padding.SAME, true);
+            case RESNET50_CONV2_3X3 -> new Conv2dOp(Shape.of(32, 64, 56, 56), 64, Size2.of(3), Size2.of(1), Padding.SAME, true);
+            case RESNET50_CONV4_1X1 -> new Conv2dOp(Shape.of(32, 256, 14, 14), 1024, Size2.of(1), Size2.of(1), Padding.VALID, true);
+            case INCEPTION_V3_MIXED4_1X7 -> new Conv2dOp(Shape.of(32, 128, 17, 17), 128, Size2.of(1, 7), Size2.of(1), Padding.SAME, false);
             default -> throw new IllegalArgumentException("Unknown conv shape " + name);
         };
     }

@@ -9,9 +9,9 @@ import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
@@ -106,7 +106,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code dst = src} where the two may be stored differently: same shape, each in its own element
-     * type and memory order (BF16 NHWC features into the FP32 NCHW order a Flatten hands to Dense, and
+     * type and memory order (BF16 NHWC features into the FP32 NCHW order a Flatten hands to DenseOp, and
      * back for the gradient). The default copies when the formats agree and refuses otherwise; a
      * backend that keeps activations in other formats overrides it.
      */
@@ -127,16 +127,16 @@ public interface Backend extends AutoCloseable {
     // ---- Convolution (ConvOps, ConvTest) ---------------------------------------------------------
 
     /** {@code y = conv(x, w) + bias}; bias is null when {@code op.bias()} is false. */
-    void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
+    void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y);
 
     /** {@code dx = conv_transpose(dy, w)}. */
-    void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx);
+    void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx);
 
     /** {@code dw = corr(x, dy)} and, when dbias is not null, {@code dbias = sum of dy over N, H, W}. Overwrites. */
-    void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
+    void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
 
     /** Fused {@code y = relu(conv(x, w) + bias)}; its backward is {@link #reluBackward} on y, then the two above. */
-    void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y);
+    void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y);
 
     /**
      * A convolution frozen for inference, {@code y = relu?(conv(x, w) + bias + residual?)}: w and bias
@@ -145,7 +145,7 @@ public interface Backend extends AutoCloseable {
      * weights in its kernels' own layout and fuse the residual and relu into the convolution (the CPU
      * backend's {@code FrozenConvOps}). Tested by {@code FrozenConvTest}.
      */
-    default FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+    default FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         return new ComposedFrozenConv(this, op, w, bias, residual, relu);
     }
 
@@ -154,7 +154,7 @@ public interface Backend extends AutoCloseable {
      * {@link #checkPrecision accepts} it) keeps the weights in BF16 in its kernel's layout and reads x
      * and the residual and writes y as BF16 in this backend's {@link #activationLayout}.
      */
-    default FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu, Precision precision) {
+    default FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu, Precision precision) {
         if (precision == Precision.FP32) {
             return freezeConv(op, w, bias, residual, relu);
         }
@@ -231,16 +231,16 @@ public interface Backend extends AutoCloseable {
     float softmaxCrossEntropy(SoftmaxCrossEntropy op, Tensor logits, Tensor labels, float weight,
                               Tensor probs, Tensor dlogits);
 
-    // ---- Dense (DenseOps, DenseTest) -------------------------------------------------------------
+    // ---- DenseOp (DenseOps, DenseTest) -------------------------------------------------------------
 
     /** {@code y = x . w + bias}; bias null when {@code op.bias()} is false. */
-    void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y);
+    void denseForward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y);
 
     /** {@code dx = dy . w^T}. */
-    void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx);
+    void denseBackwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx);
 
     /** {@code dw = x^T . dy} and, when dbias is not null, {@code dbias = sum of dy over N}. Overwrites. */
-    void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
+    void denseBackwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias);
 
     // ---- Elementwise (ElementwiseOps, ElementwiseTest) -------------------------------------------
 
@@ -263,12 +263,12 @@ public interface Backend extends AutoCloseable {
 
     void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx);
 
-    // ---- Dropout (DropoutOps, DropoutTest) -------------------------------------------------------
+    // ---- DropoutOp (DropoutOps, DropoutTest) -------------------------------------------------------
 
     /** Training forward of step {@code step}; the same (seed, step) in backward applies the same mask. */
-    void dropoutForward(Dropout op, long step, Tensor x, Tensor y);
+    void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y);
 
-    void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx);
+    void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx);
 
     // ---- Optimizers (OptimizerOps, OptimizerTest) ------------------------------------------------
 

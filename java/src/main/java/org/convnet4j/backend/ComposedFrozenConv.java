@@ -1,6 +1,6 @@
 package org.convnet4j.backend;
 
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 
@@ -14,7 +14,7 @@ final class ComposedFrozenConv extends FrozenConv {
     private final Tensor w;
     private final Tensor bias;
 
-    ComposedFrozenConv(Backend backend, Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+    ComposedFrozenConv(Backend backend, Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         super(op, w, bias, residual, relu);
         this.backend = backend;
         this.w = backend.allocate(op.weightShape());
@@ -38,7 +38,7 @@ final class ComposedFrozenConv extends FrozenConv {
     @Override
     public void forward(Tensor x, Tensor res, Tensor y) {
         checkForward(x, res, y, Layout.NCHW);
-        Conv2d op = op();
+        Conv2dOp op = op();
         if (relu() && !residual()) {
             backend.conv2dBiasReluForward(op, x, w, bias, y);
             return;

@@ -1,7 +1,7 @@
 package org.convnet4j.backend;
 
 import org.convnet4j.ops.Checks;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
@@ -17,7 +17,7 @@ import org.convnet4j.tensor.Tensor;
  * argument checks, made once at freezing and on every call.
  */
 public abstract class FrozenConv implements AutoCloseable {
-    private final Conv2d op;
+    private final Conv2dOp op;
     private final boolean residual;
     private final boolean relu;
     /** The op as error messages name it, built once rather than on every call. */
@@ -25,7 +25,7 @@ public abstract class FrozenConv implements AutoCloseable {
     private DType activations = DType.FP32;
 
     /** Checks w and bias (null exactly when the op has none) against the op's shapes. */
-    protected FrozenConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+    protected FrozenConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         if (op == null) {
             throw new IllegalArgumentException("freezeConv: op is null");
         }
@@ -41,7 +41,7 @@ public abstract class FrozenConv implements AutoCloseable {
         this.label = "frozen conv " + op;
     }
 
-    public final Conv2d op() {
+    public final Conv2dOp op() {
         return op;
     }
 

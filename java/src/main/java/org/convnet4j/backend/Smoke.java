@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Pool2d;
@@ -62,7 +62,7 @@ public final class Smoke {
         each.accept(s.check("fill+download", s::fill));
         each.accept(s.check("add", s::add));
         each.accept(s.check("dense forward", s::dense));
-        Conv2d conv = new Conv2d(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
+        Conv2dOp conv = new Conv2dOp(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
         each.accept(s.check("conv forward", () -> s.convForward(conv)));
         each.accept(s.check("conv backward data", () -> s.convBackwardData(conv)));
         each.accept(s.check("conv backward filter", () -> s.convBackwardFilter(conv)));
@@ -127,7 +127,7 @@ public final class Smoke {
     }
 
     private double dense() {
-        Dense op = new Dense(Shape.of(8, 33), 17, true);
+        DenseOp op = new DenseOp(Shape.of(8, 33), 17, true);
         float[] x = random(8 * 33);
         float[] w = random(33 * 17);
         float[] bias = random(17);
@@ -146,7 +146,7 @@ public final class Smoke {
         return error(expected, download(y));
     }
 
-    private double convForward(Conv2d op) {
+    private double convForward(Conv2dOp op) {
         float[] x = random(op.input().size());
         float[] w = random(op.weightShape().size());
         float[] bias = random(op.filters());
@@ -163,7 +163,7 @@ public final class Smoke {
         return error(expected, download(y));
     }
 
-    private double convBackwardData(Conv2d op) {
+    private double convBackwardData(Conv2dOp op) {
         float[] dy = random(op.outputShape().size());
         float[] w = random(op.weightShape().size());
         Tensor dx = tensor(op.input());
@@ -175,7 +175,7 @@ public final class Smoke {
         return error(expected, download(dx));
     }
 
-    private double convBackwardFilter(Conv2d op) {
+    private double convBackwardFilter(Conv2dOp op) {
         float[] x = random(op.input().size());
         float[] dy = random(op.outputShape().size());
         Tensor dw = tensor(op.weightShape());
@@ -352,7 +352,7 @@ public final class Smoke {
     }
 
     /** Every (output, input, weight) triple of a convolution whose input cell lies inside the image. */
-    private static void forEachTap(Conv2d op, Tap tap) {
+    private static void forEachTap(Conv2dOp op, Tap tap) {
         Shape in = op.input();
         Shape out = op.outputShape();
         Pads pads = op.pads();

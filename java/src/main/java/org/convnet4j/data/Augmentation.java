@@ -27,6 +27,13 @@ public record Augmentation(boolean flip, int cropPadding, double translate) {
     /** No augmentation: batches are the images as stored. */
     public static final Augmentation NONE = new Augmentation(false, 0, 0);
 
+    /**
+     * Augmentation steps; {@link #NONE} and the {@code with} methods are the usual way to make one.
+     *
+     * @param flip whether to flip each image horizontally at random
+     * @param cropPadding the zero padding a random crop may shift into, 0 for no crop
+     * @param translate the largest random shift as a fraction of height and width, 0 for none
+     */
     public Augmentation {
         if (cropPadding < 0 || !(translate >= 0 && translate <= 1)) {
             throw new IllegalArgumentException("Augmentation: expected a crop padding >= 0 and a translation in [0, 1]."
@@ -34,27 +41,49 @@ public record Augmentation(boolean flip, int cropPadding, double translate) {
         }
     }
 
-    /** With a random horizontal flip. */
+    /**
+     * With a random horizontal flip.
+     *
+     * @return a copy with the flip on
+     */
     public Augmentation withFlip() {
         return new Augmentation(true, cropPadding, translate);
     }
 
-    /** With a random crop of the image padded by {@code padding} zero pixels on each side. */
+    /**
+     * With a random crop of the image padded by {@code padding} zero pixels on each side.
+     *
+     * @param padding pixels, at least 0
+     * @return a copy with the crop
+     */
     public Augmentation withCrop(int padding) {
         return new Augmentation(flip, padding, translate);
     }
 
-    /** With a random translation by up to {@code fraction} of the height and width, edges reflected. */
+    /**
+     * With a random translation by up to {@code fraction} of the height and width, edges reflected.
+     *
+     * @param fraction in [0, 1]
+     * @return a copy with the translation
+     */
     public Augmentation withTranslate(double fraction) {
         return new Augmentation(flip, cropPadding, fraction);
     }
 
-    /** True when no step is enabled. */
+    /**
+     * True when no step is enabled.
+     *
+     * @return whether batches are the images as stored
+     */
     public boolean isNone() {
         return !flip && cropPadding == 0 && translate == 0;
     }
 
-    /** The text form: {@code flip,crop:4,translate:0.1}, or {@code none}. */
+    /**
+     * The text form: {@code flip,crop:4,translate:0.1}, or {@code none}.
+     *
+     * @return the text form
+     */
     public String spec() {
         List<String> parts = new ArrayList<>();
         if (flip) {
@@ -69,7 +98,13 @@ public record Augmentation(boolean flip, int cropPadding, double translate) {
         return parts.isEmpty() ? "none" : String.join(",", parts);
     }
 
-    /** Reads {@link #spec}'s form: comma-separated {@code flip}, {@code crop:PIXELS}, {@code translate:FRACTION}. */
+    /**
+     * Reads {@link #spec}'s form: comma-separated {@code flip}, {@code crop:PIXELS}, {@code translate:FRACTION}.
+     *
+     * @param spec the text form, or "none"
+     * @return the augmentation
+     * @throws IllegalArgumentException naming the step it cannot read
+     */
     public static Augmentation parse(String spec) {
         Augmentation a = NONE;
         if (spec.strip().equals("none")) {

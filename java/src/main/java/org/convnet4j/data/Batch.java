@@ -27,36 +27,65 @@ public final class Batch {
         this.width = width;
     }
 
-    /** count x C x H x W floats, value / 255; the array is shared with the loader (see the class comment). */
+    /**
+     * count x C x H x W floats, value / 255; the array is shared with the loader (see the class comment).
+     *
+     * @return the images
+     */
     public float[] images() {
         return images;
     }
 
-    /** Class indices; the first {@link #count()} are meaningful. */
+    /**
+     * Class indices; the first {@link #count()} are meaningful.
+     *
+     * @return the labels
+     */
     public int[] labels() {
         return labels;
     }
 
-    /** The number of images in this batch: the batch size, or fewer in an epoch's last batch. */
+    /**
+     * The number of images in this batch: the batch size, or fewer in an epoch's last batch.
+     *
+     * @return the count
+     */
     public int count() {
         return count;
     }
 
-    /** The epoch this batch belongs to, counted from 0. */
+    /**
+     * The epoch this batch belongs to, counted from 0.
+     *
+     * @return the epoch
+     */
     public int epoch() {
         return epoch;
     }
 
-    /** The position of this batch within its epoch, from 0. */
+    /**
+     * The position of this batch within its epoch, from 0.
+     *
+     * @return the index
+     */
     public int index() {
         return index;
     }
 
+    /**
+     * Whether this is its epoch's last batch.
+     *
+     * @return true for the last batch
+     */
     public boolean lastInEpoch() {
         return lastInEpoch;
     }
 
-    /** (count, C, H, W). */
+    /**
+     * (count, C, H, W).
+     *
+     * @return the images' shape
+     */
     public Shape shape() {
         return Shape.of(count, channels, height, width);
     }

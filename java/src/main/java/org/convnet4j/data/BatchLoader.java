@@ -56,18 +56,43 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
     private boolean iterated;
     private volatile boolean closed;
 
-    /** A loader over {@code epochs} epochs starting at {@code firstEpoch}, each in its own seeded order. */
+    /**
+     * A loader over {@code epochs} epochs starting at {@code firstEpoch}, each in its own seeded order.
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @param seed the run's seed; each epoch's order derives from it
+     * @param firstEpoch the first epoch, from 0
+     * @param epochs how many epochs
+     * @return a loader the caller must close
+     */
     public static BatchLoader shuffled(Dataset data, int batchSize, long seed, int firstEpoch, int epochs) {
         return shuffled(data, batchSize, seed, firstEpoch, epochs, Augmentation.NONE);
     }
 
-    /** As {@link #shuffled(Dataset, int, long, int, int)}, each image augmented as {@code augmentation} says. */
+    /**
+     * As {@link #shuffled(Dataset, int, long, int, int)}, each image augmented as {@code augmentation} says.
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @param seed the run's seed; each epoch's order derives from it
+     * @param firstEpoch the first epoch, from 0
+     * @param epochs how many epochs
+     * @param augmentation how to augment each image
+     * @return a loader the caller must close
+     */
     public static BatchLoader shuffled(Dataset data, int batchSize, long seed, int firstEpoch, int epochs,
             Augmentation augmentation) {
         return start(data, data::copyScaled, batchSize, true, seed, firstEpoch, epochs, augmentation);
     }
 
-    /** One pass in the data set's order (epoch 0), for evaluation. */
+    /**
+     * One pass in the data set's order (epoch 0), for evaluation.
+     *
+     * @param data the data set
+     * @param batchSize images per batch
+     * @return a loader the caller must close
+     */
     public static BatchLoader inOrder(Dataset data, int batchSize) {
         return start(data, data::copyScaled, batchSize, false, 0, 0, 1);
     }
@@ -111,7 +136,11 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
         thread.setDaemon(true);
     }
 
-    /** Batches per epoch: ceil(size / batchSize). */
+    /**
+     * Batches per epoch: ceil(size / batchSize).
+     *
+     * @return the batches per epoch
+     */
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }
@@ -167,7 +196,11 @@ public final class BatchLoader implements Iterator<Batch>, Iterable<Batch>, Auto
         }
     }
 
-    /** Whether the background thread is still running (false after {@link #close()}). */
+    /**
+     * Whether the background thread is still running (false after {@link #close()}).
+     *
+     * @return whether the loading thread runs
+     */
     public boolean threadAlive() {
         return thread.isAlive();
     }

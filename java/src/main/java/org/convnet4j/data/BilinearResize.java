@@ -18,6 +18,15 @@ public final class BilinearResize {
     /**
      * Resizes a planar image ({@code channels} planes of inH x inW bytes starting at {@code src[0]})
      * into {@code dst} at {@code dstOffset} (channels planes of outH x outW bytes).
+     *
+     * @param src the image
+     * @param channels the planes
+     * @param inH the input's height
+     * @param inW the input's width
+     * @param dst where the result goes
+     * @param dstOffset where in dst it starts
+     * @param outH the output's height
+     * @param outW the output's width
      */
     public static void resize(byte[] src, int channels, int inH, int inW, byte[] dst, int dstOffset, int outH,
             int outW) {

@@ -14,8 +14,11 @@ import java.util.List;
  * rows top to bottom. That is already C x H x W in RGB order, so records are copied, not rearranged.
  */
 public final class CifarBinary {
+    /** The height and width of every CIFAR-10 image. */
     public static final int SIDE = 32;
+    /** The pixel bytes of one image: 3 x 32 x 32. */
     public static final int IMAGE_BYTES = 3 * SIDE * SIDE;
+    /** The bytes of one record: the label, then the pixels. */
     public static final int RECORD_BYTES = 1 + IMAGE_BYTES;
 
     private CifarBinary() {
@@ -25,6 +28,10 @@ public final class CifarBinary {
      * Loads the records of {@code files}, in the order given, as one 3 x 32 x 32 data set. The file sizes
      * are checked (whole records, within {@link DataLimits#current()}) before anything is read; the
      * records are then streamed into the data set's arrays.
+     *
+     * @param files CIFAR-10 binary batch files
+     * @param classNames the ten class names
+     * @return the data set
      */
     public static Dataset load(List<Path> files, List<String> classNames) {
         return load(files, classNames, DataLimits.current());

@@ -6,10 +6,21 @@ package org.convnet4j.data;
  * expected and what was found, and for missing data says where it looked and how to get it.
  */
 public class DataException extends RuntimeException {
+    /**
+     * A data file that cannot be used.
+     *
+     * @param message names the file and what is wrong
+     */
     public DataException(String message) {
         super(message);
     }
 
+    /**
+     * A data file that cannot be used, and the failure that revealed it.
+     *
+     * @param message names the file and what is wrong
+     * @param cause the underlying failure
+     */
     public DataException(String message, Throwable cause) {
         super(message, cause);
     }

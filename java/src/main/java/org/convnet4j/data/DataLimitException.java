@@ -6,6 +6,11 @@ package org.convnet4j.data;
  * limit and the system property that sets it.
  */
 public class DataLimitException extends DataException {
+    /**
+     * A data file over a limit.
+     *
+     * @param message names the file, the entry and the limit
+     */
     public DataLimitException(String message) {
         super(message);
     }

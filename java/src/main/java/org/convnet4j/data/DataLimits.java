@@ -24,17 +24,28 @@ import java.util.function.Function;
  * {@code -Dconvnet4j.data.maxBytes=8g}), or else the defaults. A loader reads them once when it starts.
  */
 public record DataLimits(long maxBytes, long maxImagePixels, long maxEntryBytes) {
+    /** System property: the most bytes one loaded data set may take. */
     public static final String MAX_BYTES = "convnet4j.data.maxBytes";
+    /** System property: the most pixels one encoded image may have. */
     public static final String MAX_IMAGE_PIXELS = "convnet4j.data.maxImagePixels";
+    /** System property: the most bytes one zip entry or image file may hold. */
     public static final String MAX_ENTRY_BYTES = "convnet4j.data.maxEntryBytes";
 
     /** The largest Java array the loaders allocate (the JVM's own limit is a few elements under 2^31). */
     public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
+    /** 4 GiB per data set, 8192 x 8192 pixels per image, 256 MiB per entry. */
     public static final DataLimits DEFAULTS = new DataLimits(4L << 30, 8192L * 8192, 256L << 20);
 
     private static volatile DataLimits override;
 
+    /**
+     * Limits; each must be strictly positive.
+     *
+     * @param maxBytes bytes per data set
+     * @param maxImagePixels pixels per image
+     * @param maxEntryBytes bytes per zip entry or image file
+     */
     public DataLimits {
         if (maxBytes <= 0 || maxImagePixels <= 0 || maxEntryBytes <= 0) {
             throw new IllegalArgumentException("DataLimits: expected positive limits. Received maxBytes=" + maxBytes
@@ -42,13 +53,21 @@ public record DataLimits(long maxBytes, long maxImagePixels, long maxEntryBytes)
         }
     }
 
-    /** The limits set by {@link #setCurrent}, or else those of the system properties, or else the defaults. */
+    /**
+     * The limits set by {@link #setCurrent}, or else those of the system properties, or else the defaults.
+     *
+     * @return the limits in force
+     */
     public static DataLimits current() {
         DataLimits set = override;
         return set != null ? set : fromProperties(System::getProperty);
     }
 
-    /** Sets the limits every later load uses; {@code null} goes back to the system properties and defaults. */
+    /**
+     * Sets the limits every later load uses; {@code null} goes back to the system properties and defaults.
+     *
+     * @param limits the limits, or null
+     */
     public static void setCurrent(DataLimits limits) {
         override = limits;
     }
@@ -60,14 +79,32 @@ public record DataLimits(long maxBytes, long maxImagePixels, long maxEntryBytes)
                 parse(properties, MAX_ENTRY_BYTES, DEFAULTS.maxEntryBytes));
     }
 
+    /**
+     * These limits with another data set limit.
+     *
+     * @param bytes bytes per data set
+     * @return the new limits
+     */
     public DataLimits withMaxBytes(long bytes) {
         return new DataLimits(bytes, maxImagePixels, maxEntryBytes);
     }
 
+    /**
+     * These limits with another image limit.
+     *
+     * @param pixels pixels per image
+     * @return the new limits
+     */
     public DataLimits withMaxImagePixels(long pixels) {
         return new DataLimits(maxBytes, pixels, maxEntryBytes);
     }
 
+    /**
+     * These limits with another entry limit.
+     *
+     * @param bytes bytes per zip entry or image file
+     * @return the new limits
+     */
     public DataLimits withMaxEntryBytes(long bytes) {
         return new DataLimits(maxBytes, maxImagePixels, bytes);
     }

@@ -6,10 +6,21 @@ package org.convnet4j.data;
  * (a command line's option), which the library cannot know.
  */
 public class DataNotFoundException extends DataException {
+    /**
+     * A data file or folder that is not there.
+     *
+     * @param message names the file and what is wrong
+     */
     public DataNotFoundException(String message) {
         super(message);
     }
 
+    /**
+     * A data file or folder that is not there, and the failure that revealed it.
+     *
+     * @param message names the file and what is wrong
+     * @param cause the underlying failure
+     */
     public DataNotFoundException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -33,6 +33,13 @@ public final class Dataset {
     /**
      * Adopts the arrays without copying them (a data set can be hundreds of MiB); the caller must not
      * change them afterwards. Every label must index {@code classNames}.
+     *
+     * @param pixels size x C x H x W bytes, 0 to 255
+     * @param labels one class index per image
+     * @param channels 1 or 3
+     * @param height rows per image
+     * @param width columns per image
+     * @param classNames the names, in class order
      */
     public Dataset(byte[] pixels, int[] labels, int channels, int height, int width, List<String> classNames) {
         this(pixels, labels, 0, labels.length, channels, height, width, List.copyOf(classNames));
@@ -69,41 +76,88 @@ public final class Dataset {
         this.classNames = classNames;
     }
 
+    /**
+     * The number of images.
+     *
+     * @return the size
+     */
     public int size() {
         return size;
     }
 
+    /**
+     * Channels per image: 1 (grayscale) or 3 (RGB).
+     *
+     * @return the channels
+     */
     public int channels() {
         return channels;
     }
 
+    /**
+     * Rows per image.
+     *
+     * @return the height
+     */
     public int height() {
         return height;
     }
 
+    /**
+     * Columns per image.
+     *
+     * @return the width
+     */
     public int width() {
         return width;
     }
 
-    /** C x H x W: the number of values in one image. */
+    /**
+     * C x H x W: the number of values in one image.
+     *
+     * @return the values per image
+     */
     public int imageSize() {
         return channels * height * width;
     }
 
+    /**
+     * The class names, in class order.
+     *
+     * @return the names
+     */
     public List<String> classNames() {
         return classNames;
     }
 
+    /**
+     * The class of one image.
+     *
+     * @param index the image, from 0
+     * @return its class index
+     */
     public int label(int index) {
         return labels[first + checkIndex(index)];
     }
 
-    /** A copy of the labels, in order. */
+    /**
+     * A copy of the labels, in order.
+     *
+     * @return the labels
+     */
     public int[] labels() {
         return Arrays.copyOfRange(labels, first, first + size);
     }
 
-    /** The byte 0..255 at (index, channel, y, x). */
+    /**
+     * The byte 0..255 at (index, channel, y, x).
+     *
+     * @param index the image
+     * @param channel the channel
+     * @param y the row
+     * @param x the column
+     * @return the value
+     */
     public int pixel(int index, int channel, int y, int x) {
         checkIndex(index);
         if (channel < 0 || channel >= channels || y < 0 || y >= height || x < 0 || x >= width) {
@@ -113,12 +167,24 @@ public final class Dataset {
         return pixels[offset(index) + (channel * height + y) * width + x] & 0xFF;
     }
 
-    /** Copies image {@code index} (C x H x W bytes) into {@code dst} at {@code dstOffset}. */
+    /**
+     * Copies image {@code index} (C x H x W bytes) into {@code dst} at {@code dstOffset}.
+     *
+     * @param index the image
+     * @param dst where to copy
+     * @param dstOffset where in dst
+     */
     public void copyImage(int index, byte[] dst, int dstOffset) {
         System.arraycopy(pixels, offset(checkIndex(index)), dst, dstOffset, imageSize());
     }
 
-    /** Writes image {@code index} as floats value / 255 (C x H x W) into {@code dst} at {@code dstOffset}. */
+    /**
+     * Writes image {@code index} as floats value / 255 (C x H x W) into {@code dst} at {@code dstOffset}.
+     *
+     * @param index the image
+     * @param dst where to write
+     * @param dstOffset where in dst
+     */
     public void copyScaled(int index, float[] dst, int dstOffset) {
         int src = offset(checkIndex(index));
         int n = imageSize();
@@ -131,7 +197,13 @@ public final class Dataset {
         }
     }
 
-    /** Images [from, to) as a view sharing this data set's arrays. */
+    /**
+     * Images [from, to) as a view sharing this data set's arrays.
+     *
+     * @param from the first image
+     * @param to one past the last image
+     * @return the view
+     */
     public Dataset slice(int from, int to) {
         if (from < 0 || to > size || from > to) {
             throw new IndexOutOfBoundsException("slice: expected 0 <= from <= to <= " + size + ". Received from="
@@ -140,7 +212,11 @@ public final class Dataset {
         return new Dataset(pixels, labels, first + from, to - from, channels, height, width, classNames);
     }
 
-    /** How many images carry each label, indexed like {@link #classNames()}. */
+    /**
+     * How many images carry each label, indexed like {@link #classNames()}.
+     *
+     * @return one count per class
+     */
     public int[] classCounts() {
         int[] counts = new int[classNames.size()];
         for (int i = first; i < first + size; i++) {

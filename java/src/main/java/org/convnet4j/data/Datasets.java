@@ -15,11 +15,16 @@ import java.util.List;
  * {@link DataLimits#current()} before anything is inflated or decoded ({@link DataLimitException}).
  */
 public final class Datasets {
-    /** Where Debian's dataset-fashion-mnist package installs the four gzip'd IDX files. */
+    /**
+     * Where Debian's dataset-fashion-mnist package installs the four gzip'd IDX files.
+     *
+     */
     public static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** Fashion-MNIST's class names, in label order. */
     public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    /** CIFAR-10's class names, in label order. */
     public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
             "frog", "horse", "ship", "truck");
     /** tf_flowers' label order (not alphabetical). */
@@ -38,12 +43,23 @@ public final class Datasets {
     private Datasets() {
     }
 
-    /** Fashion-MNIST from {@link #FASHION_MNIST_DIR}: 60,000 training or 10,000 test images, 1 x 28 x 28. */
+    /**
+     * Fashion-MNIST from {@link #FASHION_MNIST_DIR}: 60,000 training or 10,000 test images, 1 x 28 x 28.
+     *
+     * @param train true for the training part, false for the test part
+     * @return the images and labels
+     */
     public static Dataset fashionMnist(boolean train) {
         return fashionMnist(FASHION_MNIST_DIR, train);
     }
 
-    /** Fashion-MNIST from {@code dir}, holding {train,t10k}-{images-idx3,labels-idx1}-ubyte, gzip'd or not. */
+    /**
+     * Fashion-MNIST from {@code dir}, holding {train,t10k}-{images-idx3,labels-idx1}-ubyte, gzip'd or not.
+     *
+     * @param dir the folder of the IDX files
+     * @param train true for the training part, false for the test part
+     * @return the images and labels
+     */
     public static Dataset fashionMnist(Path dir, boolean train) {
         String prefix = train ? "train" : "t10k";
         Path images = idxFile(dir, prefix + "-images-idx3-ubyte");
@@ -69,6 +85,10 @@ public final class Datasets {
      * train.zip and test.zip; the official binary batches (or their cifar-10-batches-bin folder); a
      * folder holding train/ and test/; or a folder of class folders. Images that are not 32 x 32 are
      * resized bilinearly.
+     *
+     * @param path a zip or folder in one of those forms
+     * @param train true for the training part, false for the test part
+     * @return the images and labels
      */
     public static Dataset cifar10(Path path, boolean train) {
         if (Files.isRegularFile(path)) {
@@ -114,6 +134,11 @@ public final class Datasets {
      * sunflowers and all of tulips, a validation set of two classes, with tulips never trained on.
      * TFDS's own order is a hash-based shuffle fixed at build time; this is a fixed order of the same kind,
      * not the same permutation.
+     *
+     * @param zipOrDir flower_photos as a zip or a folder
+     * @param height rows to resize to
+     * @param width columns to resize to
+     * @return the images and labels
      */
     public static Dataset flowers(Path zipOrDir, int height, int width) {
         Path source = flowersSource(zipOrDir);
@@ -139,12 +164,27 @@ public final class Datasets {
                 + " class folders (daisy/, ...); " + FLOWERS_HELP);
     }
 
-    /** A zip or folder of class folders, labelled by {@code classOrder}, in path order (see {@link ImageFolder}). */
+    /**
+     * A zip or folder of class folders, labelled by {@code classOrder}, in path order (see {@link ImageFolder}).
+     *
+     * @param zipOrDir a zip or folder of class folders
+     * @param height rows to resize to
+     * @param width columns to resize to
+     * @param classOrder the class folder names in label order
+     * @return the images and labels
+     */
     public static Dataset imageFolder(Path zipOrDir, int height, int width, List<String> classOrder) {
         return ImageFolder.load(zipOrDir, height, width, classOrder);
     }
 
-    /** As above, with the class folders' names sorted as the label order (as Keras does). */
+    /**
+     * As above, with the class folders' names sorted as the label order (as Keras does).
+     *
+     * @param zipOrDir a zip or folder of class folders
+     * @param height rows to resize to
+     * @param width columns to resize to
+     * @return the images and labels
+     */
     public static Dataset imageFolder(Path zipOrDir, int height, int width) {
         return ImageFolder.load(zipOrDir, height, width, ImageFolder.classFolders(zipOrDir));
     }
@@ -153,6 +193,10 @@ public final class Datasets {
      * The first floor(n x trainFraction) images for training, the rest for validation, in the data set's
      * order (no shuffle: shuffle first if the order is meaningful). The product is taken in decimal,
      * so 90 x 0.7 is exactly 63, not the 62.99999999999999 of binary floating point.
+     *
+     * @param data the data set
+     * @param trainFraction in [0, 1]
+     * @return the two parts
      */
     public static Split split(Dataset data, double trainFraction) {
         if (!(trainFraction >= 0 && trainFraction <= 1)) {
@@ -163,7 +207,13 @@ public final class Datasets {
         return new Split(data.slice(0, k), data.slice(k, data.size()));
     }
 
-    /** A copy of {@code data} in the order {@link Shuffle#permutation}(size, seed). */
+    /**
+     * A copy of {@code data} in the order {@link Shuffle#permutation}(size, seed).
+     *
+     * @param data the data set
+     * @param seed the permutation's seed
+     * @return the shuffled copy
+     */
     public static Dataset shuffled(Dataset data, long seed) {
         int[] order = Shuffle.permutation(data.size(), seed);
         int imageSize = data.imageSize();

@@ -38,6 +38,11 @@ public final class Idx {
     /**
      * Loads an image file and its label file as a 1-channel data set. The counts must agree and every
      * label must index {@code classNames}. The limits are {@link DataLimits#current()}.
+     *
+     * @param images an IDX3 image file, gzip'd or not
+     * @param labels the IDX1 label file that goes with it
+     * @param classNames the names, in label order
+     * @return the images and labels
      */
     public static Dataset load(Path images, Path labels, List<String> classNames) {
         return load(images, labels, classNames, DataLimits.current());

@@ -36,6 +36,12 @@ public final class ImageFolder {
     /**
      * Loads every image under {@code zipOrDir}, labelled by the position of its folder in {@code classOrder},
      * within the limits {@link DataLimits#current()}.
+     *
+     * @param zipOrDir a zip or folder of class folders
+     * @param height rows to resize to
+     * @param width columns to resize to
+     * @param classOrder the class folder names in label order
+     * @return the images and labels
      */
     public static Dataset load(Path zipOrDir, int height, int width, List<String> classOrder) {
         return load(zipOrDir, height, width, classOrder, DataLimits.current());
@@ -77,7 +83,12 @@ public final class ImageFolder {
         }
     }
 
-    /** The class folder names under {@code zipOrDir}, sorted: the label order Keras would use. */
+    /**
+     * The class folder names under {@code zipOrDir}, sorted: the label order Keras would use.
+     *
+     * @param zipOrDir a zip or folder of class folders
+     * @return the names, sorted
+     */
     public static List<String> classFolders(Path zipOrDir) {
         try (ImageSource source = ImageSource.open(zipOrDir, DataLimits.current())) {
             return List.copyOf(new TreeSet<>(byClass(imageFiles(source)).keySet()));

@@ -29,7 +29,15 @@ public final class ImageInput {
     private ImageInput() {
     }
 
-    /** Reads, decodes, resizes and scales the image file at {@code file}. */
+    /**
+     * Reads, decodes, resizes and scales the image file at {@code file}.
+     *
+     * @param file a JPEG, PNG, GIF or BMP file
+     * @param channels the model's input channels: 1 takes the luminance, 3 RGB
+     * @param height the model's input height
+     * @param width the model's input width
+     * @return channels x height x width floats in [0, 1]
+     */
     public static float[] fromFile(Path file, int channels, int height, int width) {
         checkShape(channels, height, width);
         DataLimits limits = DataLimits.current();
@@ -50,12 +58,29 @@ public final class ImageInput {
         return scaled(ImageDecoder.decode(encoded, name, limits), channels, height, width);
     }
 
-    /** As {@link #fromFile}, for the encoded bytes of an image; errors call it "image". */
+    /**
+     * As {@link #fromFile}, for the encoded bytes of an image; errors call it "image".
+     *
+     * @param encoded the file's bytes
+     * @param channels the model's input channels: 1 takes the luminance, 3 RGB
+     * @param height the model's input height
+     * @param width the model's input width
+     * @return channels x height x width floats in [0, 1]
+     */
     public static float[] fromBytes(byte[] encoded, int channels, int height, int width) {
         return fromBytes(encoded, "image", channels, height, width);
     }
 
-    /** As {@link #fromFile}, for the encoded bytes of an image; {@code name} names it in errors. */
+    /**
+     * As {@link #fromFile}, for the encoded bytes of an image; {@code name} names it in errors.
+     *
+     * @param encoded the file's bytes
+     * @param name what errors call it
+     * @param channels the model's input channels: 1 takes the luminance, 3 RGB
+     * @param height the model's input height
+     * @param width the model's input width
+     * @return channels x height x width floats in [0, 1]
+     */
     public static float[] fromBytes(byte[] encoded, String name, int channels, int height, int width) {
         checkShape(channels, height, width);
         DataLimits limits = DataLimits.current();
@@ -66,7 +91,15 @@ public final class ImageInput {
         return scaled(ImageDecoder.decode(encoded, name, limits), channels, height, width);
     }
 
-    /** As {@link #fromFile}, for an image already decoded; its pixels are read as a decoded file's would be. */
+    /**
+     * As {@link #fromFile}, for an image already decoded; its pixels are read as a decoded file's would be.
+     *
+     * @param image the decoded image
+     * @param channels the model's input channels: 1 takes the luminance, 3 RGB
+     * @param height the model's input height
+     * @param width the model's input width
+     * @return channels x height x width floats in [0, 1]
+     */
     public static float[] fromImage(BufferedImage image, int channels, int height, int width) {
         checkShape(channels, height, width);
         DataLimits.current().checkImage("image", image.getWidth(), image.getHeight());

@@ -10,7 +10,13 @@ public final class Shuffle {
     private Shuffle() {
     }
 
-    /** A Fisher-Yates permutation of 0..n-1 drawn from {@code seed}. */
+    /**
+     * A Fisher-Yates permutation of 0..n-1 drawn from {@code seed}.
+     *
+     * @param n the number of elements
+     * @param seed the seed
+     * @return the permutation
+     */
     public static int[] permutation(int n, long seed) {
         if (n < 0) {
             throw new IllegalArgumentException("permutation: expected n >= 0. Received n=" + n);
@@ -29,7 +35,14 @@ public final class Shuffle {
         return order;
     }
 
-    /** The visiting order of epoch {@code epoch} (0-based) for a run seeded with {@code seed}. */
+    /**
+     * The visiting order of epoch {@code epoch} (0-based) for a run seeded with {@code seed}.
+     *
+     * @param n the number of images
+     * @param seed the run's seed
+     * @param epoch the epoch, from 0
+     * @return the image indices in visiting order
+     */
     public static int[] epochOrder(int n, long seed, int epoch) {
         return permutation(n, epochSeed(seed, epoch));
     }

@@ -6,9 +6,18 @@ package org.convnet4j.graph;
  * logits when predicting.
  */
 public enum ActivationFn {
-    LINEAR, RELU, SOFTMAX;
+    /** The identity. */
+    LINEAR,
+    /** max(0, x). */
+    RELU,
+    /** Probabilities over the features; only at an output, where the loss takes it. */
+    SOFTMAX;
 
-    /** Keras' spelling, for summaries and errors. */
+    /**
+     * Keras' spelling, for summaries and errors.
+     *
+     * @return "linear", "relu" or "softmax"
+     */
     public String kerasName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -12,7 +12,7 @@ import org.convnet4j.graph.layers.Activation;
 import org.convnet4j.graph.layers.Add;
 import org.convnet4j.graph.layers.BatchNormalization;
 import org.convnet4j.graph.layers.Conv2D;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Tensor;
 
@@ -112,7 +112,7 @@ final class Fusion {
     static FrozenConv freeze(Model model, Weights weights, Group g, int batch, Precision precision) {
         Backend be = weights.backend();
         Conv2D conv = (Conv2D) g.head().layer();
-        Conv2d op = conv.op(batch);
+        Conv2dOp op = conv.op(batch);
         List<ParamRef> convParams = paramsOf(model, g.head());
         boolean relu = g.relu() != null;
         if (g.bn() == null) {
@@ -139,7 +139,7 @@ final class Fusion {
             }
             fb[o] = (float) (((b == null ? 0.0 : b[o]) - mean[o]) * s + beta[o]);
         }
-        Conv2d folded = op.withBias(true);
+        Conv2dOp folded = op.withBias(true);
         try (Tensor tw = be.allocate(folded.weightShape()); Tensor tb = be.allocate(folded.biasShape())) {
             be.upload(fw, tw);
             be.upload(fb, tb);

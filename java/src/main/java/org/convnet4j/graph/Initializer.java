@@ -7,12 +7,29 @@ import org.convnet4j.tensor.Shape;
 /** Fills a parameter's initial values, as Keras' initializers do. */
 @FunctionalInterface
 public interface Initializer {
+    /**
+     * Writes a parameter's initial values.
+     *
+     * @param values the parameter's values, row-major
+     * @param shape its shape
+     * @param random the parameter's own stream
+     */
     void fill(float[] values, Shape shape, SplittableRandom random);
 
+    /**
+     * All zeros: biases, beta, moving means.
+     *
+     * @return the initializer
+     */
     static Initializer zeros() {
         return (v, s, r) -> java.util.Arrays.fill(v, 0f);
     }
 
+    /**
+     * All ones: gamma, moving variances.
+     *
+     * @return the initializer
+     */
     static Initializer ones() {
         return (v, s, r) -> java.util.Arrays.fill(v, 1f);
     }
@@ -21,6 +38,8 @@ public interface Initializer {
      * Keras' glorot_uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)). For a dense
      * kernel (in, out) the fans are in and out; for a convolution kernel (out, in, kh, kw) they are
      * in*kh*kw and out*kh*kw, the receptive field times the channels, as Keras computes them.
+     *
+     * @return the initializer
      */
     static Initializer glorotUniform() {
         return (v, s, r) -> {

@@ -63,11 +63,27 @@ public final class Model {
         }
     }
 
+    /**
+     * A model of one input and one output: the graph between them, checked.
+     *
+     * @param name the model's name, e.g. "lenet5"
+     * @param input the node {@code Input.image} returned
+     * @param output the last layer's node; a softmax here is fused into the loss
+     * @return the model
+     */
     public static Model of(String name, Node input, Node output) {
         return new Model(name, input, List.of(output), new double[] {1.0});
     }
 
-    /** Several outputs, the first the main one; {@code lossWeights[i]} weights output i's loss in training. */
+    /**
+     * Several outputs, the first the main one; {@code lossWeights[i]} weights output i's loss in training.
+     *
+     * @param name the model's name
+     * @param input the node {@code Input.image} returned
+     * @param outputs the output nodes
+     * @param lossWeights one weight per output
+     * @return the model
+     */
     public static Model of(String name, Node input, List<Node> outputs, double... lossWeights) {
         if (outputs.isEmpty() || outputs.size() != lossWeights.length) {
             throw new IllegalArgumentException("Model " + name + ": expected one loss weight per output. Received "
@@ -105,32 +121,67 @@ public final class Model {
         return s;
     }
 
+    /**
+     * The model's name.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
+    /**
+     * The input node.
+     *
+     * @return the input
+     */
     public Node input() {
         return input;
     }
 
+    /**
+     * The output nodes, the main one first.
+     *
+     * @return the outputs
+     */
     public List<Node> outputs() {
         return outputs;
     }
 
+    /**
+     * The weight of an output's loss in training.
+     *
+     * @param i the output's index
+     * @return its weight
+     */
     public double lossWeight(int i) {
         return lossWeights[i];
     }
 
-    /** Nodes in topological order, the input first. */
+    /**
+     * Nodes in topological order, the input first.
+     *
+     * @return every node
+     */
     public List<Node> nodes() {
         return nodes;
     }
 
+    /**
+     * Every parameter, in layer order: the order of checkpoints and initialization.
+     *
+     * @return the parameters
+     */
     public List<ParamRef> params() {
         return params;
     }
 
-    /** The nodes that read {@code n}, in topological order (a node reading n twice appears twice). */
+    /**
+     * The nodes that read {@code n}, in topological order (a node reading n twice appears twice).
+     *
+     * @param n a node of this model
+     * @return its readers
+     */
     public List<Node> consumers(Node n) {
         List<Node> c = new ArrayList<>();
         for (Node m : nodes) {
@@ -185,18 +236,38 @@ public final class Model {
         return need;
     }
 
+    /**
+     * The number of classes: the main output's width.
+     *
+     * @return the classes
+     */
     public int classes() {
         return outputs.get(0).shape().intDim(0);
     }
 
+    /**
+     * Parameter values, trainable or not (the summary's "Total params").
+     *
+     * @return the count
+     */
     public long totalParams() {
         return count(null);
     }
 
+    /**
+     * Values the optimizer updates.
+     *
+     * @return the count
+     */
     public long trainableParams() {
         return count(true);
     }
 
+    /**
+     * Values it does not (batch norms' moving statistics).
+     *
+     * @return the count
+     */
     public long nonTrainableParams() {
         return count(false);
     }
@@ -211,7 +282,11 @@ public final class Model {
         return n;
     }
 
-    /** The Keras-style summary table; see {@link Summary}. */
+    /**
+     * The Keras-style summary table; see {@link Summary}.
+     *
+     * @return the table, ending in a newline
+     */
     public String summary() {
         return Summary.of(this);
     }

@@ -23,19 +23,38 @@ public final class Node {
         this.shape = shape;
     }
 
+    /**
+     * The output's shape without the batch axis, C x H x W for images.
+     *
+     * @return the shape
+     */
     public Shape shape() {
         return shape;
     }
 
+    /**
+     * The layer that computes this node.
+     *
+     * @return the layer
+     */
     public Layer layer() {
         return layer;
     }
 
+    /**
+     * The nodes this one reads.
+     *
+     * @return the inputs, in argument order
+     */
     public List<Node> inputs() {
         return inputs;
     }
 
-    /** Position in creation order, which is a topological order. */
+    /**
+     * Position in creation order, which is a topological order.
+     *
+     * @return the id
+     */
     public int id() {
         return id;
     }
@@ -44,7 +63,12 @@ public final class Node {
         return graph;
     }
 
-    /** The shape with a batch axis of n in front. */
+    /**
+     * The shape with a batch axis of n in front.
+     *
+     * @param n the batch size
+     * @return the shape
+     */
     public Shape batchShape(long n) {
         long[] d = shape.dims();
         long[] b = new long[d.length + 1];

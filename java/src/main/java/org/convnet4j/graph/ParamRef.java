@@ -10,6 +10,11 @@ public record ParamRef(int index, Node node, ParamSpec spec) {
         return spec.trainable() && node.layer().trainable();
     }
 
+    /**
+     * The checkpoint key.
+     *
+     * @return e.g. "conv2d_1/kernel"
+     */
     public String key() {
         return node.layer().checkpointKey(spec.name());
     }

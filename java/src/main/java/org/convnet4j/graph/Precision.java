@@ -24,17 +24,30 @@ public enum Precision {
         this.activations = activations;
     }
 
-    /** The element type of image activations and their gradients under this policy. */
+    /**
+     * The element type of image activations and their gradients under this policy.
+     *
+     * @return FP32 or BF16
+     */
     public DType activations() {
         return activations;
     }
 
-    /** The lower-case name the command line takes ({@code fp32}, {@code bf16}). */
+    /**
+     * The lower-case name the command line takes ({@code fp32}, {@code bf16}).
+     *
+     * @return the name
+     */
     public String option() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The policy named {@code s} ({@code fp32} or {@code bf16}, any case). */
+    /**
+     * The policy named {@code s} ({@code fp32} or {@code bf16}, any case).
+     *
+     * @param s the name
+     * @return the policy
+     */
     public static Precision parse(String s) {
         for (Precision p : values()) {
             if (p.name().equalsIgnoreCase(s)) {

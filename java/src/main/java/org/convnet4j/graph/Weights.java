@@ -14,6 +14,12 @@ public final class Weights implements AutoCloseable {
     private final Backend backend;
     private final Tensor[] tensors;
 
+    /**
+     * Allocates every parameter of {@code model} on {@code backend}, contents undefined until {@link #initialize} or a load.
+     *
+     * @param model the model
+     * @param backend where the tensors live
+     */
     public Weights(Model model, Backend backend) {
         this.model = model;
         this.backend = backend;
@@ -27,6 +33,8 @@ public final class Weights implements AutoCloseable {
     /**
      * Keras' initial values. Each parameter draws from its own stream, split from one seeded
      * generator in parameter order, so a seed fixes every weight of the model.
+     *
+     * @param seed the seed
      */
     public void initialize(long seed) {
         SplittableRandom root = new SplittableRandom(seed);
@@ -53,28 +61,62 @@ public final class Weights implements AutoCloseable {
         return org.convnet4j.keras.KerasWeights.load(file, this, skip);
     }
 
+    /**
+     * The model these weights belong to.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
+    /**
+     * The backend the tensors live on.
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
+    /**
+     * A parameter's tensor, owned by these weights.
+     *
+     * @param p a parameter of the model
+     * @return the tensor
+     */
     public Tensor get(ParamRef p) {
         return tensors[p.index()];
     }
 
+    /**
+     * A parameter's tensor by its index in {@link Model#params()}.
+     *
+     * @param index the index
+     * @return the tensor
+     */
     public Tensor get(int index) {
         return tensors[index];
     }
 
+    /**
+     * Downloads a parameter's values.
+     *
+     * @param p a parameter of the model
+     * @return its values, row-major
+     */
     public float[] read(ParamRef p) {
         float[] v = new float[Math.toIntExact(p.spec().shape().size())];
         backend.download(tensors[p.index()], v);
         return v;
     }
 
+    /**
+     * Uploads a parameter's values.
+     *
+     * @param p a parameter of the model
+     * @param values as many as its shape holds, row-major
+     */
     public void write(ParamRef p, float[] values) {
         backend.upload(values, tensors[p.index()]);
     }

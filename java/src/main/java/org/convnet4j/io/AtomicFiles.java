@@ -38,6 +38,12 @@ public final class AtomicFiles {
     /** Writes the whole content of the temporary file. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Writes the content.
+         *
+         * @param channel the temporary file, open for writing
+         * @throws IOException when a write fails; the target is then left as it was
+         */
         void writeTo(FileChannel channel) throws IOException;
     }
 
@@ -47,6 +53,12 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Replaces {@code target} with {@code bytes} atomically, as {@link #write(Path, Body)} does.
+     *
+     * @param target the file to replace or create
+     * @param bytes its new content
+     */
     public static void write(Path target, byte[] bytes) {
         write(target, channel -> writeFully(channel, ByteBuffer.wrap(bytes)));
     }
@@ -55,6 +67,9 @@ public final class AtomicFiles {
      * Runs body on a fresh temporary file and renames it over target. If body or any later step
      * fails, the temporary file is deleted and target is left as it was. Stale temporaries of target
      * that killed writers left behind are removed first.
+     *
+     * @param target the file to replace or create
+     * @param body writes the new content
      */
     public static void write(Path target, Body body) {
         Path absolute = target.toAbsolutePath();
@@ -111,6 +126,9 @@ public final class AtomicFiles {
      * this JVM's writes in progress and temporaries another process holds locked are left alone, as is
      * everything where locks are unsupported. Never fails: a leftover that cannot be removed now is
      * tried again on the next write. Returns the files it deleted.
+     *
+     * @param target the file whose temporaries to look for
+     * @return the files deleted
      */
     public static List<Path> removeStaleTemporaries(Path target) {
         Path absolute = target.toAbsolutePath();
@@ -153,7 +171,13 @@ public final class AtomicFiles {
         return Files.exists(temp, LinkOption.NOFOLLOW_LINKS);
     }
 
-    /** Writes all of src, however many calls the channel needs. */
+    /**
+     * Writes all of src, however many calls the channel needs.
+     *
+     * @param channel where to write
+     * @param src the bytes from its position to its limit
+     * @throws IOException when a write fails
+     */
     public static void writeFully(FileChannel channel, ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             channel.write(src);

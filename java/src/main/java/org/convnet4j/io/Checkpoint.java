@@ -15,12 +15,24 @@ import java.util.Map;
  */
 public record Checkpoint(Path file, Map<String, NamedTensor> tensors, Map<String, String> metadata) {
 
+    /**
+     * A checkpoint as read.
+     *
+     * @param file where it was read from
+     * @param tensors its tensors by name
+     * @param metadata its string metadata
+     */
     public Checkpoint {
         tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
-    /** The named tensor; a missing name is an error that lists what the file does hold. */
+    /**
+     * The named tensor; a missing name is an error that lists what the file does hold.
+     *
+     * @param name a tensor's name, e.g. "conv2d_1/kernel"
+     * @return the tensor
+     */
     public NamedTensor tensor(String name) {
         NamedTensor t = tensors.get(name);
         if (t == null) {
@@ -34,6 +46,8 @@ public record Checkpoint(Path file, Map<String, NamedTensor> tensors, Map<String
      * Checks that this checkpoint holds exactly the expected tensors, each with the expected type and
      * shape. Every missing key, unexpected key and mismatch is reported at once, one line each, e.g.
      * "conv2d_1/kernel: expected 6x1x5x5 F32, found 6x3x5x5 F32".
+     *
+     * @param expected the type and shape of every tensor a model needs, by name
      */
     public void requireMatches(Map<String, TensorSpec> expected) {
         List<String> problems = new ArrayList<>();

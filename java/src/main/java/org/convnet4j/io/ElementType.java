@@ -8,7 +8,18 @@ import org.convnet4j.tensor.DType;
  * I64), reserves for mixed precision (F16, BF16), and raw bytes (U8).
  */
 public enum ElementType {
-    F32(4), I32(4), I64(8), F16(2), BF16(2), U8(1);
+    /** 32-bit floats. */
+    F32(4),
+    /** 32-bit signed integers. */
+    I32(4),
+    /** 64-bit signed integers. */
+    I64(8),
+    /** IEEE half precision. */
+    F16(2),
+    /** bfloat16. */
+    BF16(2),
+    /** Unsigned bytes. */
+    U8(1);
 
     private final int bytes;
 
@@ -16,12 +27,21 @@ public enum ElementType {
         this.bytes = bytes;
     }
 
-    /** Size of one element in bytes. */
+    /**
+     * Size of one element in bytes.
+     *
+     * @return 1, 2, 4 or 8
+     */
     public int bytes() {
         return bytes;
     }
 
-    /** The stored type of a tensor's element type. */
+    /**
+     * The stored type of a tensor's element type.
+     *
+     * @param type a tensor's element type
+     * @return how it is stored
+     */
     public static ElementType of(DType type) {
         return switch (type) {
             case FP32 -> F32;

@@ -9,7 +9,13 @@ public final class JsonText {
     private JsonText() {
     }
 
-    /** Appends s to b as a JSON string literal and returns b. */
+    /**
+     * Appends s to b as a JSON string literal and returns b.
+     *
+     * @param b where to append
+     * @param s the string
+     * @return b
+     */
     public static StringBuilder quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {

@@ -51,6 +51,10 @@ public final class SafeTensors {
     /**
      * Writes tensors (in map order) and metadata to file atomically: a reader, or a run killed
      * mid-save, sees the old file or the complete new one, never a partial one.
+     *
+     * @param file the file to replace or create
+     * @param tensors the tensors by name
+     * @param metadata string metadata (safetensors' __metadata__)
      */
     public static void write(Path file, Map<String, NamedTensor> tensors, Map<String, String> metadata) {
         Map<String, String> withChecksums = new LinkedHashMap<>(metadata);
@@ -76,7 +80,12 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads and validates file; every kind of corruption is a CheckpointException naming it. */
+    /**
+     * Reads and validates file; every kind of corruption is a CheckpointException naming it.
+     *
+     * @param file a safetensors file
+     * @return its tensors and metadata
+     */
     public static Checkpoint read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = header(file, channel);
@@ -96,6 +105,9 @@ public final class SafeTensors {
     /**
      * The metadata of file (without the checksum keys) from its validated header alone, reading no
      * tensor data and so verifying no checksum: for a look at a checkpoint before it is loaded.
+     *
+     * @param file a safetensors file
+     * @return its metadata
      */
     public static Map<String, String> metadata(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

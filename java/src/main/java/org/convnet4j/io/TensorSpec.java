@@ -9,6 +9,12 @@ import java.util.Objects;
  */
 public record TensorSpec(ElementType dtype, long[] shape) {
 
+    /**
+     * A spec; it keeps a copy of the shape.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions, each at least 0
+     */
     public TensorSpec {
         Objects.requireNonNull(dtype, "dtype");
         shape = shape.clone();
@@ -20,20 +26,42 @@ public record TensorSpec(ElementType dtype, long[] shape) {
         }
     }
 
+    /**
+     * A spec.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the spec
+     */
     public static TensorSpec of(ElementType dtype, long... shape) {
         return new TensorSpec(dtype, shape);
     }
 
+    /**
+     * A spec of 32-bit floats.
+     *
+     * @param shape the dimensions
+     * @return the spec
+     */
     public static TensorSpec f32(long... shape) {
         return new TensorSpec(ElementType.F32, shape);
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy of the dimensions
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Number of elements; 1 for a scalar (rank 0). */
+    /**
+     * Number of elements; 1 for a scalar (rank 0).
+     *
+     * @return the product of the dimensions
+     */
     public long elementCount() {
         long n = 1;
         for (long d : shape) {
@@ -42,7 +70,11 @@ public record TensorSpec(ElementType dtype, long[] shape) {
         return n;
     }
 
-    /** Bytes the data of a tensor of this spec occupies. */
+    /**
+     * Bytes the data of a tensor of this spec occupies.
+     *
+     * @return the element count times the element's bytes
+     */
     public long byteSize() {
         return Math.multiplyExact(elementCount(), dtype.bytes());
     }

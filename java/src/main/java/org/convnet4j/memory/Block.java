@@ -16,6 +16,12 @@ public final class Block implements AutoCloseable {
         this.bytes = bytes;
     }
 
+    /**
+     * The block's start on its device.
+     *
+     * @return the address
+     * @throws IllegalStateException once the block was returned to its pool
+     */
     public long address() {
         if (released) {
             throw new IllegalStateException("Use of a memory block after it was returned to " + pool.name());
@@ -23,14 +29,29 @@ public final class Block implements AutoCloseable {
         return address;
     }
 
+    /**
+     * The block's usable size: the request rounded up to its size class.
+     *
+     * @return the size in bytes
+     */
     public long bytes() {
         return bytes;
     }
 
+    /**
+     * The pool the block came from and returns to.
+     *
+     * @return the pool
+     */
     public MemoryPool pool() {
         return pool;
     }
 
+    /**
+     * Whether the block was returned to its pool (closed).
+     *
+     * @return true after {@link #close()}
+     */
     public boolean isReleased() {
         return released;
     }

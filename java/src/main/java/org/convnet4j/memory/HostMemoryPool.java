@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.Pointer;
 public final class HostMemoryPool extends MemoryPool {
     private final java.util.Map<Long, Long> rawByAligned = new java.util.HashMap<>();
 
+    /** An empty pool of host memory. */
     public HostMemoryPool() {
         super("host memory pool");
     }

@@ -15,6 +15,8 @@ public record MemoryLimit(long bytes, String source) {
      * physical memory the process already uses: above it JavaCPP refuses every further native
      * allocation) and the memory the machine has available. Either is left out when JavaCPP has no
      * limit or the platform does not say.
+     *
+     * @return the limit, with the reason it is that size
      */
     public static MemoryLimit host() {
         long max = Pointer.maxPhysicalBytes();
@@ -34,7 +36,12 @@ public record MemoryLimit(long bytes, String source) {
                 : new MemoryLimit(Long.MAX_VALUE, "no limit known on this platform");
     }
 
-    /** Bytes in the largest binary unit that keeps the number at least 1: "512 KiB", "1.5 GiB", "3.2 TiB". */
+    /**
+     * Bytes in the largest binary unit that keeps the number at least 1: "512 KiB", "1.5 GiB", "3.2 TiB".
+     *
+     * @param bytes a byte count
+     * @return the count for people to read
+     */
     public static String format(long bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
         double v = bytes;

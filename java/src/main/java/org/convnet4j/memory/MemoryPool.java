@@ -28,10 +28,20 @@ public abstract class MemoryPool implements AutoCloseable {
     private long nativeFrees;
     private boolean closed;
 
+    /**
+     * A pool with an empty cache.
+     *
+     * @param name the name messages give it, e.g. "host memory pool"
+     */
     protected MemoryPool(String name) {
         this.name = name;
     }
 
+    /**
+     * The pool's name, as messages give it.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
@@ -40,6 +50,9 @@ public abstract class MemoryPool implements AutoCloseable {
      * Size class of a request: 512-byte granules below 1 MiB; above, the next multiple of an eighth of
      * the enclosing power of two, which bounds waste at 12.5% while keeping few classes. What a block
      * of {@code bytes} really takes, for estimates made before allocating.
+     *
+     * @param bytes a request, strictly positive
+     * @return the size of the block that serves it
      */
     public static long roundUp(long bytes) {
         if (bytes <= 0) {
@@ -52,7 +65,13 @@ public abstract class MemoryPool implements AutoCloseable {
         return (bytes + step - 1) / step * step;
     }
 
-    /** A block of at least {@code bytes} bytes, from the cache when one of its class is free. */
+    /**
+     * A block of at least {@code bytes} bytes, from the cache when one of its class is free.
+     *
+     * @param bytes the bytes needed, strictly positive
+     * @return a block the caller closes to give it back
+     * @throws PoolOutOfMemoryException when the device refuses even after the cache was emptied
+     */
     public Block allocate(long bytes) {
         long size = roundUp(bytes);
         synchronized (this) {
@@ -106,6 +125,11 @@ public abstract class MemoryPool implements AutoCloseable {
         cache.clear();
     }
 
+    /**
+     * Bytes reserved from the device and in use now, the peak in use, and native allocation and free counts.
+     *
+     * @return a snapshot of the counters
+     */
     public synchronized PoolStats stats() {
         return new PoolStats(reserved, inUse, peak, nativeAllocations, nativeFrees);
     }
@@ -133,8 +157,19 @@ public abstract class MemoryPool implements AutoCloseable {
         }
     }
 
-    /** Allocates {@code bytes} (already rounded) aligned to {@link #ALIGNMENT}, or throws PoolOutOfMemoryException. */
+    /**
+     * Allocates {@code bytes} (already rounded) aligned to {@link #ALIGNMENT}, or throws PoolOutOfMemoryException.
+     *
+     * @param bytes a size class from {@link #roundUp}
+     * @return the address of the new memory
+     */
     protected abstract long nativeAllocate(long bytes);
 
+    /**
+     * Returns memory that {@link #nativeAllocate} gave to the device.
+     *
+     * @param address what nativeAllocate returned
+     * @param bytes the size it was asked for
+     */
     protected abstract void nativeFree(long address, long bytes);
 }

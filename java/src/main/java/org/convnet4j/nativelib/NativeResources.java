@@ -72,6 +72,9 @@ public final class NativeResources {
      * @throws IllegalStateException naming the file and where it was looked for when it is missing
      *     (a fatbin is missing when the build machine had no nvcc; see native/README.md); use
      *     {@link #hasResource} to ask first
+     *
+     * @param fileName the file's name, e.g. "convnet4j.fatbin"
+     * @return its bytes
      */
     public static byte[] readResource(String fileName) {
         String dir = System.getProperty(DIR_PROPERTY);
@@ -97,14 +100,24 @@ public final class NativeResources {
         }
     }
 
-    /** Whether {@link #readResource} or {@link #loadLibrary} would find the file. */
+    /**
+     * Whether {@link #readResource} or {@link #loadLibrary} would find the file.
+     *
+     * @param fileName the file's name, e.g. "convnet4j.fatbin"
+     * @return true when it is there to read or load
+     */
     public static boolean hasResource(String fileName) {
         String dir = System.getProperty(DIR_PROPERTY);
         return dir != null ? Files.isRegularFile(Paths.get(dir, fileName))
                 : NativeResources.class.getResource(resourcePath(fileName)) != null;
     }
 
-    /** The class path resource a native file is shipped as, e.g. /org/convnet4j/native/linux-x86_64/libconvnet4j.so. */
+    /**
+     * The class path resource a native file is shipped as, e.g. /org/convnet4j/native/linux-x86_64/libconvnet4j.so.
+     *
+     * @param fileName the file's name, e.g. "libconvnet4j.so"
+     * @return its absolute class path resource name for this platform
+     */
     public static String resourcePath(String fileName) {
         return "/org/convnet4j/native/" + Loader.getPlatform() + "/" + fileName;
     }

@@ -25,7 +25,9 @@ import org.bytedeco.javacpp.Loader;
  * "Shared cores").
  */
 public final class OpenMp {
+    /** System property naming the CPU backend's thread count ({@code -Dconvnet4j.threads=N}). */
     public static final String THREADS_PROPERTY = "convnet4j.threads";
+    /** System property naming what idle OpenMP threads do: runtime, passive, active or a spin count. */
     public static final String WAIT_PROPERTY = "convnet4j.omp.wait";
     /**
      * What idle OpenMP threads do unless told otherwise: "runtime" leaves libgomp's own policy (spin
@@ -48,7 +50,12 @@ public final class OpenMp {
     private OpenMp() {
     }
 
-    /** Sets the CPU backend's thread count; only before the first CPU backend (or oneDNN) loads. */
+    /**
+     * Sets the CPU backend's thread count; only before the first CPU backend (or oneDNN) loads.
+     *
+     * @param n the number of OpenMP threads, at least 1
+     * @throws IllegalStateException when the runtime already started with another count
+     */
     public static synchronized void threads(int n) {
         if (n <= 0) {
             throw new IllegalArgumentException("threads: expected a positive number. Received " + n);
@@ -67,6 +74,8 @@ public final class OpenMp {
     /**
      * The settings the runtime started with, or, before it starts, the ones it will start with: decided
      * (and the machine's load measured) on the first call, then kept.
+     *
+     * @return the settings, with where each came from
      */
     public static synchronized Settings settings() {
         if (settings != null) {
@@ -183,6 +192,8 @@ public final class OpenMp {
      * Limits the OpenMP threads of the parallel regions the calling thread starts (oneDNN primitives
      * this thread creates and runs afterwards partition their work for that many), leaving every other
      * thread as it is. For a thread that owns a backend of its own ({@code PredictorPool}'s workers).
+     *
+     * @param n the threads, at least 1
      */
     public static void limitCallingThread(int n) {
         if (n <= 0) {
@@ -192,7 +203,11 @@ public final class OpenMp {
         limitCallingThread0(n);
     }
 
-    /** The OpenMP threads a parallel region started by the calling thread may use. */
+    /**
+     * The OpenMP threads a parallel region started by the calling thread may use.
+     *
+     * @return the limit {@link #limitCallingThread} set, else the runtime's thread count
+     */
     public static int callingThreadLimit() {
         NativeResources.loadLibrary("libconvnet4j.so");
         return callingThreadLimit0();

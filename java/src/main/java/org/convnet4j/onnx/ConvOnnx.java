@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.convnet4j.graph.Node;
 import org.convnet4j.graph.layers.Conv2D;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Size2;
@@ -22,7 +22,7 @@ final class ConvOnnx {
     }
 
     static void write(Conv2D layer, Node n, GraphWriter g) {
-        Conv2d op = layer.op(1);
+        Conv2dOp op = layer.op(1);
         List<String> inputs = new ArrayList<>(List.of(g.value(n.inputs().get(0)), g.param(n, "kernel")));
         if (op.bias()) {
             inputs.add(g.param(n, "bias"));

@@ -54,7 +54,13 @@ public final class OnnxExport {
     private OnnxExport() {
     }
 
-    /** Writes the file atomically (a temporary file renamed over {@code file}). */
+    /**
+     * Writes the file atomically (a temporary file renamed over {@code file}).
+     *
+     * @param model the model to export
+     * @param weights its parameter values
+     * @param file where to write; its folder must exist
+     */
     public static void write(Model model, Weights weights, Path file) {
         ModelProto m = proto(model, weights);
         AtomicFiles.write(file, channel -> {
@@ -64,7 +70,13 @@ public final class OnnxExport {
         });
     }
 
-    /** The file's bytes (ONNX Runtime's sessions take them as they are). */
+    /**
+     * The file's bytes (ONNX Runtime's sessions take them as they are).
+     *
+     * @param model the model to export
+     * @param weights its parameter values
+     * @return the ONNX ModelProto's bytes
+     */
     public static byte[] toBytes(Model model, Weights weights) {
         return proto(model, weights).toByteArray();
     }

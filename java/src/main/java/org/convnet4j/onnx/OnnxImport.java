@@ -102,6 +102,9 @@ public final class OnnxImport {
     /**
      * The model in an ONNX file, with its parameter values. A file import cannot read as it is throws
      * {@link OnnxException}; one that cannot be read at all, {@link UncheckedIOException}.
+     *
+     * @param file an ONNX file (opset 9 to 21)
+     * @return the model and its parameter values
      */
     public static OnnxModel read(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
@@ -111,7 +114,12 @@ public final class OnnxImport {
         }
     }
 
-    /** The model in the bytes of an ONNX file; see {@link #read(Path)}. */
+    /**
+     * The model in the bytes of an ONNX file; see {@link #read(Path)}.
+     *
+     * @param bytes an ONNX file's contents
+     * @return the model and its parameter values
+     */
     public static OnnxModel read(byte[] bytes) {
         return read(parse(CodedInputStream.newInstance(bytes), "ONNX bytes"));
     }

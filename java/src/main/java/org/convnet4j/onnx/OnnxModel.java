@@ -40,17 +40,30 @@ public final class OnnxModel {
         this.values = Map.copyOf(used);
     }
 
-    /** The model: the file's graph as layers, named after the ONNX values they write. */
+    /**
+     * The model: the file's graph as layers, named after the ONNX values they write.
+     *
+     * @return the model, built once
+     */
     public Model model() {
         return model;
     }
 
-    /** The checkpoint keys of the model's parameters: the file's initializer names. */
+    /**
+     * The checkpoint keys of the model's parameters: the file's initializer names.
+     *
+     * @return the keys, unmodifiable
+     */
     public Set<String> keys() {
         return values.keySet();
     }
 
-    /** The file's values of the parameter stored under checkpoint key {@code key} (a copy). */
+    /**
+     * The file's values of the parameter stored under checkpoint key {@code key} (a copy).
+     *
+     * @param key a checkpoint key from {@link #keys()}
+     * @return a copy of its values, in the layout the parameter has in convnet4j
+     */
     public float[] values(String key) {
         float[] v = values.get(key);
         if (v == null) {
@@ -60,7 +73,11 @@ public final class OnnxModel {
         return v.clone();
     }
 
-    /** Writes the file's values into {@code weights}, which must be this model's. */
+    /**
+     * Writes the file's values into {@code weights}, which must be this model's.
+     *
+     * @param weights weights made for {@link #model()}
+     */
     public void load(Weights weights) {
         if (weights.model() != model) {
             throw new IllegalArgumentException("ONNX model " + model.name() + ": the weights belong to model "
@@ -71,7 +88,12 @@ public final class OnnxModel {
         }
     }
 
-    /** New weights of this model on {@code backend}, holding the file's values. */
+    /**
+     * New weights of this model on {@code backend}, holding the file's values.
+     *
+     * @param backend where the weights live
+     * @return weights the caller owns and must close
+     */
     public Weights weights(Backend backend) {
         Weights w = new Weights(model, backend);
         try {

@@ -13,15 +13,26 @@ import org.convnet4j.tensor.Tensor;
  * The backend's {@code sumOfSquares} and {@code scale} are its two passes.
  */
 public record ClipByGlobalNorm(double maxNorm) {
+    /** The op's name in messages. */
     public static final String OP = "clip_by_global_norm";
 
+    /**
+     * A limit, checked.
+     *
+     * @param maxNorm the largest global norm, &gt; 0
+     */
     public ClipByGlobalNorm {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
             throw new IllegalArgumentException(OP + ": expected a finite max norm > 0. Received maxNorm=" + maxNorm);
         }
     }
 
-    /** The factor gradients whose global norm is {@code norm} are multiplied by: 1 within the limit. */
+    /**
+     * The factor gradients whose global norm is {@code norm} are multiplied by: 1 within the limit.
+     *
+     * @param norm the gradients' global norm
+     * @return min(1, maxNorm / norm)
+     */
     public double factor(double norm) {
         if (Double.isNaN(norm) || Double.isInfinite(norm)) {
             return Double.NaN;
@@ -29,7 +40,11 @@ public record ClipByGlobalNorm(double maxNorm) {
         return norm <= maxNorm ? 1.0 : maxNorm / norm;
     }
 
-    /** Every tensor of a clipping pass: present, live, FP32 in NCHW order. */
+    /**
+     * Every tensor of a clipping pass: present, live, FP32 in NCHW order.
+     *
+     * @param tensors the gradients
+     */
     public static void checkTensors(List<Tensor> tensors) {
         if (tensors == null) {
             throw new IllegalArgumentException(OP + ": the tensor list is null");

@@ -6,16 +6,36 @@ package org.convnet4j.ops;
  * extra row and column go to the bottom and right.
  */
 public sealed interface Padding {
+    /** No padding: windows stay inside the input (Keras' "valid"). */
     Padding VALID = new Valid();
+    /** TensorFlow's "same": output size ceil(in / stride), any odd pad at the bottom and right. */
     Padding SAME = new Same();
 
+    /**
+     * Pads given per side.
+     *
+     * @param top rows above
+     * @param bottom rows below
+     * @param left columns on the left
+     * @param right columns on the right
+     * @return the padding
+     */
     static Padding explicit(int top, int bottom, int left, int right) {
         return new Explicit(new Pads(top, bottom, left, right));
     }
 
-    /** The pads for an input of inH x inW under this rule. */
+    /**
+     * The pads for an input of inH x inW under this rule.
+     *
+     * @param inH the input's height
+     * @param inW the input's width
+     * @param window the kernel or pool window
+     * @param stride the stride
+     * @return the pads on each side
+     */
     Pads resolve(long inH, long inW, Size2 window, Size2 stride);
 
+    /** See {@link #VALID}. */
     record Valid() implements Padding {
         @Override
         public Pads resolve(long inH, long inW, Size2 window, Size2 stride) {
@@ -28,6 +48,7 @@ public sealed interface Padding {
         }
     }
 
+    /** See {@link #SAME}. */
     record Same() implements Padding {
         @Override
         public Pads resolve(long inH, long inW, Size2 window, Size2 stride) {
@@ -47,6 +68,11 @@ public sealed interface Padding {
         }
     }
 
+    /**
+     * See {@link #explicit}.
+     *
+     * @param pads the pads on each side
+     */
     record Explicit(Pads pads) implements Padding {
         @Override
         public Pads resolve(long inH, long inW, Size2 window, Size2 stride) {
@@ -59,7 +85,16 @@ public sealed interface Padding {
         }
     }
 
-    /** Output length of a window of size k with stride s over in + padBefore + padAfter elements. */
+    /**
+     * Output length of a window of size k with stride s over in + padBefore + padAfter elements.
+     *
+     * @param in the input length
+     * @param k the window
+     * @param s the stride
+     * @param padBefore padding before
+     * @param padAfter padding after
+     * @return floor((in + pads - k) / s) + 1
+     */
     static long outputLength(long in, int k, int s, int padBefore, int padAfter) {
         long span = in + padBefore + padAfter - k;
         return span < 0 ? 0 : span / s + 1;

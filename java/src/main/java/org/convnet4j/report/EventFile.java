@@ -42,7 +42,12 @@ public final class EventFile {
         this.file = file;
     }
 
-    /** Creates {@code dir} if needed and a new event file in it, holding the version record. */
+    /**
+     * Creates {@code dir} if needed and a new event file in it, holding the version record.
+     *
+     * @param dir the run's folder for one series, e.g. tensorboard/train
+     * @return the open file
+     */
     public static EventFile create(Path dir) {
         long seconds = System.currentTimeMillis() / 1000;
         String name = "events.out.tfevents." + seconds + "." + host() + "." + ProcessHandle.current().pid() + "."
@@ -58,12 +63,22 @@ public final class EventFile {
         return f;
     }
 
-    /** The file's path. */
+    /**
+     * The file's path.
+     *
+     * @return the path
+     */
     public Path file() {
         return file;
     }
 
-    /** Queues one scalar: {@code tag} at {@code step}, stamped with the current time. */
+    /**
+     * Queues one scalar: {@code tag} at {@code step}, stamped with the current time.
+     *
+     * @param tag the series, e.g. "epoch_loss"
+     * @param step the x value: epoch or step
+     * @param value the y value
+     */
     public void scalar(String tag, long step, double value) {
         Protobuf v = new Protobuf().string(VALUE_TAG, tag).float32(VALUE_SIMPLE_VALUE, (float) value);
         Protobuf event = new Protobuf().float64(WALL_TIME, wallTime());

@@ -24,11 +24,24 @@ public final class History {
      */
     public record Epoch(int epoch, double loss, double accuracy, double valLoss, double valAccuracy,
                         double seconds) {
-        /** An epoch without validation. */
+        /**
+         * An epoch without validation.
+         *
+         * @param epoch the epoch, from 1
+         * @param loss the mean training loss
+         * @param accuracy the training accuracy
+         * @param seconds the epoch's wall time
+         * @return the epoch, validation NaN
+         */
         public static Epoch train(int epoch, double loss, double accuracy, double seconds) {
             return new Epoch(epoch, loss, accuracy, Double.NaN, Double.NaN, seconds);
         }
 
+        /**
+         * Whether the epoch was validated.
+         *
+         * @return true when a validation metric was measured
+         */
         public boolean hasValidation() {
             return !Double.isNaN(valLoss) || !Double.isNaN(valAccuracy);
         }
@@ -36,7 +49,11 @@ public final class History {
 
     private final List<Epoch> epochs = new ArrayList<>();
 
-    /** Appends an epoch; epoch numbers must increase, so a resumed run continues where it stopped. */
+    /**
+     * Appends an epoch; epoch numbers must increase, so a resumed run continues where it stopped.
+     *
+     * @param e the next epoch
+     */
     public void add(Epoch e) {
         if (e.epoch() < 1) {
             throw new IllegalArgumentException("Epochs are numbered from 1. Received epoch=" + e.epoch());
@@ -48,19 +65,38 @@ public final class History {
         epochs.add(e);
     }
 
+    /**
+     * The epochs so far, in order.
+     *
+     * @return an unmodifiable view
+     */
     public List<Epoch> epochs() {
         return Collections.unmodifiableList(epochs);
     }
 
+    /**
+     * The number of epochs so far.
+     *
+     * @return the count
+     */
     public int size() {
         return epochs.size();
     }
 
+    /**
+     * Whether no epoch was added yet.
+     *
+     * @return true for a new history
+     */
     public boolean isEmpty() {
         return epochs.isEmpty();
     }
 
-    /** The latest epoch; the one a resumed run continues after. */
+    /**
+     * The latest epoch; the one a resumed run continues after.
+     *
+     * @return the last epoch added
+     */
     public Epoch last() {
         if (epochs.isEmpty()) {
             throw new IllegalStateException("The history has no epochs yet");
@@ -68,7 +104,12 @@ public final class History {
         return epochs.get(epochs.size() - 1);
     }
 
-    /** The epochs up to and including {@code epoch}: what a checkpoint saved after that epoch had seen. */
+    /**
+     * The epochs up to and including {@code epoch}: what a checkpoint saved after that epoch had seen.
+     *
+     * @param epoch the last epoch to keep
+     * @return a new history
+     */
     public History through(int epoch) {
         History h = new History();
         for (Epoch e : epochs) {
@@ -79,7 +120,11 @@ public final class History {
         return h;
     }
 
-    /** The CSV text: the header and one line per epoch, each ending in a newline. */
+    /**
+     * The CSV text: the header and one line per epoch, each ending in a newline.
+     *
+     * @return the CSV
+     */
     public String toCsv() {
         StringBuilder b = new StringBuilder(CSV_HEADER).append('\n');
         for (Epoch e : epochs) {
@@ -90,12 +135,21 @@ public final class History {
         return b.toString();
     }
 
-    /** Writes the CSV atomically, so a run killed mid-write leaves the previous epochs readable. */
+    /**
+     * Writes the CSV atomically, so a run killed mid-write leaves the previous epochs readable.
+     *
+     * @param file the CSV file to replace or create
+     */
     public void writeCsv(Path file) {
         AtomicFiles.write(file, toCsv().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Reads a CSV that {@link #writeCsv} wrote; a malformed line is an error naming file and line. */
+    /**
+     * Reads a CSV that {@link #writeCsv} wrote; a malformed line is an error naming file and line.
+     *
+     * @param file the CSV file
+     * @return the history it holds
+     */
     public static History readCsv(Path file) {
         List<String> lines;
         try {
@@ -109,6 +163,10 @@ public final class History {
     /**
      * Parses text that {@link #toCsv} wrote, held somewhere other than a file (a checkpoint's metadata);
      * errors name {@code source} and the line, as {@link #readCsv} names the file.
+     *
+     * @param text the CSV
+     * @param source what to call it in errors
+     * @return the history it holds
      */
     public static History fromCsv(String text, String source) {
         return parse(text.lines().toList(), source);

@@ -21,14 +21,24 @@ public final class Json {
     private Json() {
     }
 
-    /** The object as pretty-printed JSON text, keys in map order. */
+    /**
+     * The object as pretty-printed JSON text, keys in map order.
+     *
+     * @param fields the values: strings, numbers, booleans, lists and maps
+     * @return the JSON text
+     */
     public static String object(Map<String, ?> fields) {
         StringBuilder b = new StringBuilder();
         value(b, fields, "", "$");
         return b.toString();
     }
 
-    /** Writes the object to file atomically, ending in a newline. */
+    /**
+     * Writes the object to file atomically, ending in a newline.
+     *
+     * @param file the file to replace or create
+     * @param fields the values, as {@link #object} takes them
+     */
     public static void write(Path file, Map<String, ?> fields) {
         AtomicFiles.write(file, (object(fields) + "\n").getBytes(StandardCharsets.UTF_8));
     }

@@ -39,6 +39,9 @@ public final class Plots {
     /**
      * Loss and accuracy per epoch, training and validation, side by side in a 1000x420 PNG. Epochs
      * without validation leave gaps; a history without any leaves the validation line out.
+     *
+     * @param png the image file to write
+     * @param h the run's history
      */
     public static void curves(Path png, History h) {
         List<History.Epoch> epochs = h.epochs();
@@ -73,6 +76,15 @@ public final class Plots {
      * where the prediction equals the label, red where it does not, and then also the true class
      * underneath, in brackets. images holds count x channels x height x width values in [0, 1], count
      * being labels.length; channels is 1 (grayscale) or 3 (RGB).
+     *
+     * @param png the image file to write
+     * @param images the images
+     * @param channels 1 or 3
+     * @param height rows per image
+     * @param width columns per image
+     * @param labels the true classes
+     * @param predicted the predicted classes
+     * @param classNames the class names
      */
     public static void predictions(Path png, float[] images, int channels, int height, int width, int[] labels,
                                    int[] predicted, List<String> classNames) {
@@ -86,6 +98,15 @@ public final class Plots {
      * class and that class's probability, "Sneaker 93%", in blue where right; in red where wrong, with
      * the true class underneath, "Shirt 62%" over "(Pullover)". probabilities holds count x classes
      * values, one row per image (a model's softmax output), count being labels.length.
+     *
+     * @param png the image file to write
+     * @param images the images
+     * @param channels 1 or 3
+     * @param height rows per image
+     * @param width columns per image
+     * @param labels the true classes
+     * @param probabilities count x classes probabilities
+     * @param classNames the class names
      */
     public static void predictions(Path png, float[] images, int channels, int height, int width, int[] labels,
                                    float[] probabilities, List<String> classNames) {

@@ -5,7 +5,14 @@ package org.convnet4j.tensor;
  * BF16 and FP16 are reserved so that storage sizes and checkpoints already know them.
  */
 public enum DType {
-    FP32(4), INT32(4), BF16(2), FP16(2);
+    /** IEEE 754 single precision: what every op computes on. */
+    FP32(4),
+    /** 32-bit signed integers: sparse class labels. */
+    INT32(4),
+    /** bfloat16: FP32's exponent, 8 bits of mantissa. */
+    BF16(2),
+    /** IEEE 754 half precision. */
+    FP16(2);
 
     private final int bytes;
 
@@ -13,7 +20,11 @@ public enum DType {
         this.bytes = bytes;
     }
 
-    /** Size of one element in bytes. */
+    /**
+     * Size of one element in bytes.
+     *
+     * @return 4 for FP32 and INT32, 2 for BF16 and FP16
+     */
     public int bytes() {
         return bytes;
     }

@@ -13,7 +13,12 @@ public final class Shape {
         this.dims = dims;
     }
 
-    /** A shape from its dimensions; every dimension must be strictly positive. */
+    /**
+     * A shape from its dimensions; every dimension must be strictly positive.
+     *
+     * @param dims the dimensions, outermost first
+     * @return the shape (it keeps a copy)
+     */
     public static Shape of(long... dims) {
         if (dims.length == 0) {
             throw new IllegalArgumentException("A shape needs at least one dimension. Received ()");
@@ -27,24 +32,50 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank, at least 1
+     */
     public int rank() {
         return dims.length;
     }
 
+    /**
+     * One dimension; a negative axis counts from the end, as in Python.
+     *
+     * @param axis 0 for the outermost, -1 for the innermost
+     * @return the dimension
+     */
     public long dim(int axis) {
         return dims[axis < 0 ? dims.length + axis : axis];
     }
 
-    /** Dimension as an int, for sizes that index Java arrays and native int parameters. */
+    /**
+     * Dimension as an int, for sizes that index Java arrays and native int parameters.
+     *
+     * @param axis as {@link #dim(int)} takes it
+     * @return the dimension
+     * @throws ArithmeticException when it does not fit an int
+     */
     public int intDim(int axis) {
         return Math.toIntExact(dim(axis));
     }
 
+    /**
+     * All dimensions, outermost first.
+     *
+     * @return a copy of the dimensions
+     */
     public long[] dims() {
         return dims.clone();
     }
 
-    /** Number of elements. */
+    /**
+     * Number of elements.
+     *
+     * @return the product of the dimensions
+     */
     public long size() {
         long n = 1;
         for (long d : dims) {
@@ -53,14 +84,27 @@ public final class Shape {
         return n;
     }
 
-    /** The same shape with the first (batch) dimension replaced. */
+    /**
+     * The same shape with the first (batch) dimension replaced.
+     *
+     * @param n the new batch size
+     * @return the new shape
+     */
     public Shape withBatch(long n) {
         long[] d = dims.clone();
         d[0] = n;
         return of(d);
     }
 
-    /** Shape of an activation tensor, N x C x H x W. */
+    /**
+     * Shape of an activation tensor, N x C x H x W.
+     *
+     * @param n batch
+     * @param c channels
+     * @param h height
+     * @param w width
+     * @return the shape (n, c, h, w)
+     */
     public static Shape nchw(long n, long c, long h, long w) {
         return of(n, c, h, w);
     }

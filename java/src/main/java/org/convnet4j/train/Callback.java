@@ -27,27 +27,50 @@ public interface Callback {
                     double meanLoss, double meanAccuracy, double learningRate, double gradientNorm) {
     }
 
-    /** Once, before the first step. */
+    /**
+     * Once, before the first step.
+     *
+     * @param run the epochs and batches the run will do
+     * @param trainer the training step, its weights and optimizer
+     */
     default void onTrainBegin(TrainBegin run, Trainer trainer) {
     }
 
-    /** Before the first step of each epoch. */
+    /**
+     * Before the first step of each epoch.
+     *
+     * @param epoch the epoch, from 1
+     * @param trainer the training step, its weights and optimizer
+     */
     default void onEpochBegin(int epoch, Trainer trainer) {
     }
 
-    /** After each training step. */
+    /**
+     * After each training step.
+     *
+     * @param batch the step's loss, running means, learning rate and gradient norm
+     * @param trainer the training step, its weights and optimizer
+     */
     default void onBatchEnd(BatchEnd batch, Trainer trainer) {
     }
 
     /**
      * After each epoch's metrics are in the history; return true to stop training. The trainer's
      * optimizer still holds the learning rate of the epoch's last step.
+     *
+     * @param epoch the epoch's metrics, as the history holds them
+     * @param trainer the training step, its weights and optimizer
+     * @return true to stop after this epoch
      */
     default boolean onEpochEnd(History.Epoch epoch, Trainer trainer) {
         return false;
     }
 
-    /** Once, after the last epoch (stopped early or not). */
+    /**
+     * Once, after the last epoch (stopped early or not).
+     *
+     * @param trainer the training step, its weights and optimizer
+     */
     default void onTrainEnd(Trainer trainer) {
     }
 }

@@ -33,8 +33,11 @@ import org.convnet4j.tensor.Tensor;
  * into a trainer ({@link #loadTrainingState}: resuming).
  */
 public final class Checkpoints {
+    /** Metadata key: the epochs trained when the checkpoint was written. */
     public static final String EPOCH = "epoch";
+    /** Metadata key: the run's seed. */
     public static final String SEED = "seed";
+    /** Metadata key: the model's name. */
     public static final String MODEL = "model";
     /** Metadata key of the history through the checkpoint's epoch, as the text of history.csv. */
     public static final String HISTORY = "history";
@@ -49,7 +52,14 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
-    /** Writes atomically (temporary file, fsync, rename), without a history. */
+    /**
+     * Writes atomically (temporary file, fsync, rename), without a history.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param t the trainer whose weights and optimizer state to save
+     * @param epoch the epochs trained so far
+     * @param seed the run's seed
+     */
     public static void save(Path file, Trainer t, int epoch, long seed) {
         save(file, t, epoch, seed, null);
     }
@@ -59,6 +69,12 @@ public final class Checkpoints {
      * its epochs through {@code epoch} go into the metadata, so the checkpoint and the history it
      * resumes with are one file and cannot disagree: a kill between writing this file and history.csv
      * loses nothing.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param t the trainer whose weights and optimizer state to save
+     * @param epoch the epochs trained so far
+     * @param seed the run's seed
+     * @param history the epochs so far, or null
      */
     public static void save(Path file, Trainer t, int epoch, long seed, History history) {
         save(file, t, epoch, seed, history, null);
@@ -68,6 +84,13 @@ public final class Checkpoints {
      * As {@link #save(Path, Trainer, int, long, History)}, with the class names (may be null: none) in
      * label order, one per model class; {@link #classNames} reads them back. A name may not be blank or
      * hold a line break.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param t the trainer whose weights and optimizer state to save
+     * @param epoch the epochs trained so far
+     * @param seed the run's seed
+     * @param history the epochs so far, or null
+     * @param classNames the class names, or null
      */
     public static void save(Path file, Trainer t, int epoch, long seed, History history, List<String> classNames) {
         save(file, t, epoch, seed, history, classNames, null);
@@ -77,6 +100,14 @@ public final class Checkpoints {
      * As {@link #save(Path, Trainer, int, long, History, List)}, with the settings of the run that wrote
      * it (may be null: none), stored under {@value #RUN}{@code <key>} and read back by {@link #run}, so
      * a resumed run can be checked against them from the checkpoint alone.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param t the trainer whose weights and optimizer state to save
+     * @param epoch the epochs trained so far
+     * @param seed the run's seed
+     * @param history the epochs so far, or null
+     * @param classNames the class names, or null
+     * @param run the run's settings, or null
      */
     public static void save(Path file, Trainer t, int epoch, long seed, History history, List<String> classNames,
                             Map<String, String> run) {
@@ -113,12 +144,22 @@ public final class Checkpoints {
         SafeTensors.write(file, tensors, meta);
     }
 
-    /** The settings of the run that wrote the checkpoint, by key (empty for a file that holds none). */
+    /**
+     * The settings of the run that wrote the checkpoint, by key (empty for a file that holds none).
+     *
+     * @param c a checkpoint as read
+     * @return the settings by key, empty when none were recorded
+     */
     public static Map<String, String> run(Checkpoint c) {
         return run(c.metadata());
     }
 
-    /** The same from a checkpoint's metadata alone ({@code SafeTensors.metadata}: no tensor is read). */
+    /**
+     * The same from a checkpoint's metadata alone ({@code SafeTensors.metadata}: no tensor is read).
+     *
+     * @param metadata a checkpoint's metadata
+     * @return the settings by key, empty when none were recorded
+     */
     public static Map<String, String> run(Map<String, String> metadata) {
         Map<String, String> out = new LinkedHashMap<>();
         metadata.forEach((k, v) -> {
@@ -132,6 +173,9 @@ public final class Checkpoints {
     /**
      * The epoch the checkpoint was saved after; 0 for a file without one. A value that is not a
      * non-negative integer is an error naming the file and the field.
+     *
+     * @param c a checkpoint as read
+     * @return the epochs trained
      */
     public static int epoch(Checkpoint c) {
         String v = c.metadata().get(EPOCH);
@@ -150,7 +194,12 @@ public final class Checkpoints {
                 + "\" must be a non-negative integer, found \"" + v + "\"");
     }
 
-    /** The seed of the run that wrote the checkpoint, if recorded; a malformed one is an error naming the field. */
+    /**
+     * The seed of the run that wrote the checkpoint, if recorded; a malformed one is an error naming the field.
+     *
+     * @param c a checkpoint as read
+     * @return the seed, or empty
+     */
     public static OptionalLong seed(Checkpoint c) {
         String v = c.metadata().get(SEED);
         if (v == null) {
@@ -167,6 +216,9 @@ public final class Checkpoints {
     /**
      * The class names the checkpoint carries, in label order; empty for a file written without them (by
      * an older version, or from data without names). A field with a blank name is an error naming the file.
+     *
+     * @param c a checkpoint as read
+     * @return the names, or empty
      */
     public static Optional<List<String>> classNames(Checkpoint c) {
         String v = c.metadata().get(CLASS_NAMES);
@@ -199,6 +251,10 @@ public final class Checkpoints {
      * The history a run resumed from {@code c} continues: the one the checkpoint carries (epochs through
      * its own), whatever {@code historyCsv} holds. A checkpoint written without a history (by an older
      * version) falls back to historyCsv's epochs through the checkpoint's, or none if there is no file.
+     *
+     * @param c a checkpoint as read
+     * @param historyCsv the history.csv beside it, which may not exist
+     * @return the history through the checkpoint's epoch
      */
     public static History history(Checkpoint c, Path historyCsv) {
         History h = storedHistory(c);
@@ -234,6 +290,10 @@ public final class Checkpoints {
      * must be finite, before anything is written; the file's optimizer state, if any, is ignored, so
      * evaluation, prediction and a service need no trainer or optimizer. Returns the checkpoint (its
      * metadata holds the epoch and seed).
+     *
+     * @param file a checkpoint of w's model
+     * @param w the weights to fill
+     * @return the checkpoint, for its metadata
      */
     public static Checkpoint loadWeights(Path file, Weights w) {
         return loadWeights(file, w, false);
@@ -242,6 +302,11 @@ public final class Checkpoints {
     /**
      * As {@link #loadWeights(Path, Weights)}; allowNonFinite loads NaN and infinite values instead of
      * refusing them (to inspect a diverged run's weights, not to use them).
+     *
+     * @param file a checkpoint of w's model
+     * @param w the weights to fill
+     * @param allowNonFinite true to load NaN and infinite values too
+     * @return the checkpoint, for its metadata
      */
     public static Checkpoint loadWeights(Path file, Weights w, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
@@ -258,12 +323,23 @@ public final class Checkpoints {
      * iteration count. Everything is checked (the weights first, so a file of another model says so
      * in one line per weight; then the epoch, seed and history in the metadata; then that every value is
      * finite) before anything is written.
+     *
+     * @param file a checkpoint {@link #save} wrote for t's model
+     * @param t the trainer to fill
+     * @return the checkpoint, for its metadata
      */
     public static Checkpoint loadTrainingState(Path file, Trainer t) {
         return loadTrainingState(file, t, false);
     }
 
-    /** As {@link #loadTrainingState(Path, Trainer)}; allowNonFinite loads NaN and infinite values too. */
+    /**
+     * As {@link #loadTrainingState(Path, Trainer)}; allowNonFinite loads NaN and infinite values too.
+     *
+     * @param file a checkpoint {@link #save} wrote for t's model
+     * @param t the trainer to fill
+     * @param allowNonFinite true to load NaN and infinite values too
+     * @return the checkpoint, for its metadata
+     */
     public static Checkpoint loadTrainingState(Path file, Trainer t, boolean allowNonFinite) {
         Checkpoint c = SafeTensors.read(file);
         requireWeights(c, t.model());

@@ -29,7 +29,12 @@ public final class Classifier implements AutoCloseable {
     private final int height;
     private final int width;
 
-    /** Names {@code predictor}'s classes; there must be one name per class of its model. */
+    /**
+     * Names {@code predictor}'s classes; there must be one name per class of its model.
+     *
+     * @param predictor the frozen model; the classifier then owns it
+     * @param classNames the names, in class order
+     */
     public Classifier(Predictor predictor, List<String> classNames) {
         int classes = predictor.model().classes();
         if (classNames.size() != classes) {
@@ -51,6 +56,11 @@ public final class Classifier implements AutoCloseable {
     /**
      * Loads the weights of {@code checkpoint} for inference (no optimizer) and names the classes from its
      * metadata, or else "class 0", "class 1", ... Predicts one image per call.
+     *
+     * @param model the model the checkpoint was trained as
+     * @param backend where to predict; stays the caller's
+     * @param checkpoint a safetensors checkpoint of the model
+     * @return a classifier the caller must close
      */
     public static Classifier load(Model model, Backend backend, Path checkpoint) {
         return load(model, backend, checkpoint, null, 1);
@@ -59,12 +69,29 @@ public final class Classifier implements AutoCloseable {
     /**
      * As {@link #load(Model, Backend, Path)}, with the names to use when the checkpoint has none
      * ({@code fallbackNames}, may be null: "class 0", ...) and the most images one call takes.
+     *
+     * @param model the model the checkpoint was trained as
+     * @param backend where to predict; stays the caller's
+     * @param checkpoint a safetensors checkpoint of the model
+     * @param fallbackNames names for a checkpoint without them, or null
+     * @param batch the most images one call takes
+     * @return a classifier the caller must close
      */
     public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch) {
         return load(model, backend, checkpoint, fallbackNames, batch, Precision.FP32);
     }
 
-    /** As above, predicting in {@code precision} (checkpoints are FP32 whatever it is). */
+    /**
+     * As above, predicting in {@code precision} (checkpoints are FP32 whatever it is).
+     *
+     * @param model the model the checkpoint was trained as
+     * @param backend where to predict; stays the caller's
+     * @param checkpoint a safetensors checkpoint of the model
+     * @param fallbackNames names for a checkpoint without them, or null
+     * @param batch the most images one call takes
+     * @param precision the precision to compute in
+     * @return a classifier the caller must close
+     */
     public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch,
                                   Precision precision) {
         try (Weights w = new Weights(model, backend)) {
@@ -83,17 +110,34 @@ public final class Classifier implements AutoCloseable {
         }
     }
 
-    /** "class 0", "class 1", ...: the names of classes nobody named. */
+    /**
+     * "class 0", "class 1", ...: the names of classes nobody named.
+     *
+     * @param classes the number of classes
+     * @return the names
+     */
     public static List<String> defaultNames(int classes) {
         return IntStream.range(0, classes).mapToObj(i -> "class " + i).toList();
     }
 
-    /** The {@code k} most probable classes of one image (C x H x W floats, as {@link ImageInput} makes them). */
+    /**
+     * The {@code k} most probable classes of one image (C x H x W floats, as {@link ImageInput} makes them).
+     *
+     * @param image one image
+     * @param k how many classes, at most the model's
+     * @return the classes, most probable first
+     */
     public List<Prediction> top(float[] image, int k) {
         return top(image, 1, k).get(0);
     }
 
-    /** The {@code k} most probable classes of the image file (JPEG, PNG, ...), read with {@link ImageInput}. */
+    /**
+     * The {@code k} most probable classes of the image file (JPEG, PNG, ...), read with {@link ImageInput}.
+     *
+     * @param imageFile an image file
+     * @param k how many classes, at most the model's
+     * @return the classes, most probable first
+     */
     public List<Prediction> top(Path imageFile, int k) {
         return top(ImageInput.fromFile(imageFile, channels, height, width), k);
     }
@@ -101,6 +145,11 @@ public final class Classifier implements AutoCloseable {
     /**
      * The {@code k} most probable classes of each of {@code count} images (count x C x H x W), in order;
      * more images than the predictor's batch are predicted a batch at a time.
+     *
+     * @param images count images
+     * @param count how many
+     * @param k how many classes per image
+     * @return per image, its classes, most probable first
      */
     public List<List<Prediction>> top(float[] images, int count, int k) {
         if (k <= 0) {
@@ -127,15 +176,29 @@ public final class Classifier implements AutoCloseable {
         return out;
     }
 
-    /** The input one image must have: channels, height, width. */
+    /**
+     * The input one image must have: channels, height, width.
+     *
+     * @return {channels, height, width}
+     */
     public int[] inputShape() {
         return new int[] {channels, height, width};
     }
 
+    /**
+     * The class names, in class order.
+     *
+     * @return the names
+     */
     public List<String> classNames() {
         return classNames;
     }
 
+    /**
+     * The frozen model underneath.
+     *
+     * @return the predictor, owned by this classifier
+     */
     public Predictor predictor() {
         return predictor;
     }

@@ -23,23 +23,37 @@ import org.convnet4j.report.History;
  * checkpoint, are dropped, so the file never lists an epoch twice.
  */
 public final class CsvLogger implements Callback {
+    /** The CSV's first line. */
     public static final String HEADER = "epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds";
 
     private final Path file;
     private final boolean append;
 
-    /** A logger that starts {@code file} afresh, as Keras' default. */
+    /**
+     * A logger that starts {@code file} afresh, as Keras' default.
+     *
+     * @param file the CSV file
+     */
     public CsvLogger(Path file) {
         this(file, false);
     }
 
-    /** A logger that, with {@code append}, continues {@code file} as a resumed run (see the class comment). */
+    /**
+     * A logger that, with {@code append}, continues {@code file} as a resumed run (see the class comment).
+     *
+     * @param file the CSV file
+     * @param append true to continue the file
+     */
     public CsvLogger(Path file, boolean append) {
         this.file = file;
         this.append = append;
     }
 
-    /** The CSV file written. */
+    /**
+     * The CSV file written.
+     *
+     * @return the file
+     */
     public Path file() {
         return file;
     }

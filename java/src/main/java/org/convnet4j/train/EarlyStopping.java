@@ -22,6 +22,14 @@ public final class EarlyStopping implements Callback {
     private int wait;
     private List<float[]> bestWeights;
 
+    /**
+     * Stops a run whose monitored metric stopped improving.
+     *
+     * @param monitor the metric watched
+     * @param patience epochs without improvement before stopping
+     * @param minDelta the smallest change that counts as improvement
+     * @param restoreBestWeights whether the run ends with the best epoch's weights
+     */
     public EarlyStopping(Monitor monitor, int patience, double minDelta, boolean restoreBestWeights) {
         if (patience < 0) {
             throw new IllegalArgumentException("EarlyStopping: patience must be >= 0. Received " + patience);
@@ -60,11 +68,20 @@ public final class EarlyStopping implements Callback {
         }
     }
 
-    /** The epoch whose weights are (or would be) restored; 0 before any epoch improved. */
+    /**
+     * The epoch whose weights are (or would be) restored; 0 before any epoch improved.
+     *
+     * @return the epoch, from 1, or 0
+     */
     public int bestEpoch() {
         return bestEpoch;
     }
 
+    /**
+     * The best value of the metric so far.
+     *
+     * @return the value, NaN before the first epoch
+     */
     public double best() {
         return best;
     }

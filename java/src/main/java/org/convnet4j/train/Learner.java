@@ -63,32 +63,66 @@ public final class Learner implements AutoCloseable {
         this.optimizer = o;
     }
 
-    /** Settings for a learner of {@code model}; every one has a default (see {@link Builder}). */
+    /**
+     * Settings for a learner of {@code model}; every one has a default (see {@link Builder}).
+     *
+     * @param model the model to train
+     * @return a builder at the defaults
+     */
     public static Builder builder(Model model) {
         return new Builder(model);
     }
 
-    /** Trains on {@code train} as {@code settings} say (see {@link Fit}). */
+    /**
+     * Trains on {@code train} as {@code settings} say (see {@link Fit}).
+     *
+     * @param train the training images and labels
+     * @param settings epochs, batch size, validation, callbacks and the rest
+     * @return the history, whether a callback stopped the run, and the throughput
+     */
     public Fit.Result fit(Dataset train, FitSettings settings) {
         return Fit.run(trainer, train, settings);
     }
 
-    /** Mean loss and accuracy over {@code data} in batches of 32, in inference mode. */
+    /**
+     * Mean loss and accuracy over {@code data} in batches of 32, in inference mode.
+     *
+     * @param data the images and labels
+     * @return the mean loss and the correct count
+     */
     public Trainer.BatchResult evaluate(Dataset data) {
         return evaluate(data, 32);
     }
 
-    /** Mean loss and accuracy over {@code data} in batches of {@code batchSize}, in inference mode. */
+    /**
+     * Mean loss and accuracy over {@code data} in batches of {@code batchSize}, in inference mode.
+     *
+     * @param data the images and labels
+     * @param batchSize images per forward pass
+     * @return the mean loss and the correct count
+     */
     public Trainer.BatchResult evaluate(Dataset data, int batchSize) {
         return Fit.evaluate(trainer, data, batchSize);
     }
 
-    /** Class probabilities of {@code count} images (count x C x H x W in [0, 1]): count x classes. */
+    /**
+     * Class probabilities of {@code count} images (count x C x H x W in [0, 1]): count x classes.
+     *
+     * @param images count images, NCHW, scaled to [0, 1]
+     * @param count how many
+     * @return count rows of class probabilities
+     */
     public float[] predict(float[] images, int count) {
         return trainer.predictBatch(images, count);
     }
 
-    /** Class probabilities of every image of {@code data}, in its order: size x classes. */
+    /**
+     * Class probabilities of every image of {@code data}, in its order: size x classes.
+     *
+     * @param data the images (labels are ignored)
+     * @param batchSize images per forward pass
+     * @return data.size() rows of class probabilities
+     */
     public float[] predict(Dataset data, int batchSize) {
         int k = model.classes();
         float[] out = new float[data.size() * k];
@@ -107,6 +141,9 @@ public final class Learner implements AutoCloseable {
      * Loads a checkpoint's full training state (weights, optimizer moments, iteration count; see
      * {@link Checkpoints#loadTrainingState}) and returns its epoch and history: the history the file
      * carries, or for an older file the {@code history.csv} beside it.
+     *
+     * @param checkpoint a file ModelCheckpoint or {@code convnet4j train} wrote for this model
+     * @return the epoch and history to pass to {@link FitSettings.Builder#resumeFrom}
      */
     public Resumed resume(Path checkpoint) {
         Checkpoint c = Checkpoints.loadTrainingState(checkpoint, trainer);
@@ -114,27 +151,47 @@ public final class Learner implements AutoCloseable {
         return new Resumed(Checkpoints.epoch(c), h, c);
     }
 
-    /** The model trained. */
+    /**
+     * The model trained.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
-    /** The backend everything runs on (the learner's own, or the one given to the builder). */
+    /**
+     * The backend everything runs on (the learner's own, or the one given to the builder).
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
-    /** The model's weights on the backend, as trained so far. */
+    /**
+     * The model's weights on the backend, as trained so far.
+     *
+     * @return the weights, owned by this learner
+     */
     public Weights weights() {
         return weights;
     }
 
-    /** The optimizer: its state, iteration count, current learning rate and clipping. */
+    /**
+     * The optimizer: its state, iteration count, current learning rate and clipping.
+     *
+     * @return the optimizer, owned by this learner
+     */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** The training step underneath, for callbacks and lower-level use. */
+    /**
+     * The training step underneath, for callbacks and lower-level use.
+     *
+     * @return the trainer, owned by this learner
+     */
     public Trainer trainer() {
         return trainer;
     }
@@ -194,39 +251,69 @@ public final class Learner implements AutoCloseable {
             this.model = model;
         }
 
-        /** The backend to create and own: "auto", "cpu" or "cuda" ({@link Backends#create}). */
+        /**
+         * The backend to create and own: "auto", "cpu" or "cuda" ({@link Backends#create}).
+         *
+         * @param name "auto", "cpu" or "cuda"
+         * @return this builder
+         */
         public Builder backend(String name) {
             this.backendName = name;
             this.backend = null;
             return this;
         }
 
-        /** A backend the caller made and keeps: the learner uses it and does not close it. */
+        /**
+         * A backend the caller made and keeps: the learner uses it and does not close it.
+         *
+         * @param b the caller's backend
+         * @return this builder
+         */
         public Builder backend(Backend b) {
             this.backend = b;
             return this;
         }
 
-        /** Adam, or AdamW with a weight decay ({@link Adam#withWeightDecay}). */
+        /**
+         * Adam, or AdamW with a weight decay ({@link Adam#withWeightDecay}).
+         *
+         * @param a the Adam settings, e.g. {@code Adam.keras()}
+         * @return this builder
+         */
         public Builder optimizer(Adam a) {
             this.adam = a;
             this.sgd = null;
             return this;
         }
 
-        /** SGD with momentum. */
+        /**
+         * SGD with momentum.
+         *
+         * @param s the SGD settings
+         * @return this builder
+         */
         public Builder optimizer(SgdMomentum s) {
             this.sgd = s;
             return this;
         }
 
-        /** Clip every step's gradients to this global norm (Keras' global_clipnorm); 0 for off. */
+        /**
+         * Clip every step's gradients to this global norm (Keras' global_clipnorm); 0 for off.
+         *
+         * @param maxNorm the largest global norm a step applies, or 0
+         * @return this builder
+         */
         public Builder clipGlobalNorm(double maxNorm) {
             this.clipNorm = maxNorm;
             return this;
         }
 
-        /** The seed of the weights' initialization. */
+        /**
+         * The seed of the weights' initialization.
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -235,6 +322,9 @@ public final class Learner implements AutoCloseable {
         /**
          * The mixed-precision policy of training, evaluation and prediction (default fp32; see
          * {@link Precision}); build() fails where the backend cannot compute in it.
+         *
+         * @param p the precision policy
+         * @return this builder
          */
         public Builder precision(Precision p) {
             if (p == null) {
@@ -244,7 +334,11 @@ public final class Learner implements AutoCloseable {
             return this;
         }
 
-        /** Opens the backend (unless one was given), allocates and initializes the weights and optimizer state. */
+        /**
+         * Opens the backend (unless one was given), allocates and initializes the weights and optimizer state.
+         *
+         * @return a learner the caller must close
+         */
         public Learner build() {
             return new Learner(this);
         }

@@ -19,6 +19,14 @@ public sealed interface LearningRateSchedule {
      * {@code epochs} in the whole run.
      */
     record Position(int epochsDone, int batch, int batchesPerEpoch, int epochs) {
+        /**
+         * A position, checked.
+         *
+         * @param epochsDone complete epochs, at least 0
+         * @param batch batches done in this epoch, below batchesPerEpoch
+         * @param batchesPerEpoch batches per epoch, at least 1
+         * @param epochs epochs in the run, at least 1
+         */
         public Position {
             if (epochsDone < 0 || batch < 0 || batchesPerEpoch <= 0 || batch >= batchesPerEpoch || epochs <= 0) {
                 throw new IllegalArgumentException("Position: expected epochsDone >= 0, 0 <= batch < batchesPerEpoch,"
@@ -27,32 +35,55 @@ public sealed interface LearningRateSchedule {
             }
         }
 
-        /** The steps taken so far in the run: the index of the step about to be taken. */
+        /**
+         * The steps taken so far in the run: the index of the step about to be taken.
+         *
+         * @return epochsDone * batchesPerEpoch + batch
+         */
         public long step() {
             return (long) epochsDone * batchesPerEpoch + batch;
         }
 
-        /** The steps in the whole run. */
+        /**
+         * The steps in the whole run.
+         *
+         * @return epochs * batchesPerEpoch
+         */
         public long steps() {
             return (long) epochs * batchesPerEpoch;
         }
     }
 
-    /** The factor of the configured learning rate for the step about to be taken at {@code p}. */
+    /**
+     * The factor of the configured learning rate for the step about to be taken at {@code p}.
+     *
+     * @param p where the run is
+     * @return the factor, at most 1
+     */
     double factor(Position p);
 
-    /** The text form, which {@link #parse} reads back to an equal schedule. */
+    /**
+     * The text form, which {@link #parse} reads back to an equal schedule.
+     *
+     * @return e.g. "cosine:2"
+     */
     String spec();
 
     /**
      * Whether the factors depend on the run's length ({@link Position#epochs}): then a resumed run
      * must keep its epoch count to continue the same schedule.
+     *
+     * @return true for the cosine, false otherwise
      */
     default boolean dependsOnRunLength() {
         return false;
     }
 
-    /** The configured rate throughout. */
+    /**
+     * The configured rate throughout.
+     *
+     * @return the schedule
+     */
     static LearningRateSchedule constant() {
         return new Constant();
     }
@@ -60,6 +91,10 @@ public sealed interface LearningRateSchedule {
     /**
      * PyTorch's StepLR: the rate times {@code factor} after every {@code everyEpochs} epochs,
      * {@code factor ^ floor(epochsDone / everyEpochs)}.
+     *
+     * @param everyEpochs epochs between reductions, at least 1
+     * @param factor the reduction, in (0, 1]
+     * @return the schedule
      */
     static LearningRateSchedule step(int everyEpochs, double factor) {
         return new StepDecay(everyEpochs, factor);
@@ -68,6 +103,9 @@ public sealed interface LearningRateSchedule {
     /**
      * Keras' ExponentialDecay with one epoch as its decay steps (not staircased): the rate times
      * {@code rate ^ (epochs done, counted in fractions of an epoch)}, so it falls a little every step.
+     *
+     * @param rate the factor per epoch, in (0, 1]
+     * @return the schedule
      */
     static LearningRateSchedule exponential(double rate) {
         return new ExponentialDecay(rate);
@@ -78,6 +116,9 @@ public sealed interface LearningRateSchedule {
      * in equal steps to the configured one (step k of W takes {@code (k + 1) / W}), then follows half a
      * cosine down towards 0 at the end of the run: {@code 0.5 (1 + cos(pi (k - W) / (N - W)))} at step
      * k of N. 0 warmup epochs is the cosine alone.
+     *
+     * @param warmupEpochs epochs of warmup, at least 0
+     * @return the schedule
      */
     static LearningRateSchedule cosine(int warmupEpochs) {
         return new CosineDecay(warmupEpochs);
@@ -86,6 +127,9 @@ public sealed interface LearningRateSchedule {
     /**
      * Reads the text form: {@code constant}, {@code step:EPOCHS:FACTOR}, {@code exp:RATE} or
      * {@code cosine:WARMUP_EPOCHS}; anything else is an IllegalArgumentException saying what is expected.
+     *
+     * @param spec the text form
+     * @return the schedule
      */
     static LearningRateSchedule parse(String spec) {
         String[] f = spec.strip().split(":", -1);
@@ -137,6 +181,12 @@ public sealed interface LearningRateSchedule {
 
     /** See {@link #step(int, double)}. */
     record StepDecay(int everyEpochs, double factor) implements LearningRateSchedule {
+        /**
+         * See {@link LearningRateSchedule#step}.
+         *
+         * @param everyEpochs epochs between reductions
+         * @param factor the reduction
+         */
         public StepDecay {
             if (everyEpochs <= 0 || !(factor > 0) || factor > 1) {
                 throw new IllegalArgumentException("step schedule: expected EPOCHS > 0 and FACTOR in (0, 1]. Received"
@@ -157,6 +207,11 @@ public sealed interface LearningRateSchedule {
 
     /** See {@link #exponential(double)}. */
     record ExponentialDecay(double rate) implements LearningRateSchedule {
+        /**
+         * See {@link LearningRateSchedule#exponential}.
+         *
+         * @param rate the factor per epoch
+         */
         public ExponentialDecay {
             if (!(rate > 0) || rate > 1) {
                 throw new IllegalArgumentException("exp schedule: expected RATE in (0, 1]. Received RATE=" + rate);
@@ -176,6 +231,11 @@ public sealed interface LearningRateSchedule {
 
     /** See {@link #cosine(int)}. */
     record CosineDecay(int warmupEpochs) implements LearningRateSchedule {
+        /**
+         * See {@link LearningRateSchedule#cosine}.
+         *
+         * @param warmupEpochs epochs of warmup
+         */
         public CosineDecay {
             if (warmupEpochs < 0) {
                 throw new IllegalArgumentException("cosine schedule: expected WARMUP_EPOCHS >= 0. Received "

@@ -22,11 +22,27 @@ public final class ModelCheckpoint implements Callback {
     private final Map<String, String> run;
     private double best = Double.NaN;
 
+    /**
+     * Saves the full training state after each epoch, or after each improving one.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param monitor the metric that decides the best epoch
+     * @param saveBestOnly true to save only when the metric improves
+     * @param seed the run's seed, stored to resume with
+     */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed) {
         this(file, monitor, saveBestOnly, seed, null);
     }
 
-    /** history: the history the run fills, stored in each checkpoint; null stores none. */
+    /**
+     * history: the history the run fills, stored in each checkpoint; null stores none.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param monitor the metric that decides the best epoch
+     * @param saveBestOnly true to save only when the metric improves
+     * @param seed the run's seed, stored to resume with
+     * @param history the history, or null
+     */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history) {
         this(file, monitor, saveBestOnly, seed, history, null);
     }
@@ -34,13 +50,30 @@ public final class ModelCheckpoint implements Callback {
     /**
      * As above, with the data set's class names (may be null: none) stored in each checkpoint
      * ({@link Checkpoints#CLASS_NAMES}), so a predictor can name its classes from the file alone.
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param monitor the metric that decides the best epoch
+     * @param saveBestOnly true to save only when the metric improves
+     * @param seed the run's seed, stored to resume with
+     * @param history the history, or null
+     * @param classNames the class names, or null
      */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history,
             List<String> classNames) {
         this(file, monitor, saveBestOnly, seed, history, classNames, null);
     }
 
-    /** As above, with the run's settings (may be null: none) in each checkpoint ({@link Checkpoints#run}). */
+    /**
+     * As above, with the run's settings (may be null: none) in each checkpoint ({@link Checkpoints#run}).
+     *
+     * @param file the checkpoint file, replaced atomically
+     * @param monitor the metric that decides the best epoch
+     * @param saveBestOnly true to save only when the metric improves
+     * @param seed the run's seed, stored to resume with
+     * @param history the history, or null
+     * @param classNames the class names, or null
+     * @param run the run's settings, or null
+     */
     public ModelCheckpoint(Path file, Monitor monitor, boolean saveBestOnly, long seed, History history,
             List<String> classNames, Map<String, String> run) {
         this.run = run == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(run));
@@ -62,6 +95,11 @@ public final class ModelCheckpoint implements Callback {
         return false;
     }
 
+    /**
+     * The checkpoint file.
+     *
+     * @return the file
+     */
     public Path file() {
         return file;
     }

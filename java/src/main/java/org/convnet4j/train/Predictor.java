@@ -41,7 +41,13 @@ public final class Predictor implements AutoCloseable {
     private final float[] staging;
     private final float[] logits;
 
-    /** Freezes {@code weights} for batches of up to {@code batch} images, in FP32. */
+    /**
+     * Freezes {@code weights} for batches of up to {@code batch} images, in FP32.
+     *
+     * @param model the model
+     * @param weights its weights; copied, so they may be closed or trained on afterwards
+     * @param batch the most images one call takes
+     */
     public Predictor(Model model, Weights weights, int batch) {
         this(model, weights, batch, Precision.FP32);
     }
@@ -51,6 +57,11 @@ public final class Predictor implements AutoCloseable {
      * image activations and the frozen convolutions' weights in BF16, batch norm folded in FP32
      * first; the logits and probabilities FP32). Throws an UnsupportedOperationException where the
      * backend cannot compute in it.
+     *
+     * @param model the model
+     * @param weights its weights; copied, so they may be closed or trained on afterwards
+     * @param batch the most images one call takes
+     * @param precision the precision to compute in
      */
     public Predictor(Model model, Weights weights, int batch, Precision precision) {
         if (weights.model() != model) {
@@ -70,6 +81,10 @@ public final class Predictor implements AutoCloseable {
      * Class probabilities of the main output for {@code count} images (count x C x H x W, values as in
      * training), count x classes. Fewer images than the frozen batch are padded with zeros, which
      * changes only the time: inference treats every image on its own.
+     *
+     * @param images count images, NCHW, as the model's input has them
+     * @param count from 1 to {@link #batch()}
+     * @return count rows of class probabilities
      */
     public synchronized float[] predict(float[] images, int count) {
         if (count <= 0 || count > batch) {
@@ -89,16 +104,29 @@ public final class Predictor implements AutoCloseable {
         return Images.softmax(logits, count, model.classes());
     }
 
+    /**
+     * The model frozen.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
-    /** The batch it was frozen for: the most images one call takes. */
+    /**
+     * The batch it was frozen for: the most images one call takes.
+     *
+     * @return the batch size
+     */
     public int batch() {
         return batch;
     }
 
-    /** What runs fused, one chain of layer names per frozen convolution (conv1_conv+conv1_bn+conv1_relu). */
+    /**
+     * What runs fused, one chain of layer names per frozen convolution (conv1_conv+conv1_bn+conv1_relu).
+     *
+     * @return the chains, in execution order
+     */
     public List<String> fusedChains() {
         return executor.fusedChains();
     }

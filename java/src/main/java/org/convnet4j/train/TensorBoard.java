@@ -28,12 +28,21 @@ public final class TensorBoard implements Callback {
     private EventFile validation;
     private int unflushed;
 
-    /** Batch-level scalars at every step, and epoch-level ones. */
+    /**
+     * Batch-level scalars at every step, and epoch-level ones.
+     *
+     * @param logDir the run's log folder; train/ and validation/ go under it
+     */
     public TensorBoard(Path logDir) {
         this(logDir, 1);
     }
 
-    /** Batch-level scalars every {@code updateFreq} steps (0: epoch-level only, Keras' "epoch"). */
+    /**
+     * Batch-level scalars every {@code updateFreq} steps (0: epoch-level only, Keras' "epoch").
+     *
+     * @param logDir the run's log folder; train/ and validation/ go under it
+     * @param updateFreq steps between batch-level scalars, or 0
+     */
     public TensorBoard(Path logDir, int updateFreq) {
         if (logDir == null || updateFreq < 0) {
             throw new IllegalArgumentException("TensorBoard: expected a log folder and updateFreq >= 0. Received "
@@ -43,12 +52,20 @@ public final class TensorBoard implements Callback {
         this.updateFreq = updateFreq;
     }
 
-    /** The train writer's file (null before training began). */
+    /**
+     * The train writer's file (null before training began).
+     *
+     * @return the event file, or null
+     */
     public Path trainFile() {
         return train == null ? null : train.file();
     }
 
-    /** The validation writer's file (null before the first validated epoch). */
+    /**
+     * The validation writer's file (null before the first validated epoch).
+     *
+     * @return the event file, or null
+     */
     public Path validationFile() {
         return validation == null ? null : validation.file();
     }

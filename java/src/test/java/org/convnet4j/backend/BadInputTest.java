@@ -10,9 +10,9 @@ import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Padding;
@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadInputTest extends BackendSuite {
     private static final Shape X = Shape.nchw(2, 3, 7, 7);
-    private static final Conv2d CONV = new Conv2d(X, 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
+    private static final Conv2dOp CONV = new Conv2dOp(X, 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
 
     /** The call throws IllegalArgumentException and its message contains every fragment. */
     static void assertRejected(String what, Executable call, String... fragments) {
@@ -56,13 +56,13 @@ class BadInputTest extends BackendSuite {
     void zeroAndNegativeSizes() {
         assertRejected("Shape.of(0, 3)", () -> Shape.of(0, 3), "[0, 3]");
         assertRejected("Shape.of(2, -1, 4, 4)", () -> Shape.of(2, -1, 4, 4), "[2, -1, 4, 4]");
-        assertRejected("conv2d filters 0", () -> new Conv2d(X, 0, Size2.of(3), Size2.of(1), Padding.SAME, true),
+        assertRejected("conv2d filters 0", () -> new Conv2dOp(X, 0, Size2.of(3), Size2.of(1), Padding.SAME, true),
                 "conv2d", "filters=0");
-        assertRejected("conv2d filters -3", () -> new Conv2d(X, -3, Size2.of(3), Size2.of(1), Padding.SAME, true),
+        assertRejected("conv2d filters -3", () -> new Conv2dOp(X, -3, Size2.of(3), Size2.of(1), Padding.SAME, true),
                 "conv2d", "filters=-3");
         assertRejected("Size2.of(0)", () -> Size2.of(0), "0x0");
         assertRejected("Size2.of(3, -1)", () -> Size2.of(3, -1), "3x-1");
-        assertRejected("dense units 0", () -> new Dense(Shape.of(2, 5), 0, true), "dense", "units=0");
+        assertRejected("dense units 0", () -> new DenseOp(Shape.of(2, 5), 0, true), "dense", "units=0");
         assertRejected("negative pads", () -> new Pads(-1, 0, 0, 0), "top=-1");
         assertRejected("batch_norm epsilon 0", () -> new BatchNorm(X, 0f, 0.99f), "batch_norm", "epsilon=0.0");
         assertRejected("batch_norm momentum 1", () -> new BatchNorm(X, 1e-3f, 1f), "batch_norm", "momentum=1.0");
@@ -73,16 +73,16 @@ class BadInputTest extends BackendSuite {
 
     @Test
     void dropoutRateOneOrNegative() {
-        assertRejected("dropout rate 1", () -> new Dropout(X, 1f, 0), "dropout", "rate=1.0");
-        assertRejected("dropout rate -0.1", () -> new Dropout(X, -0.1f, 0), "dropout", "rate=-0.1");
-        assertRejected("dropout rate NaN", () -> new Dropout(X, Float.NaN, 0), "dropout", "rate=NaN");
+        assertRejected("dropout rate 1", () -> new DropoutOp(X, 1f, 0), "dropout", "rate=1.0");
+        assertRejected("dropout rate -0.1", () -> new DropoutOp(X, -0.1f, 0), "dropout", "rate=-0.1");
+        assertRejected("dropout rate NaN", () -> new DropoutOp(X, Float.NaN, 0), "dropout", "rate=NaN");
     }
 
     @Test
     void wrongRanks() {
-        assertRejected("conv2d on rank 2", () -> Conv2d.of(Shape.of(2, 3), 4, 3), "conv2d", "2x3");
+        assertRejected("conv2d on rank 2", () -> Conv2dOp.of(Shape.of(2, 3), 4, 3), "conv2d", "2x3");
         assertRejected("pool2d on rank 3", () -> Pool2d.max(Shape.of(2, 3, 4), 2), "pool2d", "2x3x4");
-        assertRejected("dense on rank 4", () -> Dense.of(X, 10), "dense", X.toString());
+        assertRejected("dense on rank 4", () -> DenseOp.of(X, 10), "dense", X.toString());
         assertRejected("batch_norm on rank 3", () -> BatchNorm.of(Shape.of(2, 3, 4)), "batch_norm", "2x3x4");
         assertRejected("softmax_cross_entropy on rank 1", () -> new SoftmaxCrossEntropy(Shape.of(10), true),
                 "softmax_cross_entropy", "10");
@@ -96,9 +96,9 @@ class BadInputTest extends BackendSuite {
     @Test
     void windowLargerThanInput() {
         Shape small = Shape.nchw(1, 3, 5, 5);
-        assertRejected("conv2d kernel 7 on 5x5, valid", () -> Conv2d.of(small, 4, 7), "conv2d", "1x3x5x5", "7x7");
+        assertRejected("conv2d kernel 7 on 5x5, valid", () -> Conv2dOp.of(small, 4, 7), "conv2d", "1x3x5x5", "7x7");
         assertRejected("conv2d kernel 1x9 on 5x5, valid",
-                () -> new Conv2d(small, 4, Size2.of(1, 9), Size2.of(1), Padding.VALID, false), "conv2d", "1x9");
+                () -> new Conv2dOp(small, 4, Size2.of(1, 9), Size2.of(1), Padding.VALID, false), "conv2d", "1x9");
         assertRejected("pool2d window 3 on 2x2, valid", () -> Pool2d.max(Shape.nchw(1, 1, 2, 2), 3), "pool2d",
                 "1x1x2x2");
         assertRejected("pool2d pad as large as the window", () -> new Pool2d(small, PoolMode.AVERAGE, Size2.of(3),
@@ -158,7 +158,7 @@ class BadInputTest extends BackendSuite {
             assertRejected("global_avg_pool y as 2x3x1x1", () -> be.globalAvgPoolForward(gap, x, y4),
                     "global_avg_pool", "2x3x1x1");
 
-            Dense dense = Dense.of(Shape.of(2, 6), 4);
+            DenseOp dense = DenseOp.of(Shape.of(2, 6), 4);
             Tensor dx = s.output(Shape.of(2, 6));
             Tensor transposed = s.output(Shape.of(4, 6));
             Tensor db = s.output(Shape.of(4));
@@ -211,7 +211,7 @@ class BadInputTest extends BackendSuite {
             ZeroPad2d pad = ZeroPad2d.of(X, 1);
             assertRejected("zero_pad2d y unpadded", () -> be.zeroPad2dForward(pad, x, y), "zero_pad2d", X.toString());
 
-            Dropout dropout = new Dropout(X, 0.5f, 1);
+            DropoutOp dropout = new DropoutOp(X, 0.5f, 1);
             assertRejected("dropout y wrong", () -> be.dropoutForward(dropout, 1, x, wrong), "dropout", "2x3x7x8");
 
             Tensor p7 = s.output(Shape.of(7));

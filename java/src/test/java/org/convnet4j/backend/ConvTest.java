@@ -3,7 +3,7 @@ package org.convnet4j.backend;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.reference.ConvReference;
@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConvTest extends BackendSuite {
 
-    static Stream<Conv2d> ops() {
+    static Stream<Conv2dOp> ops() {
         return Stream.of(
                 conv(1, 3, 7, 9, 4, Size2.of(3), 1, Padding.VALID, true),
                 conv(2, 3, 13, 11, 4, Size2.of(3), 2, Padding.SAME, true),
@@ -35,7 +35,7 @@ class ConvTest extends BackendSuite {
                 conv(2, 3, 12, 12, 3, Size2.of(3), 4, Padding.SAME, true),
                 conv(2, 3, 9, 11, 4, Size2.of(1, 7), 1, Padding.SAME, true),
                 // Rectangular kernel and stride: a backend that swaps H and W fails here.
-                new Conv2d(Shape.nchw(2, 3, 11, 9), 3, Size2.of(3, 5), Size2.of(2, 1), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 3, 11, 9), 3, Size2.of(3, 5), Size2.of(2, 1), Padding.SAME, true),
                 // One moderately sized case, so that blocked and vectorized code paths run too.
                 conv(2, 16, 28, 28, 32, Size2.of(3), 1, Padding.SAME, true));
     }
@@ -44,14 +44,14 @@ class ConvTest extends BackendSuite {
         return BackendCases.crossed(ops());
     }
 
-    private static Conv2d conv(int n, int c, int h, int w, int filters, Size2 kernel, int stride, Padding padding,
+    private static Conv2dOp conv(int n, int c, int h, int w, int filters, Size2 kernel, int stride, Padding padding,
                                boolean bias) {
-        return new Conv2d(Shape.nchw(n, c, h, w), filters, kernel, Size2.of(stride), padding, bias);
+        return new Conv2dOp(Shape.nchw(n, c, h, w), filters, kernel, Size2.of(stride), padding, bias);
     }
 
     /** A case's FP32-rounded inputs; r is the dy of the backward passes. */
     record Inputs(double[] x, double[] w, double[] bias, double[] r) {
-        static Inputs of(Conv2d op) {
+        static Inputs of(Conv2dOp op) {
             SplittableRandom rnd = TestData.random(op);
             return new Inputs(TestData.uniform(rnd, op.input(), -1, 1),
                     TestData.uniform(rnd, op.weightShape(), -1, 1),
@@ -61,13 +61,13 @@ class ConvTest extends BackendSuite {
     }
 
     /** Each output sums C * kh * kw products. */
-    static Tolerance forwardTolerance(Conv2d op) {
+    static Tolerance forwardTolerance(Conv2dOp op) {
         return Tolerance.reduction((long) op.channels() * op.kernel().h() * op.kernel().w());
     }
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void forward(String backend, Conv2d op) {
+    void forward(String backend, Conv2dOp op) {
         Inputs in = Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor x = s.upload(op.input(), in.x());
@@ -83,7 +83,7 @@ class ConvTest extends BackendSuite {
     /** Each input's gradient sums at most filters * kh * kw products. */
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void backwardData(String backend, Conv2d op) {
+    void backwardData(String backend, Conv2dOp op) {
         Inputs in = Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor dy = s.upload(op.outputShape(), in.r());
@@ -98,7 +98,7 @@ class ConvTest extends BackendSuite {
     /** Each weight's and bias's gradient sums N * OH * OW products; with dbias null only dw is written. */
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void backwardFilter(String backend, Conv2d op) {
+    void backwardFilter(String backend, Conv2dOp op) {
         Inputs in = Inputs.of(op);
         Shape out = op.outputShape();
         Tolerance tol = Tolerance.reduction(out.size() / out.dim(1));
@@ -122,7 +122,7 @@ class ConvTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void finiteDifferences(String backend, Conv2d op) {
+    void finiteDifferences(String backend, Conv2dOp op) {
         Inputs in = Inputs.of(op);
         SplittableRandom rnd = TestData.random("fd " + op);
         try (TensorScope s = scope(backend)) {

@@ -3,7 +3,7 @@ package org.convnet4j.backend;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.reference.DenseReference;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
@@ -20,17 +20,17 @@ class DenseTest extends BackendSuite {
 
     static Stream<Arguments> cases() {
         return BackendCases.crossed(Stream.of(
-                new Dense(Shape.of(1, 7), 5, true),
-                new Dense(Shape.of(3, 13), 11, false),
-                new Dense(Shape.of(2, 9), 1, true),
-                new Dense(Shape.of(3, 1), 4, false),
-                new Dense(Shape.of(4, 64), 10, true),
+                new DenseOp(Shape.of(1, 7), 5, true),
+                new DenseOp(Shape.of(3, 13), 11, false),
+                new DenseOp(Shape.of(2, 9), 1, true),
+                new DenseOp(Shape.of(3, 1), 4, false),
+                new DenseOp(Shape.of(4, 64), 10, true),
                 // Moderately sized: a classifier head.
-                new Dense(Shape.of(8, 512), 100, true)));
+                new DenseOp(Shape.of(8, 512), 100, true)));
     }
 
     record Inputs(double[] x, double[] w, double[] bias, double[] r) {
-        static Inputs of(Dense op) {
+        static Inputs of(DenseOp op) {
             SplittableRandom rnd = TestData.random(op);
             return new Inputs(TestData.uniform(rnd, op.input(), -1, 1),
                     TestData.uniform(rnd, op.weightShape(), -1, 1),
@@ -41,7 +41,7 @@ class DenseTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void forward(String backend, Dense op) {
+    void forward(String backend, DenseOp op) {
         Inputs in = Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor x = s.upload(op.input(), in.x());
@@ -56,7 +56,7 @@ class DenseTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void backwardData(String backend, Dense op) {
+    void backwardData(String backend, DenseOp op) {
         Inputs in = Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor dy = s.upload(op.outputShape(), in.r());
@@ -71,7 +71,7 @@ class DenseTest extends BackendSuite {
     /** dw and dbias sum over the batch; with dbias null only dw is written. */
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void backwardWeights(String backend, Dense op) {
+    void backwardWeights(String backend, DenseOp op) {
         Inputs in = Inputs.of(op);
         Tolerance tol = Tolerance.reduction(op.input().dim(0));
         double[] expectedDw = DenseReference.backwardWeights(op, in.x(), in.r());
@@ -94,7 +94,7 @@ class DenseTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void finiteDifferences(String backend, Dense op) {
+    void finiteDifferences(String backend, DenseOp op) {
         Inputs in = Inputs.of(op);
         SplittableRandom rnd = TestData.random("fd " + op);
         try (TensorScope s = scope(backend)) {

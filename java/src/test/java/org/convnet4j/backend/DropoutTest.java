@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Dropout by its properties, since the Philox mask is not worth re-deriving in a reference: every
+ * DropoutOp by its properties, since the Philox mask is not worth re-deriving in a reference: every
  * output is 0 or x / (1 - rate); the kept fraction, and the fraction of neighbouring pairs both kept,
  * are within 6 standard deviations of (1 - rate) and (1 - rate)^2; the mask is a function of (seed,
  * step, flat index) only, so it repeats for the same (seed, step), ignores the values and the shape,
@@ -26,12 +26,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DropoutTest extends BackendSuite {
     private static final double SIGMAS = 6;
 
-    static Stream<Dropout> ops() {
+    static Stream<DropoutOp> ops() {
         return Stream.of(
-                new Dropout(Shape.nchw(4, 8, 15, 15), 0.5f, 1234),
-                new Dropout(Shape.nchw(4, 8, 15, 15), 0.2f, 99),
-                new Dropout(Shape.of(64, 113), 0.9f, -5),
-                new Dropout(Shape.of(64, 113), 0.3f, 7));
+                new DropoutOp(Shape.nchw(4, 8, 15, 15), 0.5f, 1234),
+                new DropoutOp(Shape.nchw(4, 8, 15, 15), 0.2f, 99),
+                new DropoutOp(Shape.of(64, 113), 0.9f, -5),
+                new DropoutOp(Shape.of(64, 113), 0.3f, 7));
     }
 
     static Stream<Arguments> cases() {
@@ -39,12 +39,12 @@ class DropoutTest extends BackendSuite {
     }
 
     /** Values at least 0.01 from zero, so that a kept element never reads as dropped. */
-    private static double[] input(Dropout op) {
+    private static double[] input(DropoutOp op) {
         return TestData.awayFromZero(TestData.random(op), op.input(), 0.01);
     }
 
     /** The forward of step {@code step} on x, downloaded. */
-    private static double[] forward(TensorScope s, Dropout op, long step, double[] x) {
+    private static double[] forward(TensorScope s, DropoutOp op, long step, double[] x) {
         Tensor xt = s.upload(op.input(), x);
         Tensor y = s.output(op.input());
         s.backend().dropoutForward(op, step, xt, y);
@@ -68,7 +68,7 @@ class DropoutTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void outputIsZeroOrScaledInput(String backend, Dropout op) {
+    void outputIsZeroOrScaledInput(String backend, DropoutOp op) {
         double[] x = input(op);
         try (TensorScope s = scope(backend)) {
             double[] y = forward(s, op, 3, x);
@@ -83,7 +83,7 @@ class DropoutTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void keptFractionIsOneMinusRateAndNeighboursAreIndependent(String backend, Dropout op) {
+    void keptFractionIsOneMinusRateAndNeighboursAreIndependent(String backend, DropoutOp op) {
         double[] x = input(op);
         double keep = 1 - (double) op.rate();
         try (TensorScope s = scope(backend)) {
@@ -105,7 +105,7 @@ class DropoutTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void backwardAppliesTheForwardMask(String backend, Dropout op) {
+    void backwardAppliesTheForwardMask(String backend, DropoutOp op) {
         double[] x = input(op);
         double[] dy = TestData.uniform(TestData.random("dy " + op), op.input(), -1, 1);
         double keep = 1 - (double) op.rate();
@@ -126,7 +126,7 @@ class DropoutTest extends BackendSuite {
     /** Same (seed, step): the same mask, whatever the values; the output of equal inputs is bit-identical. */
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void maskRepeatsForTheSameSeedAndStep(String backend, Dropout op) {
+    void maskRepeatsForTheSameSeedAndStep(String backend, DropoutOp op) {
         double[] x = input(op);
         double[] other = TestData.awayFromZero(TestData.random("other " + op), op.input(), 0.01);
         try (TensorScope s = scope(backend)) {
@@ -147,11 +147,11 @@ class DropoutTest extends BackendSuite {
     /** The mask of element i depends on i, not on the shape around it. */
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void maskIsAFunctionOfTheFlatIndex(String backend, Dropout op) {
+    void maskIsAFunctionOfTheFlatIndex(String backend, DropoutOp op) {
         double[] x = input(op);
-        Dropout flat = new Dropout(Shape.of(op.input().size()), op.rate(), op.seed());
+        DropoutOp flat = new DropoutOp(Shape.of(op.input().size()), op.rate(), op.seed());
         int prefixLength = (int) (op.input().size() / 3);
-        Dropout prefix = new Dropout(Shape.of(prefixLength), op.rate(), op.seed());
+        DropoutOp prefix = new DropoutOp(Shape.of(prefixLength), op.rate(), op.seed());
         try (TensorScope s = scope(backend)) {
             boolean[] shaped = mask(forward(s, op, 9, x));
             boolean[] asVector = mask(forward(s, flat, 9, x));
@@ -168,11 +168,11 @@ class DropoutTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void maskChangesWithTheStepAndTheSeed(String backend, Dropout op) {
+    void maskChangesWithTheStepAndTheSeed(String backend, DropoutOp op) {
         double[] x = input(op);
         double keep = 1 - (double) op.rate();
         double expectedDiffering = 2 * keep * (1 - keep);
-        Dropout reseeded = new Dropout(op.input(), op.rate(), op.seed() + 1);
+        DropoutOp reseeded = new DropoutOp(op.input(), op.rate(), op.seed() + 1);
         try (TensorScope s = scope(backend)) {
             boolean[] base = mask(forward(s, op, 1, x));
             boolean[] nextStep = mask(forward(s, op, 2, x));
@@ -195,7 +195,7 @@ class DropoutTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}]")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void rateZeroIsTheIdentity(String backend) {
-        Dropout op = new Dropout(Shape.nchw(2, 3, 7, 9), 0f, 42);
+        DropoutOp op = new DropoutOp(Shape.nchw(2, 3, 7, 9), 0f, 42);
         double[] x = TestData.uniform(TestData.random(op), op.input(), -1, 1);
         try (TensorScope s = scope(backend)) {
             Compare.assertClose(op + " y", op.input(), x, forward(s, op, 1, x), Tolerance.EXACT);
@@ -208,7 +208,7 @@ class DropoutTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
-    void finiteDifferences(String backend, Dropout op) {
+    void finiteDifferences(String backend, DropoutOp op) {
         double[] x = input(op);
         SplittableRandom rnd = TestData.random("fd " + op);
         double[] r = TestData.uniform(rnd, op.input(), -1, 1);
@@ -230,7 +230,7 @@ class DropoutTest extends BackendSuite {
     /** The mask is documented to be the same on every backend; checked where more than one can run. */
     @Test
     void everyBackendDrawsTheSameMask() {
-        Dropout op = ops().findFirst().orElseThrow();
+        DropoutOp op = ops().findFirst().orElseThrow();
         double[] x = input(op);
         double[] cpu;
         try (TensorScope s = scope("cpu")) {

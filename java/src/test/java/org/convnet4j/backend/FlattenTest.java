@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Flatten;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.FlattenOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.reference.ConvReference;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Flatten is a view: N x C x H x W read as N x (C*H*W) in C, H, W order, sharing storage with its
+ * FlattenOp is a view: N x C x H x W read as N x (C*H*W) in C, H, W order, sharing storage with its
  * source and owning none of it; its backward is the inverse view. Checked with the backend's transfers
  * and through a conv, flatten, dense chain against the reference.
  */
@@ -39,7 +39,7 @@ class FlattenTest extends BackendSuite {
         long features = shape.size() / shape.dim(0);
         try (TensorScope s = scope(backend)) {
             Tensor xt = s.upload(shape, x);
-            Tensor flat = Flatten.forward(xt);
+            Tensor flat = FlattenOp.forward(xt);
             assertEquals(Shape.of(shape.dim(0), features), flat.shape(), "flatten output shape of " + shape);
             assertEquals(xt.address(), flat.address(), "flatten must not copy " + shape);
             Compare.assertClose("flatten " + shape + " y", flat.shape(), x, s.download(flat), Tolerance.EXACT);
@@ -62,17 +62,17 @@ class FlattenTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
     void backwardIsTheInverseView(String backend, Shape shape) {
-        Shape flatShape = Flatten.outputShape(shape);
+        Shape flatShape = FlattenOp.outputShape(shape);
         double[] dy = TestData.uniform(TestData.random("dy " + shape), flatShape, -1, 1);
         try (TensorScope s = scope(backend)) {
             Tensor dyt = s.upload(flatShape, dy);
-            Tensor dx = Flatten.backward(dyt, shape);
+            Tensor dx = FlattenOp.backward(dyt, shape);
             assertEquals(shape, dx.shape(), "flatten backward shape");
             assertEquals(dyt.address(), dx.address(), "flatten backward must not copy");
             Compare.assertClose("flatten " + shape + " dx", shape, dy, s.download(dx), Tolerance.EXACT);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Flatten.backward(dyt, Shape.nchw(shape.dim(0), 1, 1, shape.size() / shape.dim(0) + 1)));
-            assertTrue(e.getMessage().contains(Flatten.OP), "message should name flatten: " + e.getMessage());
+                    () -> FlattenOp.backward(dyt, Shape.nchw(shape.dim(0), 1, 1, shape.size() / shape.dim(0) + 1)));
+            assertTrue(e.getMessage().contains(FlattenOp.OP), "message should name flatten: " + e.getMessage());
         }
     }
 
@@ -80,9 +80,9 @@ class FlattenTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}]")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void convFlattenDenseMatchesTheReference(String backend) {
-        Conv2d conv = new Conv2d(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(2), Padding.SAME, true);
-        Shape features = Flatten.outputShape(conv.outputShape());
-        Dense dense = Dense.of(features, 5);
+        Conv2dOp conv = new Conv2dOp(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(2), Padding.SAME, true);
+        Shape features = FlattenOp.outputShape(conv.outputShape());
+        DenseOp dense = DenseOp.of(features, 5);
         SplittableRandom rnd = TestData.random(conv);
         double[] x = TestData.uniform(rnd, conv.input(), -1, 1);
         double[] w = TestData.uniform(rnd, conv.weightShape(), -1, 1);
@@ -95,7 +95,7 @@ class FlattenTest extends BackendSuite {
             s.backend().conv2dForward(conv, s.upload(conv.input(), x), s.upload(conv.weightShape(), w),
                     s.upload(conv.biasShape(), b), y);
             Tensor out = s.output(dense.outputShape());
-            s.backend().denseForward(dense, Flatten.forward(y), s.upload(dense.weightShape(), k),
+            s.backend().denseForward(dense, FlattenOp.forward(y), s.upload(dense.weightShape(), k),
                     s.upload(dense.biasShape(), kb), out);
             long r = features.dim(1) + (long) conv.channels() * 9;
             Compare.assertClose("conv2d, flatten, " + dense + " y", dense.outputShape(), expected, s.download(out),

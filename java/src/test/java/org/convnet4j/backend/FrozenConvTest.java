@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.reference.ConvReference;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FrozenConvTest extends BackendSuite {
 
     /** One case: the op, whether a residual is added, whether a relu follows. */
-    record Case(Conv2d op, boolean residual, boolean relu) {
+    record Case(Conv2dOp op, boolean residual, boolean relu) {
         @Override
         public String toString() {
             return op + (residual ? " +residual" : "") + (relu ? " relu" : "");
@@ -38,14 +38,14 @@ class FrozenConvTest extends BackendSuite {
     }
 
     static Stream<Arguments> cases() {
-        List<Conv2d> ops = List.of(
-                new Conv2d(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true),
-                new Conv2d(Shape.nchw(1, 16, 8, 8), 32, Size2.of(1), Size2.of(2), Padding.VALID, true),
-                new Conv2d(Shape.nchw(1, 32, 6, 6), 16, Size2.of(3), Size2.of(1), Padding.SAME, true),
-                new Conv2d(Shape.nchw(1, 3, 15, 15), 16, Size2.of(7), Size2.of(2), Padding.SAME, true),
-                new Conv2d(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.VALID, false));
+        List<Conv2dOp> ops = List.of(
+                new Conv2dOp(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(1, 16, 8, 8), 32, Size2.of(1), Size2.of(2), Padding.VALID, true),
+                new Conv2dOp(Shape.nchw(1, 32, 6, 6), 16, Size2.of(3), Size2.of(1), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(1, 3, 15, 15), 16, Size2.of(7), Size2.of(2), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.VALID, false));
         List<Case> cases = new ArrayList<>();
-        for (Conv2d op : ops) {
+        for (Conv2dOp op : ops) {
             for (int m = 0; m < 4; m++) {
                 cases.add(new Case(op, (m & 1) != 0, (m & 2) != 0));
             }
@@ -65,7 +65,7 @@ class FrozenConvTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
     void forward(String backend, Case c) {
-        Conv2d op = c.op();
+        Conv2dOp op = c.op();
         ConvTest.Inputs in = ConvTest.Inputs.of(op);
         double[] residual = in.r();
         Tolerance tol = ConvTest.forwardTolerance(op);
@@ -103,7 +103,7 @@ class FrozenConvTest extends BackendSuite {
     @MethodSource("cases")
     void inPlaceOverResidual(String backend, Case c) {
         Assumptions.assumeTrue(c.residual(), "only cases with a residual can write over it");
-        Conv2d op = c.op();
+        Conv2dOp op = c.op();
         ConvTest.Inputs in = ConvTest.Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor x = s.upload(op.input(), in.x());
@@ -147,7 +147,7 @@ class FrozenConvTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
     void layouts(String backend, Case c) {
-        Conv2d op = c.op();
+        Conv2dOp op = c.op();
         ConvTest.Inputs in = ConvTest.Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Backend be = s.backend();
@@ -177,7 +177,7 @@ class FrozenConvTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("cases")
     void snapshotOfTheWeights(String backend, Case c) {
-        Conv2d op = c.op();
+        Conv2dOp op = c.op();
         ConvTest.Inputs in = ConvTest.Inputs.of(op);
         try (TensorScope s = scope(backend)) {
             Tensor x = s.upload(op.input(), in.x());
@@ -200,7 +200,7 @@ class FrozenConvTest extends BackendSuite {
     @ParameterizedTest(name = "[{0}]")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void badArguments(String backend) {
-        Conv2d op = new Conv2d(Shape.nchw(1, 3, 5, 5), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
+        Conv2dOp op = new Conv2dOp(Shape.nchw(1, 3, 5, 5), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
         try (TensorScope s = scope(backend)) {
             Backend be = s.backend();
             Tensor w = s.output(op.weightShape());

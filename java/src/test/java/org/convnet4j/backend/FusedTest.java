@@ -4,7 +4,7 @@ import java.util.stream.Stream;
 
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.reference.BatchNormReference;
@@ -27,11 +27,11 @@ class FusedTest extends BackendSuite {
 
     static Stream<Arguments> convCases() {
         return BackendCases.crossed(Stream.of(
-                new Conv2d(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true),
-                new Conv2d(Shape.nchw(2, 4, 11, 11), 6, Size2.of(1), Size2.of(2), Padding.VALID, true),
-                new Conv2d(Shape.nchw(1, 3, 15, 15), 4, Size2.of(7), Size2.of(2), Padding.SAME, true),
-                new Conv2d(Shape.nchw(2, 3, 13, 11), 5, Size2.of(11), Size2.of(4), Padding.SAME, true),
-                new Conv2d(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.VALID, false)));
+                new Conv2dOp(Shape.nchw(2, 3, 7, 9), 4, Size2.of(3), Size2.of(1), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 4, 11, 11), 6, Size2.of(1), Size2.of(2), Padding.VALID, true),
+                new Conv2dOp(Shape.nchw(1, 3, 15, 15), 4, Size2.of(7), Size2.of(2), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 3, 13, 11), 5, Size2.of(11), Size2.of(4), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 3, 9, 9), 4, Size2.of(3), Size2.of(1), Padding.VALID, false)));
     }
 
     static Stream<Arguments> batchNormCases() {
@@ -44,7 +44,7 @@ class FusedTest extends BackendSuite {
 
     @ParameterizedTest(name = "[{0}] {1}")
     @MethodSource("convCases")
-    void conv2dBiasRelu(String backend, Conv2d op) {
+    void conv2dBiasRelu(String backend, Conv2dOp op) {
         ConvTest.Inputs in = ConvTest.Inputs.of(op);
         Tolerance tol = ConvTest.forwardTolerance(op);
         try (TensorScope s = scope(backend)) {

@@ -3,8 +3,8 @@ package org.convnet4j.backend;
 import java.util.SplittableRandom;
 
 import org.convnet4j.backend.cuda.CudaBackend;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.reference.ConvReference;
@@ -27,8 +27,8 @@ class MathModeTest {
     @Test
     void tf32ConvolutionAndDenseStayWithinTf32Tolerance() {
         BackendCases.open("cuda").close(); // skips, visibly, without a GPU
-        Conv2d conv = new Conv2d(Shape.nchw(2, 16, 28, 28), 32, Size2.of(3), Size2.of(1), Padding.SAME, true);
-        Dense dense = new Dense(Shape.of(8, 300), 40, true);
+        Conv2dOp conv = new Conv2dOp(Shape.nchw(2, 16, 28, 28), 32, Size2.of(3), Size2.of(1), Padding.SAME, true);
+        DenseOp dense = new DenseOp(Shape.of(8, 300), 40, true);
         SplittableRandom rnd = new SplittableRandom(11);
         double[] x = TestData.uniform(rnd, conv.input(), -1, 1);
         double[] w = TestData.uniform(rnd, conv.weightShape(), -1, 1);

@@ -13,8 +13,8 @@ import org.convnet4j.memory.PoolStats;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
@@ -35,10 +35,10 @@ class MemoryPoolTest extends BackendSuite {
 
     /** A small network's parameters and Adam state, which live across steps. */
     private static final class Model implements AutoCloseable {
-        final Conv2d conv = new Conv2d(Shape.nchw(2, 3, 9, 9), 8, Size2.of(3), Size2.of(1), Padding.SAME, true);
+        final Conv2dOp conv = new Conv2dOp(Shape.nchw(2, 3, 9, 9), 8, Size2.of(3), Size2.of(1), Padding.SAME, true);
         final BatchNorm bn = BatchNorm.of(conv.outputShape());
         final GlobalAvgPool gap = new GlobalAvgPool(conv.outputShape());
-        final Dense dense = Dense.of(gap.outputShape(), 5);
+        final DenseOp dense = DenseOp.of(gap.outputShape(), 5);
         final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(dense.outputShape(), true);
         final Adam adam = Adam.keras();
         final TensorScope state;

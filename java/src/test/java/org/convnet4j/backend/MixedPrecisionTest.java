@@ -15,8 +15,8 @@ import org.convnet4j.graph.Precision;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pads;
@@ -176,11 +176,11 @@ class MixedPrecisionTest {
 
     // ---- Convolution --------------------------------------------------------------------------------
 
-    static Stream<Conv2d> convs() {
+    static Stream<Conv2dOp> convs() {
         return Stream.of(
-                new Conv2d(Shape.nchw(2, 3, 9, 9), 8, Size2.of(3), Size2.of(1), Padding.SAME, true),
-                new Conv2d(Shape.nchw(2, 16, 8, 8), 16, Size2.of(3), Size2.of(2), Padding.SAME, false),
-                new Conv2d(Shape.nchw(3, 32, 5, 5), 24, Size2.of(1), Size2.of(1), Padding.VALID, true));
+                new Conv2dOp(Shape.nchw(2, 3, 9, 9), 8, Size2.of(3), Size2.of(1), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(2, 16, 8, 8), 16, Size2.of(3), Size2.of(2), Padding.SAME, false),
+                new Conv2dOp(Shape.nchw(3, 32, 5, 5), 24, Size2.of(1), Size2.of(1), Padding.VALID, true));
     }
 
     static Stream<org.junit.jupiter.params.provider.Arguments> convCases() {
@@ -189,7 +189,7 @@ class MixedPrecisionTest {
 
     @ParameterizedTest(name = "{1} {0}")
     @MethodSource("convCases")
-    void convolutionForwardBackwardDataAndFilter(Conv2d op, Storage s) {
+    void convolutionForwardBackwardDataAndFilter(Conv2dOp op, Storage s) {
         Backend be = cpu(s);
         SplittableRandom rnd = TestData.random(op);
         try (Scope sc = new Scope(be)) {
@@ -489,7 +489,7 @@ class MixedPrecisionTest {
     @MethodSource("storages")
     void dropoutDropsTheSameElementsInEveryLayout(Storage s) {
         Backend be = cpu(s);
-        Dropout op = new Dropout(Shape.nchw(3, 10, 6, 7), 0.4f, 1234);
+        DropoutOp op = new DropoutOp(Shape.nchw(3, 10, 6, 7), 0.4f, 1234);
         SplittableRandom rnd = TestData.random("dropout" + s);
         try (Scope sc = new Scope(be)) {
             double[] v = TestData.awayFromZero(rnd, op.input(), 0.1);

@@ -18,8 +18,8 @@ import org.convnet4j.graph.layers.MaxPooling2D;
 import org.convnet4j.graph.layers.ZeroPadding2D;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pool2d;
@@ -86,7 +86,7 @@ public final class GraphReference {
 
     public Node conv(Node x, int filters, int kernel, int stride, Padding padding, ActivationFn act) {
         Node y = new Conv2D(filters, kernel).stride(stride).padding(padding).activation(act).apply(x);
-        Conv2d op = new Conv2d(nchw(x), filters, Size2.of(kernel), Size2.of(stride), padding, true);
+        Conv2dOp op = new Conv2dOp(nchw(x), filters, Size2.of(kernel), Size2.of(stride), padding, true);
         return record(y, (in, p, t) -> activate(act, ConvReference.forward(op, in.get(0), p.get(0), p.get(1))));
     }
 
@@ -150,10 +150,10 @@ public final class GraphReference {
         return record(new Activation(ActivationFn.SOFTMAX).apply(x), (in, p, t) -> in.get(0));
     }
 
-    /** Dense; with softmax the node's value is the logits, as the model fuses softmax into the loss. */
+    /** DenseOp; with softmax the node's value is the logits, as the model fuses softmax into the loss. */
     public Node dense(Node x, int units, ActivationFn act) {
         Node y = new org.convnet4j.graph.layers.Dense(units).activation(act).apply(x);
-        Dense op = new Dense(nchw(x), units, true);
+        DenseOp op = new DenseOp(nchw(x), units, true);
         return record(y, (in, p, t) -> activate(act, DenseReference.forward(op, in.get(0), p.get(0), p.get(1))));
     }
 

@@ -1,11 +1,11 @@
 package org.convnet4j.reference;
 
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.Shape;
 
 /**
- * The float64 oracle for {@link Conv2d}: direct loops over every output and kernel tap, cross-correlation
+ * The float64 oracle for {@link Conv2dOp}: direct loops over every output and kernel tap, cross-correlation
  * with OIHW weights, padded cells read as zero. Written for obviousness, not speed; the backward passes
  * are the scatter (data) and gather (filter) forms of the same loop so they can be read against it.
  */
@@ -14,7 +14,7 @@ public final class ConvReference {
     }
 
     /** {@code y = corr(x, w) + bias}; bias is null when the op has none. */
-    public static double[] forward(Conv2d op, double[] x, double[] w, double[] bias) {
+    public static double[] forward(Conv2dOp op, double[] x, double[] w, double[] bias) {
         Geometry g = new Geometry(op);
         double[] y = new double[g.outSize()];
         for (int n = 0; n < g.n; n++) {
@@ -42,7 +42,7 @@ public final class ConvReference {
     }
 
     /** {@code dx}: every output's gradient scattered back through the taps that produced it. */
-    public static double[] backwardData(Conv2d op, double[] dy, double[] w) {
+    public static double[] backwardData(Conv2dOp op, double[] dy, double[] w) {
         Geometry g = new Geometry(op);
         double[] dx = new double[g.inSize()];
         for (int n = 0; n < g.n; n++) {
@@ -69,7 +69,7 @@ public final class ConvReference {
     }
 
     /** {@code dw}, OIHW. */
-    public static double[] backwardFilter(Conv2d op, double[] x, double[] dy) {
+    public static double[] backwardFilter(Conv2dOp op, double[] x, double[] dy) {
         Geometry g = new Geometry(op);
         double[] dw = new double[g.f * g.c * g.kh * g.kw];
         for (int n = 0; n < g.n; n++) {
@@ -96,7 +96,7 @@ public final class ConvReference {
     }
 
     /** {@code dbias}: dy summed over N, H and W. */
-    public static double[] backwardBias(Conv2d op, double[] dy) {
+    public static double[] backwardBias(Conv2dOp op, double[] dy) {
         Geometry g = new Geometry(op);
         double[] db = new double[g.f];
         for (int n = 0; n < g.n; n++) {
@@ -113,7 +113,7 @@ public final class ConvReference {
     private static final class Geometry {
         final int n, c, h, w, f, kh, kw, sh, sw, oh, ow, top, left;
 
-        Geometry(Conv2d op) {
+        Geometry(Conv2dOp op) {
             Shape in = op.input();
             Shape out = op.outputShape();
             Pads p = op.pads();

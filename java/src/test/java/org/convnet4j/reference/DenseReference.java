@@ -1,14 +1,14 @@
 package org.convnet4j.reference;
 
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.DenseOp;
 
-/** The float64 oracle for {@link Dense}: {@code y = x . w + b} with a Keras (in, units) kernel. */
+/** The float64 oracle for {@link DenseOp}: {@code y = x . w + b} with a Keras (in, units) kernel. */
 public final class DenseReference {
     private DenseReference() {
     }
 
     /** bias is null when the op has none. */
-    public static double[] forward(Dense op, double[] x, double[] w, double[] bias) {
+    public static double[] forward(DenseOp op, double[] x, double[] w, double[] bias) {
         int n = op.input().intDim(0);
         int in = op.inFeatures();
         int units = op.units();
@@ -26,7 +26,7 @@ public final class DenseReference {
     }
 
     /** {@code dx = dy . w^T}. */
-    public static double[] backwardData(Dense op, double[] dy, double[] w) {
+    public static double[] backwardData(DenseOp op, double[] dy, double[] w) {
         int n = op.input().intDim(0);
         int in = op.inFeatures();
         int units = op.units();
@@ -44,7 +44,7 @@ public final class DenseReference {
     }
 
     /** {@code dw = x^T . dy}, (in, units). */
-    public static double[] backwardWeights(Dense op, double[] x, double[] dy) {
+    public static double[] backwardWeights(DenseOp op, double[] x, double[] dy) {
         int n = op.input().intDim(0);
         int in = op.inFeatures();
         int units = op.units();
@@ -62,7 +62,7 @@ public final class DenseReference {
     }
 
     /** {@code dbias}: dy summed over the batch. */
-    public static double[] backwardBias(Dense op, double[] dy) {
+    public static double[] backwardBias(DenseOp op, double[] dy) {
         int n = op.input().intDim(0);
         int units = op.units();
         double[] db = new double[units];

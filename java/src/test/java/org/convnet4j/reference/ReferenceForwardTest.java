@@ -10,8 +10,8 @@ import java.util.List;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pool2d;
@@ -42,7 +42,7 @@ class ReferenceForwardTest {
 
     @Test
     void convIsCrossCorrelation() {
-        Conv2d op = new Conv2d(Shape.nchw(1, 1, 3, 3), 1, Size2.of(2), Size2.of(1), Padding.VALID, false);
+        Conv2dOp op = new Conv2dOp(Shape.nchw(1, 1, 3, 3), 1, Size2.of(2), Size2.of(1), Padding.VALID, false);
         // Only the top-right tap is set: correlation reads x[i][j+1]; a flipped convolution would read x[i+1][j].
         double[] w = {0, 1, 0, 0};
         assertArrayEquals(new double[] {1, 2, 4, 5}, ConvReference.forward(op, ramp(3, 3), w, null), EXACT);
@@ -51,7 +51,7 @@ class ReferenceForwardTest {
     @Test
     void convSamePadsBottomRightFirst() {
         // 5 rows, kernel 2, stride 2: 3 outputs, one pad row, which goes to the bottom (and right).
-        Conv2d op = new Conv2d(Shape.nchw(1, 1, 5, 5), 1, Size2.of(2), Size2.of(2), Padding.SAME, true);
+        Conv2dOp op = new Conv2dOp(Shape.nchw(1, 1, 5, 5), 1, Size2.of(2), Size2.of(2), Padding.SAME, true);
         assertEquals(new Pads(0, 1, 0, 1), op.pads());
         double[] y = ConvReference.forward(op, ramp(5, 5), new double[] {1, 1, 1, 1}, new double[] {0.5});
         assertEquals(0 + 1 + 5 + 6 + 0.5, y[0], EXACT);
@@ -108,7 +108,7 @@ class ReferenceForwardTest {
 
     @Test
     void denseUsesAnInByUnitsKernel() {
-        Dense op = Dense.of(Shape.of(1, 2), 3);
+        DenseOp op = DenseOp.of(Shape.of(1, 2), 3);
         double[] y = DenseReference.forward(op, new double[] {1, 2}, new double[] {1, 2, 3, 4, 5, 6},
                 new double[] {0.5, 0, -1});
         assertArrayEquals(new double[] {9.5, 12, 14}, y, EXACT);

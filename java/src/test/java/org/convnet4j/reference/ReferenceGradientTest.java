@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Padding;
@@ -36,18 +36,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ReferenceGradientTest {
 
-    static Stream<Conv2d> convs() {
+    static Stream<Conv2dOp> convs() {
         return Stream.of(
-                new Conv2d(Shape.nchw(2, 3, 7, 6), 4, Size2.of(3), Size2.of(2), Padding.SAME, true),
-                new Conv2d(Shape.nchw(1, 2, 9, 7), 3, Size2.of(5), Size2.of(1), Padding.VALID, true),
-                new Conv2d(Shape.nchw(2, 2, 6, 7), 3, Size2.of(3), Size2.of(2), Padding.explicit(1, 2, 0, 1), false),
-                new Conv2d(Shape.nchw(1, 2, 8, 9), 2, Size2.of(1, 3), Size2.of(1, 2), Padding.SAME, true),
-                new Conv2d(Shape.nchw(1, 2, 13, 11), 2, Size2.of(7), Size2.of(4), Padding.SAME, true));
+                new Conv2dOp(Shape.nchw(2, 3, 7, 6), 4, Size2.of(3), Size2.of(2), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(1, 2, 9, 7), 3, Size2.of(5), Size2.of(1), Padding.VALID, true),
+                new Conv2dOp(Shape.nchw(2, 2, 6, 7), 3, Size2.of(3), Size2.of(2), Padding.explicit(1, 2, 0, 1), false),
+                new Conv2dOp(Shape.nchw(1, 2, 8, 9), 2, Size2.of(1, 3), Size2.of(1, 2), Padding.SAME, true),
+                new Conv2dOp(Shape.nchw(1, 2, 13, 11), 2, Size2.of(7), Size2.of(4), Padding.SAME, true));
     }
 
     @ParameterizedTest
     @MethodSource("convs")
-    void conv(Conv2d op) {
+    void conv(Conv2dOp op) {
         SplittableRandom rnd = new SplittableRandom(op.toString().hashCode());
         double[] x = uniform(rnd, op.input().size(), -1, 1);
         double[] w = uniform(rnd, op.weightShape().size(), -1, 1);
@@ -125,13 +125,13 @@ class ReferenceGradientTest {
                 v -> dot(BatchNormReference.forwardTraining(op, x, gamma, v, mm, mv).y(), r), beta));
     }
 
-    static Stream<Dense> denses() {
-        return Stream.of(new Dense(Shape.of(3, 7), 5, true), new Dense(Shape.of(1, 4), 6, false));
+    static Stream<DenseOp> denses() {
+        return Stream.of(new DenseOp(Shape.of(3, 7), 5, true), new DenseOp(Shape.of(1, 4), 6, false));
     }
 
     @ParameterizedTest
     @MethodSource("denses")
-    void dense(Dense op) {
+    void dense(DenseOp op) {
         SplittableRandom rnd = new SplittableRandom(op.toString().hashCode());
         double[] x = uniform(rnd, op.input().size(), -1, 1);
         double[] w = uniform(rnd, op.weightShape().size(), -1, 1);

@@ -116,6 +116,11 @@ public final class Main {
         return b.toString();
     }
 
+    /**
+     * The {@code convnet4j} command: runs a subcommand and exits with its status.
+     *
+     * @param args the subcommand and its arguments, e.g. {@code train lenet5 --data DIR}
+     */
     public static void main(String[] args) {
         System.exit(run(Arrays.asList(args)));
     }

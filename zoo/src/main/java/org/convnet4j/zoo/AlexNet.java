@@ -19,11 +19,13 @@ import org.convnet4j.graph.layers.MaxPooling2D;
  * normalization, and AlexNet8, its CIFAR-10 variant (3x3 kernels, 2048-unit dense layers).
  */
 public final class AlexNet {
+    /** AlexNet on tf_flowers at 227 x 227. */
     public static final ModelSpec ALEXNET = ModelSpec.builder("alexnet", AlexNet::alexnet)
             .description("AlexNet (227x227), batch norm after conv1 and conv2")
             .input(227, 227, 3).classes(5)
             .data(DataKind.FLOWERS).epochs(20)
             .build();
+    /** AlexNet8 on CIFAR-10. */
     public static final ModelSpec ALEXNET8 = ModelSpec.builder("alexnet8", AlexNet::alexnet8)
             .description("AlexNet8: AlexNet for CIFAR-10 (32x32)")
             .input(32, 32, 3).classes(10)
@@ -33,6 +35,14 @@ public final class AlexNet {
     private AlexNet() {
     }
 
+    /**
+     * AlexNet: five convolutions, batch norm after the first two, three dense layers.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model alexnet(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = new Conv2D(96, 11).stride(4).activation(RELU).name("conv1").apply(input);
@@ -48,6 +58,14 @@ public final class AlexNet {
         return Model.of("alexnet", input, classifier(x, 4096, classes, seed));
     }
 
+    /**
+     * AlexNet8: AlexNet's layers with 3x3 kernels and 2048-unit dense layers, for 32 x 32 images.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model alexnet8(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = new Conv2D(96, 3).padding(SAME).activation(RELU).name("conv1").apply(input);

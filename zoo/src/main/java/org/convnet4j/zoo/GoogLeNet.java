@@ -24,6 +24,7 @@ import org.convnet4j.graph.layers.MaxPooling2D;
  * after 4a and 4d. Training weighs the losses 1, 0.3, 0.3; inference uses the main output.
  */
 public final class GoogLeNet {
+    /** GoogLeNet on tf_flowers. */
     public static final ModelSpec SPEC = ModelSpec.builder("googlenet", GoogLeNet::build)
             .description("GoogLeNet / Inception v1 (224x224), two auxiliary heads")
             .input(224, 224, 3).classes(5)
@@ -37,6 +38,14 @@ public final class GoogLeNet {
     private GoogLeNet() {
     }
 
+    /**
+     * GoogLeNet (Inception v1) with its two auxiliary heads, the paper's table row by row.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model build(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = new Conv2D(64, 7).stride(2).activation(RELU).name("conv1_7x7_s2").apply(input);

@@ -26,6 +26,7 @@ import org.convnet4j.ops.Size2;
  * mixedK concatenations follow Keras. With 1,000 classes: 23,851,784 parameters, 34,432 not trainable.
  */
 public final class InceptionV3 {
+    /** Inception-v3 on tf_flowers. */
     public static final ModelSpec SPEC = ModelSpec.builder("inception-v3", InceptionV3::build)
             .description("Inception-v3 (299x299), Keras' definition")
             .input(299, 299, 3).classes(5)
@@ -35,6 +36,14 @@ public final class InceptionV3 {
     private InceptionV3() {
     }
 
+    /**
+     * Inception-v3 as Keras builds it.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model build(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = convBn(input, 32, 3, 3, 2, VALID);

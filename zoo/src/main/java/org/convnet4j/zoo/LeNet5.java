@@ -17,6 +17,7 @@ import org.convnet4j.graph.layers.Input;
  * C1 conv 6@5x5 same, S2 avg-pool 2, C3 conv 16@5x5 same, S4 avg-pool 2, F5 120, F6 84, output.
  */
 public final class LeNet5 {
+    /** LeNet-5 on Fashion-MNIST. */
     public static final ModelSpec SPEC = ModelSpec.builder("lenet5", LeNet5::build)
             .description("LeNet-5 (relu, 28x28) for Fashion-MNIST")
             .input(28, 28, 1).classes(10)
@@ -26,6 +27,14 @@ public final class LeNet5 {
     private LeNet5() {
     }
 
+    /**
+     * LeNet-5: two convolutions with average pooling, then three dense layers.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model build(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = new Conv2D(6, 5).padding(SAME).activation(RELU).apply(input);

@@ -41,6 +41,7 @@ public final class ResNet50 {
             new Stage("conv4", 256, 6, 2),
             new Stage("conv5", 512, 3, 2));
 
+    /** ResNet-50 on tf_flowers. */
     public static final ModelSpec SPEC = ModelSpec.builder("resnet50", ResNet50::build)
             .description("ResNet-50 (224x224), Keras' form")
             .input(224, 224, 3).classes(5)
@@ -54,11 +55,27 @@ public final class ResNet50 {
     private ResNet50() {
     }
 
+    /**
+     * ResNet-50: a stem, four stages of bottleneck blocks, global average pooling.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model build(InputSize size, int classes, long seed) {
         return build(size, classes, BatchNorm.KERAS_EPSILON);
     }
 
-    /** As keras.applications.ResNet50 builds it: every batch norm with epsilon {@link #KERAS_EPSILON}, for its weight files. */
+    /**
+     * As keras.applications.ResNet50 builds it: every batch norm with epsilon {@link #KERAS_EPSILON}, for
+     * its weight files.
+     *
+     * @param size    the input size
+     * @param classes the number of classes
+     * @param seed    unused (the model draws nothing), as in {@link #build(InputSize, int, long)}
+     * @return the model, not yet trained
+     */
     public static Model buildKeras(InputSize size, int classes, long seed) {
         return build(size, classes, KERAS_EPSILON);
     }

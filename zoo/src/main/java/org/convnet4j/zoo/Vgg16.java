@@ -22,11 +22,13 @@ public final class Vgg16 {
     /** Configuration D: filters of each block's 3x3 convolutions. */
     private static final int[][] BLOCKS = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
 
+    /** VGG-16 on tf_flowers at 224 x 224. */
     public static final ModelSpec VGG16 = ModelSpec.builder("vgg16", Vgg16::vgg16)
             .description("VGG-16, configuration D (224x224)")
             .input(224, 224, 3).classes(5)
             .data(DataKind.FLOWERS).epochs(20)
             .build();
+    /** The CIFAR-10 VGG of docs/ZOO.md. */
     public static final ModelSpec VGG16_CIFAR = ModelSpec.builder("vgg16-cifar", Vgg16::vgg16Cifar)
             .description("VGG-16 for CIFAR-10: three blocks, batch norm, dropout")
             .input(32, 32, 3).classes(10)
@@ -36,6 +38,14 @@ public final class Vgg16 {
     private Vgg16() {
     }
 
+    /**
+     * VGG-16, configuration D: five blocks of 3x3 convolutions, three dense layers.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model vgg16(InputSize size, int classes, long seed) {
         Node x = Input.image(size.height(), size.width(), size.channels());
         Node input = x;
@@ -49,7 +59,14 @@ public final class Vgg16 {
         return Model.of("vgg16", input, new Dense(classes).activation(SOFTMAX).name("predictions").apply(x));
     }
 
-    /** docs/ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm. */
+    /**
+     * docs/ZOO.md's CIFAR-10 VGG: blocks of 64, 128 and 256 filters; the third block pools before its batch norm.
+     *
+     * @param size the input, height x width x channels
+     * @param classes the number of classes the softmax output has
+     * @param seed seeds the dropout masks
+     * @return the model, not yet trained
+     */
     public static Model vgg16Cifar(InputSize size, int classes, long seed) {
         Node input = Input.image(size.height(), size.width(), size.channels());
         Node x = convs(input, 1, new int[] {64, 64});

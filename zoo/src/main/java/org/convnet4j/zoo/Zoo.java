@@ -26,11 +26,21 @@ public final class Zoo {
         MODELS.put(s.name(), s);
     }
 
+    /**
+     * Every registered model, in registration order (what {@code convnet4j models} lists).
+     *
+     * @return the specs
+     */
     public static List<ModelSpec> all() {
         return List.copyOf(MODELS.values());
     }
 
-    /** The spec of {@code name}; an unknown name is an IllegalArgumentException listing the known ones. */
+    /**
+     * The spec of {@code name}; an unknown name is an IllegalArgumentException listing the known ones.
+     *
+     * @param name a registered name, e.g. "resnet50"
+     * @return the spec
+     */
     public static ModelSpec get(String name) {
         ModelSpec s = MODELS.get(name);
         if (s == null) {

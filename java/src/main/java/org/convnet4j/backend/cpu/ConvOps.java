@@ -6,7 +6,7 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.memory.MemoryPool;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
@@ -21,15 +21,15 @@ import org.convnet4j.tensor.Tensor;
  */
 final class ConvOps {
     /** The forward primitive of {@code op}, with a relu post-op fused in or not, for x and y in these formats. */
-    private record Forward(Conv2d op, boolean relu, Format x, Format y) {
+    private record Forward(Conv2dOp op, boolean relu, Format x, Format y) {
     }
 
     /** The backward-data primitive of {@code op} for dy and dx in these formats. */
-    private record BackwardData(Conv2d op, Format dy, Format dx) {
+    private record BackwardData(Conv2dOp op, Format dy, Format dx) {
     }
 
     /** The backward-filter primitive of {@code op}, computing the bias gradient in the same pass or not. */
-    private record BackwardFilter(Conv2d op, boolean withBias, Format x, Format dy) {
+    private record BackwardFilter(Conv2dOp op, boolean withBias, Format x, Format dy) {
     }
 
     private final Dnnl dnnl;
@@ -46,7 +46,7 @@ final class ConvOps {
         this.backwardFilterCache = cache.table(this::buildBackwardFilter);
     }
 
-    void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
+    void forward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
         op.checkForward(x, w, bias, y);
         Staged p = forwardCache.get(new Forward(op, relu, Format.of(x), Format.of(y)));
         if (op.bias()) {
@@ -56,13 +56,13 @@ final class ConvOps {
         }
     }
 
-    void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    void backwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
         Staged p = backwardDataCache.get(new BackwardData(op, Format.of(dy), Format.of(dx)));
         p.execute(pool, dy.address(), w.address(), dx.address());
     }
 
-    void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    void backwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardFilter(x, dy, dw, dbias);
         boolean withBias = dbias != null;
         Staged p = backwardFilterCache.get(new BackwardFilter(op, withBias, Format.of(x), Format.of(dy)));
@@ -75,7 +75,7 @@ final class ConvOps {
 
     /** The geometry arrays oneDNN wants: strides, dilations (0 = none), and the two paddings. */
     private record Geometry(long[] strides, long[] dilates, long[] padL, long[] padR) {
-        static Geometry of(Conv2d op) {
+        static Geometry of(Conv2dOp op) {
             Pads p = op.pads();
             return new Geometry(new long[] {op.stride().h(), op.stride().w()}, new long[] {0, 0},
                     new long[] {p.top(), p.left()}, new long[] {p.bottom(), p.right()});
@@ -106,12 +106,12 @@ final class ConvOps {
      * propagation kind and post-op attributes (null: none), owned by {@code s}. Training uses it
      * here; {@link FrozenConvOps} with {@code forward_inference} and its sum and relu post-ops.
      */
-    static dnnl_primitive_desc forwardDesc(DnnlScope s, Dnnl dnnl, Conv2d op, int prop, dnnl_primitive_attr attr) {
+    static dnnl_primitive_desc forwardDesc(DnnlScope s, Dnnl dnnl, Conv2dOp op, int prop, dnnl_primitive_attr attr) {
         return forwardDesc(s, dnnl, op, prop, attr, Format.PLAIN, Format.PLAIN);
     }
 
     /** As above for x and y stored in these formats; BF16 in either computes in BF16 with FP32 accumulation. */
-    static dnnl_primitive_desc forwardDesc(DnnlScope s, Dnnl dnnl, Conv2d op, int prop, dnnl_primitive_attr attr,
+    static dnnl_primitive_desc forwardDesc(DnnlScope s, Dnnl dnnl, Conv2dOp op, int prop, dnnl_primitive_attr attr,
                                            Format x, Format y) {
         DType compute = compute(x, y);
         Geometry g = Geometry.of(op);
@@ -128,7 +128,7 @@ final class ConvOps {
      * A staged primitive over {@code pd} (which leaves {@code s} for the primitive) whose arguments are
      * our plain tensors of the given shapes (null: bias).
      */
-    private Staged staged(DnnlScope s, Conv2d op, dnnl_primitive_desc pd, int[] args, Shape[] shapes,
+    private Staged staged(DnnlScope s, Conv2dOp op, dnnl_primitive_desc pd, int[] args, Shape[] shapes,
                           Format[] formats, boolean[] outputs) {
         dnnl_memory_desc[] user = new dnnl_memory_desc[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -138,7 +138,7 @@ final class ConvOps {
     }
 
     private Staged buildForward(Forward key) {
-        Conv2d op = key.op();
+        Conv2dOp op = key.op();
         Format p = Format.PLAIN;
         try (DnnlScope s = new DnnlScope(op)) {
             dnnl_primitive_desc pd = forwardDesc(s, dnnl, op, dnnl_forward_training, s.postOps(false, key.relu()),
@@ -159,7 +159,7 @@ final class ConvOps {
     }
 
     private Staged buildBackwardData(BackwardData key) {
-        Conv2d op = key.op();
+        Conv2dOp op = key.op();
         DType compute = compute(key.dy(), key.dx());
         Geometry g = Geometry.of(op);
         try (DnnlScope s = new DnnlScope(op)) {
@@ -177,7 +177,7 @@ final class ConvOps {
     }
 
     private Staged buildBackwardFilter(BackwardFilter key) {
-        Conv2d op = key.op();
+        Conv2dOp op = key.op();
         boolean withBias = key.withBias();
         DType compute = compute(key.x(), key.dy());
         Geometry g = Geometry.of(op);

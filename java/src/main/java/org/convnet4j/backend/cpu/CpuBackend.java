@@ -15,9 +15,9 @@ import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
@@ -57,6 +57,7 @@ public final class CpuBackend implements Backend {
                     c.shape().dims(), c.from(), c.to()));
     private boolean closed;
 
+    /** A backend on this machine's CPU; loads oneDNN and our kernels on first use. */
     public CpuBackend() {
         CpuKernels.ensureLoaded();
     }
@@ -168,32 +169,32 @@ public final class CpuBackend implements Backend {
     // ---- Convolution
 
     @Override
-    public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
-    public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
-    public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         conv.forward(op, x, w, bias, y, true);
     }
 
     @Override
-    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu) {
+    public synchronized FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu) {
         return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, Precision.FP32);
     }
 
     @Override
-    public synchronized FrozenConv freezeConv(Conv2d op, Tensor w, Tensor bias, boolean residual, boolean relu,
+    public synchronized FrozenConv freezeConv(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu,
                                               Precision precision) {
         checkPrecision(precision);
         return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, precision);
@@ -291,17 +292,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void denseForward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
-    public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void denseBackwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void denseBackwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
@@ -338,12 +339,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+    public synchronized void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y) {
         dropout.forward(op, step, x, y);
     }
 
     @Override
-    public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+    public synchronized void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx) {
         dropout.backward(op, step, dy, dx);
     }
 
@@ -376,13 +377,21 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** Whether oneDNN runs BF16 convolutions natively here (AVX512_BF16 or AMX, not emulated). */
+    /**
+     * Whether oneDNN runs BF16 convolutions natively here (AVX512_BF16 or AMX, not emulated).
+     *
+     * @return true where this CPU has BF16 instructions
+     */
     public static boolean nativeBf16() {
         int isa = dnnl_get_effective_cpu_isa();
         return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
     }
 
-    /** oneDNN's name for the instruction set it dispatches to here (what ONEDNN_VERBOSE prints, roughly). */
+    /**
+     * oneDNN's name for the instruction set it dispatches to here (what ONEDNN_VERBOSE prints, roughly).
+     *
+     * @return e.g. "avx512_core", or the ISA bits in hex below AVX-512
+     */
     public static String isaName() {
         int isa = dnnl_get_effective_cpu_isa();
         if ((isa & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx) {
@@ -404,6 +413,9 @@ public final class CpuBackend implements Backend {
      * Format-changing reorders of activations this backend has run since it was made (see
      * {@code docs/ARCHITECTURE.md}, persistent layouts), and of weights: for tests and profiles that
      * hold the per-step count down.
+     *
+     * @param weights true to count reorders of weights, false for activations
+     * @return the reorders of that kind since this backend was made
      */
     public long reorderCount(boolean weights) {
         return (weights ? dnnl.weightReorders : dnnl.reorders).sum();

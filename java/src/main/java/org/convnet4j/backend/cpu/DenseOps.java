@@ -5,20 +5,20 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.convnet4j.ops.Checks;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Dense layers as oneDNN matmul. The transposes of the backward passes are free: they are strided
+ * DenseOp layers as oneDNN matmul. The transposes of the backward passes are free: they are strided
  * memory descriptors over the same storage ({@code W^T} is W read with strides (1, units)), so no
  * transposed copy is ever made.
  */
 final class DenseOps {
     private final Dnnl dnnl;
-    private final PrimitiveCache.Table<Dense, Primitive> forwardCache;
-    private final PrimitiveCache.Table<Dense, Primitive> backwardDataCache;
-    private final PrimitiveCache.Table<Dense, Primitive> backwardWeightsCache;
-    private final PrimitiveCache.Table<Dense, Primitive> biasReductionCache;
+    private final PrimitiveCache.Table<DenseOp, Primitive> forwardCache;
+    private final PrimitiveCache.Table<DenseOp, Primitive> backwardDataCache;
+    private final PrimitiveCache.Table<DenseOp, Primitive> backwardWeightsCache;
+    private final PrimitiveCache.Table<DenseOp, Primitive> biasReductionCache;
 
     DenseOps(Dnnl dnnl, PrimitiveCache cache) {
         this.dnnl = dnnl;
@@ -28,9 +28,9 @@ final class DenseOps {
         this.biasReductionCache = cache.table(this::buildBiasReduction);
     }
 
-    void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    void forward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         op.checkForward(x, w, bias, y);
-        Checks.plain(Dense.OP, x, y);
+        Checks.plain(DenseOp.OP, x, y);
         Primitive p = forwardCache.get(op);
         if (op.bias()) {
             p.execute(x.address(), w.address(), bias.address(), y.address());
@@ -39,16 +39,16 @@ final class DenseOps {
         }
     }
 
-    void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    void backwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
-        Checks.plain(Dense.OP, dy, dx);
+        Checks.plain(DenseOp.OP, dy, dx);
         Primitive p = backwardDataCache.get(op);
         p.execute(dy.address(), w.address(), dx.address());
     }
 
-    void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    void backwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardWeights(x, dy, dw, dbias);
-        Checks.plain(Dense.OP, x, dy);
+        Checks.plain(DenseOp.OP, x, dy);
         Primitive p = backwardWeightsCache.get(op);
         p.execute(x.address(), dy.address(), dw.address());
         if (dbias != null) {
@@ -62,7 +62,7 @@ final class DenseOps {
         }
     }
 
-    private Primitive buildForward(Dense op) {
+    private Primitive buildForward(DenseOp op) {
         try (DnnlScope s = new DnnlScope(op)) {
             dnnl_memory_desc src = s.plain(op.input());
             dnnl_memory_desc wei = s.plain(op.weightShape());
@@ -76,7 +76,7 @@ final class DenseOps {
     }
 
     /** dx[n x in] = dy[n x units] . W^T, W^T being W [in x units] read with strides (1, units). */
-    private Primitive buildBackwardData(Dense op) {
+    private Primitive buildBackwardData(DenseOp op) {
         long n = op.input().dim(0);
         long in = op.inFeatures();
         long units = op.units();
@@ -85,7 +85,7 @@ final class DenseOps {
     }
 
     /** dW[in x units] = x^T . dy, x^T being x [n x in] read with strides (1, in). */
-    private Primitive buildBackwardWeights(Dense op) {
+    private Primitive buildBackwardWeights(DenseOp op) {
         long n = op.input().dim(0);
         long in = op.inFeatures();
         long units = op.units();
@@ -94,7 +94,7 @@ final class DenseOps {
     }
 
     /** dst[m x n] = a[m x k] . b[k x n] with a and b given by dims and strides (transposes as strides). */
-    private Primitive matmul(Dense op, long[] aDims, long[] aStrides, long[] bDims, long[] bStrides, long[] dstDims) {
+    private Primitive matmul(DenseOp op, long[] aDims, long[] aStrides, long[] bDims, long[] bStrides, long[] dstDims) {
         try (DnnlScope s = new DnnlScope(op)) {
             dnnl_memory_desc a = s.withStrides(aDims, aStrides);
             dnnl_memory_desc b = s.withStrides(bDims, bStrides);
@@ -106,7 +106,7 @@ final class DenseOps {
     }
 
     /** dbias[1 x units] = the column sums of dy [n x units]. */
-    private Primitive buildBiasReduction(Dense op) {
+    private Primitive buildBiasReduction(DenseOp op) {
         try (DnnlScope s = new DnnlScope(op)) {
             dnnl_memory_desc src = s.plain(op.outputShape());
             dnnl_memory_desc dst = s.plain(new long[] {1, op.units()});

@@ -1,22 +1,22 @@
 package org.convnet4j.backend.cpu;
 
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.tensor.Tensor;
 
-/** Dropout through our native kernel: the mask is recomputed from (seed, step, index), never stored. */
+/** DropoutOp through our native kernel: the mask is recomputed from (seed, step, index), never stored. */
 final class DropoutOps {
-    void forward(Dropout op, long step, Tensor x, Tensor y) {
+    void forward(DropoutOp op, long step, Tensor x, Tensor y) {
         op.check("x", x, "y", y);
         run(op, step, x, y);
     }
 
-    void backward(Dropout op, long step, Tensor dy, Tensor dx) {
+    void backward(DropoutOp op, long step, Tensor dy, Tensor dx) {
         op.check("dy", dy, "dx", dx);
         run(op, step, dy, dx);
     }
 
-    private static void run(Dropout op, long step, Tensor in, Tensor out) {
-        Format f = Formats.same(Dropout.OP, in, out);
+    private static void run(DropoutOp op, long step, Tensor in, Tensor out) {
+        Format f = Formats.same(DropoutOp.OP, in, out);
         if (f.layout() == org.convnet4j.tensor.Layout.NHWC) {
             // The mask of each element's NCHW index: the same elements drop whatever the layout.
             long[] d = in.shape().dims();

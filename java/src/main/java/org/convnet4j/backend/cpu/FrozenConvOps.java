@@ -9,7 +9,7 @@ import org.convnet4j.backend.FrozenConv;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.Block;
 import org.convnet4j.memory.MemoryPool;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
@@ -49,7 +49,7 @@ final class FrozenConvOps extends FrozenConv {
      * kernel's layouts, reorders bridge the others); bf16 takes them BF16 NHWC, the kernel's own
      * format, with the weights converted to BF16 once here.
      */
-    FrozenConvOps(Object lock, Dnnl dnnl, MemoryPool pool, Conv2d op, Tensor w, Tensor b, boolean residual, boolean relu,
+    FrozenConvOps(Object lock, Dnnl dnnl, MemoryPool pool, Conv2dOp op, Tensor w, Tensor b, boolean residual, boolean relu,
                   Precision precision) {
         super(op, w, b, residual, relu);
         if (precision == Precision.BF16) {

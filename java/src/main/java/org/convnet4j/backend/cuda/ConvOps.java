@@ -12,7 +12,7 @@ import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
 import org.convnet4j.memory.Block;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
@@ -36,14 +36,14 @@ final class ConvOps implements AutoCloseable {
 
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Plans<Conv2d, Plan> plans = new Plans<>(Plan::new);
+    private final Plans<Conv2dOp, Plan> plans = new Plans<>(Plan::new);
 
     ConvOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
         this.kernels = kernels;
     }
 
-    void forward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
+    void forward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y, boolean relu) {
         op.checkForward(x, w, bias, y);
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
@@ -59,7 +59,7 @@ final class ConvOps implements AutoCloseable {
         }
     }
 
-    void backwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    void backwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
         Plan p = plan(op);
         try (Block padded = p.padded == null ? null : ctx.pool().allocate(4 * p.padded.size())) {
@@ -76,7 +76,7 @@ final class ConvOps implements AutoCloseable {
         }
     }
 
-    void backwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    void backwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardFilter(x, dy, dw, dbias);
         Plan p = plan(op);
         try (Block padded = p.pad(x)) {
@@ -92,7 +92,7 @@ final class ConvOps implements AutoCloseable {
         }
     }
 
-    private Plan plan(Conv2d op) {
+    private Plan plan(Conv2dOp op) {
         return plans.get(op);
     }
 
@@ -103,7 +103,7 @@ final class ConvOps implements AutoCloseable {
 
     /** Descriptors, algorithms and workspace sizes of one convolution, built on first use. */
     private final class Plan extends Plans.Plan {
-        final Conv2d op;
+        final Conv2dOp op;
         final Pads pads;
         /** The explicitly padded input's shape, or null when cuDNN's own padding is exact. */
         final Shape padded;
@@ -117,7 +117,7 @@ final class ConvOps implements AutoCloseable {
         final Algorithms backwardData;
         final Algorithms backwardFilter;
 
-        Plan(Conv2d op) {
+        Plan(Conv2dOp op) {
             super(op);
             this.op = op;
             this.pads = op.pads();

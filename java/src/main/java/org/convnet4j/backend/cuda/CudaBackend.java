@@ -10,9 +10,9 @@ import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Checks;
 import org.convnet4j.ops.Concat;
-import org.convnet4j.ops.Conv2d;
-import org.convnet4j.ops.Dense;
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.Conv2dOp;
+import org.convnet4j.ops.DenseOp;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
@@ -49,10 +49,17 @@ public final class CudaBackend implements Backend {
     private boolean closed;
 
     /** Device 0, TF32 as the environment says ({@code convnet4j.cuda.tf32}, default on). */
+    /** A backend on device 0, TF32 as {@link #tf32FromEnvironment()} says. */
     public CudaBackend() {
         this(0, CudaContext.tf32FromEnvironment());
     }
 
+    /**
+     * A backend on one GPU.
+     *
+     * @param device the CUDA device index
+     * @param tf32 whether convolutions and matrix products may use TF32 tensor cores
+     */
     public CudaBackend(int device, boolean tf32) {
         ctx = new CudaContext(device, tf32);
         kernels = new Kernels(ctx);
@@ -69,7 +76,11 @@ public final class CudaBackend implements Backend {
         optimizers = new OptimizerOps(kernels, transfers, ctx.pool());
     }
 
-    /** Whether TF32 is allowed by default here: {@code -Dconvnet4j.cuda.tf32} or CONVNET4J_CUDA_TF32, else on. */
+    /**
+     * Whether TF32 is allowed by default here: {@code -Dconvnet4j.cuda.tf32} or CONVNET4J_CUDA_TF32, else on.
+     *
+     * @return the default for {@link #CudaBackend(int, boolean)}'s {@code tf32}
+     */
     public static boolean tf32FromEnvironment() {
         return CudaContext.tf32FromEnvironment();
     }
@@ -79,7 +90,11 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
-    /** The device and math mode, e.g. "NVIDIA H200 (sm_90, 139 GiB), TF32 on". */
+    /**
+     * The device and math mode.
+     *
+     * @return e.g. "NVIDIA H200 (sm_90, 139 GiB), TF32 on"
+     */
     public String describe() {
         return ctx.deviceName() + ", TF32 " + (ctx.tf32() ? "on" : "off (strict FP32)");
     }
@@ -147,28 +162,28 @@ public final class CudaBackend implements Backend {
     // ---- Convolution
 
     @Override
-    public synchronized void conv2dForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         Checks.plain("conv2dForward", x, w, bias, y);
         ensureOpen();
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
-    public synchronized void conv2dBackwardData(Conv2d op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
         Checks.plain("conv2dBackwardData", dy, w, dx);
         ensureOpen();
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void conv2dBackwardFilter(Conv2d op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         Checks.plain("conv2dBackwardFilter", x, dy, dw, dbias);
         ensureOpen();
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
-    public synchronized void conv2dBiasReluForward(Conv2d op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         Checks.plain("conv2dBiasReluForward", x, w, bias, y);
         ensureOpen();
         conv.forward(op, x, w, bias, y, true);
@@ -316,21 +331,21 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void denseForward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    public synchronized void denseForward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         Checks.plain("denseForward", x, y);
         ensureOpen();
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
-    public synchronized void denseBackwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    public synchronized void denseBackwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
         Checks.plain("denseBackwardData", dy, dx);
         ensureOpen();
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
-    public synchronized void denseBackwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    public synchronized void denseBackwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         Checks.plain("denseBackwardWeights", x, dy);
         ensureOpen();
         dense.backwardWeights(op, x, dy, dw, dbias);
@@ -383,14 +398,14 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void dropoutForward(Dropout op, long step, Tensor x, Tensor y) {
+    public synchronized void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y) {
         Checks.plain("dropoutForward", x, y);
         ensureOpen();
         dropout.forward(op, step, x, y);
     }
 
     @Override
-    public synchronized void dropoutBackward(Dropout op, long step, Tensor dy, Tensor dx) {
+    public synchronized void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx) {
         Checks.plain("dropoutBackward", dy, dx);
         ensureOpen();
         dropout.backward(op, step, dy, dx);

@@ -2,11 +2,11 @@ package org.convnet4j.backend.cuda;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.cuda.global.cublas;
-import org.convnet4j.ops.Dense;
+import org.convnet4j.ops.DenseOp;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Dense layers on cuBLAS SGEMM (TF32 tensor cores unless strict FP32 is asked for). Our tensors are
+ * DenseOp layers on cuBLAS SGEMM (TF32 tensor cores unless strict FP32 is asked for). Our tensors are
  * row-major; cuBLAS is column-major, so each product is computed transposed: a row-major M x K matrix
  * is cuBLAS's K x M. With x (N x in), w (in x units), y (N x units), all row-major:
  * <pre>
@@ -25,7 +25,7 @@ final class DenseOps {
         this.kernels = kernels;
     }
 
-    void forward(Dense op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+    void forward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
         op.checkForward(x, w, bias, y);
         int n = op.input().intDim(0);
         int in = op.inFeatures();
@@ -37,14 +37,14 @@ final class DenseOps {
         }
     }
 
-    void backwardData(Dense op, Tensor dy, Tensor w, Tensor dx) {
+    void backwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
         op.checkBackwardData(dy, w, dx);
         int n = op.input().intDim(0);
         gemm(op, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, op.inFeatures(), n, op.units(), w, op.units(), dy, op.units(),
                 dx, op.inFeatures());
     }
 
-    void backwardWeights(Dense op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+    void backwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
         op.checkBackwardWeights(x, dy, dw, dbias);
         int n = op.input().intDim(0);
         gemm(op, cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, op.units(), op.inFeatures(), n, dy, op.units(), x,
@@ -56,7 +56,7 @@ final class DenseOps {
     }
 
     /** C (m x n) = op(A) . op(B), column-major, beta 0. */
-    private void gemm(Dense op, int transA, int transB, int m, int n, int k, Tensor a, int lda, Tensor b, int ldb,
+    private void gemm(DenseOp op, int transA, int transB, int m, int n, int k, Tensor a, int lda, Tensor b, int ldb,
                       Tensor c, int ldc) {
         CudaStatus.cublas(cublas.cublasSgemm_v2(ctx.cublas(), transA, transB, m, n, k, ctx.one(), device(a), lda,
                 device(b), ldb, ctx.zero(), device(c), ldc), "cublasSgemm(m=" + m + ", n=" + n + ", k=" + k + ")", op);

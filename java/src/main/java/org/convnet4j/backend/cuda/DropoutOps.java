@@ -1,6 +1,6 @@
 package org.convnet4j.backend.cuda;
 
-import org.convnet4j.ops.Dropout;
+import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -15,17 +15,17 @@ final class DropoutOps {
         this.kernels = kernels;
     }
 
-    void forward(Dropout op, long step, Tensor x, Tensor y) {
+    void forward(DropoutOp op, long step, Tensor x, Tensor y) {
         op.check("x", x, "y", y);
         launch(op, step, x, y);
     }
 
-    void backward(Dropout op, long step, Tensor dy, Tensor dx) {
+    void backward(DropoutOp op, long step, Tensor dy, Tensor dx) {
         op.check("dy", dy, "dx", dx);
         launch(op, step, dy, dx);
     }
 
-    private void launch(Dropout op, long step, Tensor from, Tensor to) {
+    private void launch(DropoutOp op, long step, Tensor from, Tensor to) {
         long n = from.size();
         kernels.elementwise("c4j_dropout_f32", (n + 3) / 4).ptr(from).ptr(to).i64(n).f32(op.rate()).i64(op.seed())
                 .i64(step).go(op);

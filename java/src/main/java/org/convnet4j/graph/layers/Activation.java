@@ -13,6 +13,11 @@ import org.convnet4j.tensor.Shape;
 public final class Activation extends Layer {
     private final ActivationFn fn;
 
+    /**
+     * A layer that applies {@code fn} alone.
+     *
+     * @param fn relu or softmax (softmax only at an output)
+     */
     public Activation(ActivationFn fn) {
         if (fn == ActivationFn.LINEAR) {
             throw new IllegalArgumentException("Activation: expected relu or softmax. Received linear");
@@ -20,6 +25,11 @@ public final class Activation extends Layer {
         this.fn = fn;
     }
 
+    /**
+     * The function this layer applies.
+     *
+     * @return relu or softmax
+     */
     public ActivationFn activation() {
         return fn;
     }

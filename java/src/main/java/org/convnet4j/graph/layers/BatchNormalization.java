@@ -25,11 +25,23 @@ public final class BatchNormalization extends Layer {
     private float epsilon = BatchNorm.KERAS_EPSILON;
     private boolean scale = true;
 
+    /**
+     * The moving averages' momentum: moving = m * moving + (1 - m) * batch (default 0.99).
+     *
+     * @param m the momentum, in [0, 1)
+     * @return this layer
+     */
     public BatchNormalization momentum(float m) {
         this.momentum = m;
         return this;
     }
 
+    /**
+     * What is added to the variance before its square root (default 0.001).
+     *
+     * @param e a small positive number
+     * @return this layer
+     */
     public BatchNormalization epsilon(float e) {
         this.epsilon = e;
         return this;
@@ -38,21 +50,38 @@ public final class BatchNormalization extends Layer {
     /**
      * Keras' {@code scale=False}: no gamma (fixed at 1, neither stored nor trained), as Inception-v3
      * uses before relu; the layer then holds 3 values per channel.
+     *
+     * @param s false to leave gamma out
+     * @return this layer
      */
     public BatchNormalization scale(boolean s) {
         this.scale = s;
         return this;
     }
 
+    /**
+     * What is added to the variance before its square root.
+     *
+     * @return epsilon
+     */
     public float epsilon() {
         return epsilon;
     }
 
+    /**
+     * The moving averages' momentum.
+     *
+     * @return the momentum
+     */
     public float momentum() {
         return momentum;
     }
 
-    /** Whether gamma is a parameter (Keras' scale=True); without it the parameters start at beta. */
+    /**
+     * Whether gamma is a parameter (Keras' scale=True); without it the parameters start at beta.
+     *
+     * @return true unless {@link #scale(boolean)} turned gamma off
+     */
     public boolean scaled() {
         return scale;
     }

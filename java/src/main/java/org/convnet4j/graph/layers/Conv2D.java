@@ -9,7 +9,7 @@ import org.convnet4j.graph.Bound;
 import org.convnet4j.graph.Initializer;
 import org.convnet4j.graph.Layer;
 import org.convnet4j.graph.ParamSpec;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.tensor.Shape;
@@ -28,10 +28,22 @@ public final class Conv2D extends Layer {
     private ActivationFn activation = ActivationFn.LINEAR;
     private boolean useBias = true;
 
+    /**
+     * A convolution with a square kernel.
+     *
+     * @param filters the output channels
+     * @param kernel the kernel's height and width
+     */
     public Conv2D(int filters, int kernel) {
         this(filters, Size2.of(kernel));
     }
 
+    /**
+     * A convolution whose kernel differs between height and width.
+     *
+     * @param filters the output channels
+     * @param kernel the kernel's height and width
+     */
     public Conv2D(int filters, Size2 kernel) {
         if (filters <= 0) {
             throw new IllegalArgumentException("Conv2D: expected a strictly positive value. Received filters=" + filters);
@@ -40,31 +52,65 @@ public final class Conv2D extends Layer {
         this.kernel = kernel;
     }
 
+    /**
+     * The same stride along height and width (default 1).
+     *
+     * @param s the stride
+     * @return this layer
+     */
     public Conv2D stride(int s) {
         return stride(Size2.of(s));
     }
 
-    /** A stride that differs between height and width. */
+    /**
+     * A stride that differs between height and width.
+     *
+     * @param s the stride along height and width
+     * @return this layer
+     */
     public Conv2D stride(Size2 s) {
         this.stride = s;
         return this;
     }
 
+    /**
+     * Keras' padding: valid (default) or same, or explicit pads.
+     *
+     * @param p the padding
+     * @return this layer
+     */
     public Conv2D padding(Padding p) {
         this.padding = p;
         return this;
     }
 
+    /**
+     * The activation applied to the output (default linear).
+     *
+     * @param a linear, relu, or softmax at an output
+     * @return this layer
+     */
     public Conv2D activation(ActivationFn a) {
         this.activation = a;
         return this;
     }
 
+    /**
+     * Whether the layer adds a bias (default true; false before a batch norm).
+     *
+     * @param b whether to add a bias
+     * @return this layer
+     */
     public Conv2D useBias(boolean b) {
         this.useBias = b;
         return this;
     }
 
+    /**
+     * The activation applied to the output.
+     *
+     * @return the activation
+     */
     public ActivationFn activation() {
         return activation;
     }
@@ -74,16 +120,21 @@ public final class Conv2D extends Layer {
         return "Conv2D";
     }
 
-    /** The op this layer runs for a batch of n, once applied. */
-    public Conv2d op(int n) {
+    /**
+     * The op this layer runs for a batch of n, once applied.
+     *
+     * @param n the batch size
+     * @return the convolution op with this layer's shapes at batch n
+     */
+    public Conv2dOp op(int n) {
         if (output() == null) {
             throw new IllegalStateException("Conv2D " + name() + ": not applied yet");
         }
         return op(output().inputs().get(0).shape(), n);
     }
 
-    private Conv2d op(Shape in, long batch) {
-        return new Conv2d(batched(in, batch), filters, kernel, stride, padding, useBias);
+    private Conv2dOp op(Shape in, long batch) {
+        return new Conv2dOp(batched(in, batch), filters, kernel, stride, padding, useBias);
     }
 
     @Override
@@ -93,7 +144,7 @@ public final class Conv2D extends Layer {
 
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
-        Conv2d op = op(inputs.get(0), 1);
+        Conv2dOp op = op(inputs.get(0), 1);
         ParamSpec k = new ParamSpec("kernel", op.weightShape(), true, Initializer.glorotUniform());
         return useBias ? List.of(k, new ParamSpec("bias", op.biasShape(), true, Initializer.zeros())) : List.of(k);
     }
@@ -101,7 +152,7 @@ public final class Conv2D extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        Conv2d op = op(output().inputs().get(0).shape(), b.batch());
+        Conv2dOp op = op(output().inputs().get(0).shape(), b.batch());
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);

@@ -22,6 +22,11 @@ public final class Dense extends Layer {
     private ActivationFn activation = ActivationFn.LINEAR;
     private boolean useBias = true;
 
+    /**
+     * A fully connected layer.
+     *
+     * @param units the output features
+     */
     public Dense(int units) {
         if (units <= 0) {
             throw new IllegalArgumentException("Dense: expected a strictly positive value. Received units=" + units);
@@ -29,16 +34,33 @@ public final class Dense extends Layer {
         this.units = units;
     }
 
+    /**
+     * The activation applied to the output (default linear).
+     *
+     * @param a linear, relu, or softmax at an output
+     * @return this layer
+     */
     public Dense activation(ActivationFn a) {
         this.activation = a;
         return this;
     }
 
+    /**
+     * Whether the layer adds a bias (default true).
+     *
+     * @param b whether to add a bias
+     * @return this layer
+     */
     public Dense useBias(boolean b) {
         this.useBias = b;
         return this;
     }
 
+    /**
+     * The activation applied to the output.
+     *
+     * @return the activation
+     */
     public ActivationFn activation() {
         return activation;
     }
@@ -48,16 +70,21 @@ public final class Dense extends Layer {
         return "Dense";
     }
 
-    /** The op this layer runs for a batch of n, once applied. */
-    public org.convnet4j.ops.Dense op(int n) {
+    /**
+     * The op this layer runs for a batch of n, once applied.
+     *
+     * @param n the batch size
+     * @return the dense op with this layer's shapes at batch n
+     */
+    public org.convnet4j.ops.DenseOp op(int n) {
         if (output() == null) {
             throw new IllegalStateException("Dense " + name() + ": not applied yet");
         }
         return op(output().inputs().get(0).shape(), n);
     }
 
-    private org.convnet4j.ops.Dense op(Shape in, long batch) {
-        return new org.convnet4j.ops.Dense(Shape.of(batch, in.dim(0)), units, useBias);
+    private org.convnet4j.ops.DenseOp op(Shape in, long batch) {
+        return new org.convnet4j.ops.DenseOp(Shape.of(batch, in.dim(0)), units, useBias);
     }
 
     @Override
@@ -71,7 +98,7 @@ public final class Dense extends Layer {
 
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
-        org.convnet4j.ops.Dense op = op(inputs.get(0), 1);
+        org.convnet4j.ops.DenseOp op = op(inputs.get(0), 1);
         ParamSpec k = new ParamSpec("kernel", op.weightShape(), true, Initializer.glorotUniform());
         return useBias ? List.of(k, new ParamSpec("bias", op.biasShape(), true, Initializer.zeros())) : List.of(k);
     }
@@ -79,7 +106,7 @@ public final class Dense extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        org.convnet4j.ops.Dense op = op(output().inputs().get(0).shape(), b.batch());
+        org.convnet4j.ops.DenseOp op = op(output().inputs().get(0).shape(), b.batch());
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);

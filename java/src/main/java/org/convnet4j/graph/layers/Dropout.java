@@ -16,6 +16,11 @@ public final class Dropout extends Layer {
     private final float rate;
     private long seed = 0;
 
+    /**
+     * Dropout that zeroes a fraction {@code rate} of its inputs in training.
+     *
+     * @param rate the fraction dropped, in [0, 1)
+     */
     public Dropout(double rate) {
         if (!(rate >= 0 && rate < 1)) {
             throw new IllegalArgumentException("Dropout: rate must be in [0, 1). Received rate=" + rate);
@@ -23,12 +28,22 @@ public final class Dropout extends Layer {
         this.rate = (float) rate;
     }
 
-    /** The layer's seed; models derive distinct seeds per layer from the run's seed. */
+    /**
+     * The layer's seed; models derive distinct seeds per layer from the run's seed.
+     *
+     * @param s the seed
+     * @return this layer
+     */
     public Dropout seed(long s) {
         this.seed = s;
         return this;
     }
 
+    /**
+     * The fraction of inputs dropped in training.
+     *
+     * @return the rate
+     */
     public float rate() {
         return rate;
     }
@@ -46,7 +61,7 @@ public final class Dropout extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        org.convnet4j.ops.Dropout op = new org.convnet4j.ops.Dropout(b.input().shape(), rate,
+        org.convnet4j.ops.DropoutOp op = new org.convnet4j.ops.DropoutOp(b.input().shape(), rate,
                 seed ^ (long) name().hashCode() * 0x9E3779B97F4A7C15L);
         return new Bound() {
             @Override

@@ -19,11 +19,27 @@ public final class Input extends Layer {
         this.shape = shape;
     }
 
-    /** An image input of h x w x c, e.g. {@code Input.image(28, 28, 1)}; returns the node. */
+    /**
+     * An image input of h x w x c, e.g. {@code Input.image(28, 28, 1)}; returns the node.
+     *
+     * @param h height
+     * @param w width
+     * @param c channels
+     * @return the input node, to apply the first layer to
+     */
     public static Node image(int h, int w, int c) {
         return image(h, w, c, null);
     }
 
+    /**
+     * An image input with a name of its own.
+     *
+     * @param h height
+     * @param w width
+     * @param c channels
+     * @param name the layer's name, or null for the default "input"
+     * @return the input node, to apply the first layer to
+     */
     public static Node image(int h, int w, int c, String name) {
         if (h <= 0 || w <= 0 || c <= 0) {
             throw new IllegalArgumentException("Input: expected strictly positive h, w, c. Received " + h + "x" + w + "x" + c);

@@ -26,24 +26,46 @@ abstract class Pooling2D<T extends Pooling2D<T>> extends Layer {
         this.stride = window;
     }
 
+    /**
+     * The same stride along height and width (default: the window).
+     *
+     * @param s the stride
+     * @return this layer
+     */
     public T stride(int s) {
         return stride(Size2.of(s));
     }
 
-    /** A stride that differs between height and width. */
+    /**
+     * A stride that differs between height and width.
+     *
+     * @param s the stride along height and width
+     * @return this layer
+     */
     @SuppressWarnings("unchecked")
     public T stride(Size2 s) {
         this.stride = s;
         return (T) this;
     }
 
+    /**
+     * Keras' padding: valid (default) or same.
+     *
+     * @param p the padding
+     * @return this layer
+     */
     @SuppressWarnings("unchecked")
     public T padding(Padding p) {
         this.padding = p;
         return (T) this;
     }
 
-    /** The op this layer runs for a batch of n, once applied. */
+    /**
+     * The op this layer runs for a batch of n, once applied.
+     *
+     * @param n the batch size
+     * @return the pooling op with this layer's input shape at batch n
+     */
     public Pool2d op(int n) {
         if (output() == null) {
             throw new IllegalStateException(type() + " " + name() + ": not applied yet");

@@ -14,14 +14,29 @@ import org.convnet4j.tensor.Shape;
 public final class ZeroPadding2D extends Layer {
     private final Pads pads;
 
+    /**
+     * The same padding on every side.
+     *
+     * @param p zero rows or columns per side
+     */
     public ZeroPadding2D(int p) {
         this(new Pads(p, p, p, p));
     }
 
+    /**
+     * Padding that differs per side.
+     *
+     * @param pads zero rows or columns on each side
+     */
     public ZeroPadding2D(Pads pads) {
         this.pads = pads;
     }
 
+    /**
+     * The padding on each side.
+     *
+     * @return the pads
+     */
     public Pads pads() {
         return pads;
     }

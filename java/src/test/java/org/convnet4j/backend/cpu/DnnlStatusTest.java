@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.bytedeco.dnnl.global.dnnl;
 import org.convnet4j.backend.DnnlException;
 import org.convnet4j.backend.NativeException;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class DnnlStatusTest {
     @Test
     void aClosedBackendRefusesWorkInsteadOfCallingIntoADeadEngine() {
         CpuBackend b = new CpuBackend();
-        Conv2d op = Conv2d.of(Shape.of(1, 1, 4, 4), 1, 3);
+        Conv2dOp op = Conv2dOp.of(Shape.of(1, 1, 4, 4), 1, 3);
         Tensor x = b.allocate(op.input());
         Tensor w = b.allocate(op.weightShape());
         Tensor bias = b.allocate(op.biasShape());

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.tensor.Shape;
 import org.junit.jupiter.api.Test;
 
@@ -30,34 +30,34 @@ class PrimitiveCacheTest {
         }
     }
 
-    private record Variant(Conv2d op, boolean relu) {
+    private record Variant(Conv2dOp op, boolean relu) {
     }
 
     @Test
     void equalOpsShareOnePrimitiveAndEachPassBuildsItsOwn() {
         List<Object> builds = new ArrayList<>();
         PrimitiveCache cache = new PrimitiveCache();
-        PrimitiveCache.Table<Conv2d, Built> forward = cache.table(k -> {
+        PrimitiveCache.Table<Conv2dOp, Built> forward = cache.table(k -> {
             builds.add(k);
             return new Built(k);
         });
-        PrimitiveCache.Table<Conv2d, Built> backward = cache.table(Built::new);
-        Conv2d a = Conv2d.of(Shape.of(1, 3, 8, 8), 4, 3);
-        Conv2d b = Conv2d.of(Shape.of(1, 3, 8, 8), 4, 3);
+        PrimitiveCache.Table<Conv2dOp, Built> backward = cache.table(Built::new);
+        Conv2dOp a = Conv2dOp.of(Shape.of(1, 3, 8, 8), 4, 3);
+        Conv2dOp b = Conv2dOp.of(Shape.of(1, 3, 8, 8), 4, 3);
         assertNotSame(a, b);
 
         Built first = forward.get(a);
         assertSame(first, forward.get(b), "an equal op record finds the primitive built for the first");
         assertEquals(1, builds.size());
         assertNotSame(first, backward.get(a), "another pass of the same op is another primitive");
-        assertNotSame(first, forward.get(Conv2d.of(Shape.of(2, 3, 8, 8), 4, 3)), "another shape, another primitive");
+        assertNotSame(first, forward.get(Conv2dOp.of(Shape.of(2, 3, 8, 8), 4, 3)), "another shape, another primitive");
     }
 
     @Test
     void aVariantInTheKeyIsItsOwnPrimitive() {
         PrimitiveCache cache = new PrimitiveCache();
         PrimitiveCache.Table<Variant, Built> forward = cache.table(Built::new);
-        Conv2d op = Conv2d.of(Shape.of(1, 3, 8, 8), 4, 3);
+        Conv2dOp op = Conv2dOp.of(Shape.of(1, 3, 8, 8), 4, 3);
         Built plain = forward.get(new Variant(op, false));
         Built relu = forward.get(new Variant(op, true));
         assertNotSame(plain, relu);

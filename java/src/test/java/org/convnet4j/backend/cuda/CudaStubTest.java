@@ -27,7 +27,7 @@ import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.memory.PoolOutOfMemoryException;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
-import org.convnet4j.ops.Conv2d;
+import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.Size2;
@@ -104,7 +104,7 @@ class CudaStubTest {
 
     @Test
     void intArgumentsAndGridShapesOfABiasReluConvolution() {
-        Conv2d op = new Conv2d(Shape.nchw(2, 3, 6, 6), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
+        Conv2dOp op = new Conv2dOp(Shape.nchw(2, 3, 6, 6), 4, Size2.of(3), Size2.of(1), Padding.SAME, true);
         try (Tensor x = backend.allocate(op.input()); Tensor w = backend.allocate(op.weightShape());
              Tensor bias = backend.allocate(Shape.of(4)); Tensor y = backend.allocate(op.outputShape())) {
             backend.conv2dBiasReluForward(op, x, w, bias, y);
@@ -168,7 +168,7 @@ class CudaStubTest {
     void closeDrainsTheStreamBeforeUnloadingTheModuleAndFreesEverything() {
         try (Tensor t = backend.allocate(Shape.of(1000))) {
             backend.fill(t, 3f);
-            backend.conv2dForward(Conv2d.of(Shape.nchw(1, 2, 5, 5), 3, 3), allocated(Shape.nchw(1, 2, 5, 5)),
+            backend.conv2dForward(Conv2dOp.of(Shape.nchw(1, 2, 5, 5), 3, 3), allocated(Shape.nchw(1, 2, 5, 5)),
                     allocated(Shape.nchw(3, 2, 3, 3)), allocated(Shape.of(3)), allocated(Shape.nchw(1, 3, 3, 3)));
         }
         closeOwned();
@@ -261,7 +261,7 @@ class CudaStubTest {
         StubDriver.convAlgorithms(0, new int[] {7, 2, 1}, new int[] {0, 0, 0}, new long[] {0, 256, 0}, new int[] {fma, fma, fma});
         StubDriver.failWhen("cudnnConvolutionForward", 7, cudnn.CUDNN_STATUS_NOT_SUPPORTED, -1);
         StubDriver.failWhen("cudnnConvolutionForward", 2, cudnn.CUDNN_STATUS_EXECUTION_FAILED, -1);
-        Conv2d op = Conv2d.of(Shape.nchw(2, 3, 8, 8), 4, 3);
+        Conv2dOp op = Conv2dOp.of(Shape.nchw(2, 3, 8, 8), 4, 3);
         try (Tensor x = allocated(op.input()); Tensor w = allocated(op.weightShape()); Tensor b = allocated(Shape.of(4));
              Tensor y = allocated(op.outputShape())) {
             backend.conv2dForward(op, x, w, b, y);
@@ -278,7 +278,7 @@ class CudaStubTest {
     @Test
     void whenEveryAlgorithmFailsTheErrorNamesTheCallTheStatusAndTheShapes() {
         StubDriver.failWhen("cudnnConvolutionForward", -1, cudnn.CUDNN_STATUS_NOT_SUPPORTED, -1);
-        Conv2d op = Conv2d.of(Shape.nchw(2, 3, 8, 8), 4, 3);
+        Conv2dOp op = Conv2dOp.of(Shape.nchw(2, 3, 8, 8), 4, 3);
         try (Tensor x = allocated(op.input()); Tensor w = allocated(op.weightShape()); Tensor b = allocated(Shape.of(4));
              Tensor y = allocated(op.outputShape())) {
             CudnnException e = assertThrows(CudnnException.class, () -> backend.conv2dForward(op, x, w, b, y));

@@ -8,16 +8,16 @@ import org.convnet4j.tensor.Shape;
  * A fully connected layer {@code y = x . W + b} over an N x in input. The kernel is in x units, as in
  * Keras, so weights need no transposition when compared with Keras.
  */
-public record Dense(Shape input, int units, boolean bias) {
+public record DenseOp(Shape input, int units, boolean bias) {
     public static final String OP = "dense";
 
-    public Dense {
+    public DenseOp {
         Checks.rank(OP, "input", input, 2);
         Checks.positive(OP, "units", units);
     }
 
-    public static Dense of(Shape input, int units) {
-        return new Dense(input, units, true);
+    public static DenseOp of(Shape input, int units) {
+        return new DenseOp(input, units, true);
     }
 
     public int inFeatures() {

@@ -9,10 +9,10 @@ import org.convnet4j.tensor.Shape;
  * Kernel layout is filters x C x kh x kw (OIHW); the optional bias has one value per filter.
  * The record is also the cache key of the compiled primitive: shapes, kernel, stride and padding.
  */
-public record Conv2d(Shape input, int filters, Size2 kernel, Size2 stride, Padding padding, boolean bias) {
+public record Conv2dOp(Shape input, int filters, Size2 kernel, Size2 stride, Padding padding, boolean bias) {
     public static final String OP = "conv2d";
 
-    public Conv2d {
+    public Conv2dOp {
         Checks.rank(OP, "input", input, 4);
         Checks.positive(OP, "filters", filters);
         if (kernel == null || stride == null || padding == null) {
@@ -29,20 +29,20 @@ public record Conv2d(Shape input, int filters, Size2 kernel, Size2 stride, Paddi
     }
 
     /** Keras' defaults: stride 1, valid padding, with bias. */
-    public static Conv2d of(Shape input, int filters, int kernel) {
-        return new Conv2d(input, filters, Size2.of(kernel), Size2.of(1), Padding.VALID, true);
+    public static Conv2dOp of(Shape input, int filters, int kernel) {
+        return new Conv2dOp(input, filters, Size2.of(kernel), Size2.of(1), Padding.VALID, true);
     }
 
-    public Conv2d withStride(int s) {
-        return new Conv2d(input, filters, kernel, Size2.of(s), padding, bias);
+    public Conv2dOp withStride(int s) {
+        return new Conv2dOp(input, filters, kernel, Size2.of(s), padding, bias);
     }
 
-    public Conv2d withPadding(Padding p) {
-        return new Conv2d(input, filters, kernel, stride, p, bias);
+    public Conv2dOp withPadding(Padding p) {
+        return new Conv2dOp(input, filters, kernel, stride, p, bias);
     }
 
-    public Conv2d withBias(boolean b) {
-        return new Conv2d(input, filters, kernel, stride, padding, b);
+    public Conv2dOp withBias(boolean b) {
+        return new Conv2dOp(input, filters, kernel, stride, padding, b);
     }
 
     public int channels() {

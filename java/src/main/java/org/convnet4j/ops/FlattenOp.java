@@ -8,10 +8,10 @@ import org.convnet4j.tensor.Tensor;
  * in C, H, W order (Keras with channels_last orders them H, W, C; parameter counts are unaffected).
  * Backward is the inverse view.
  */
-public final class Flatten {
+public final class FlattenOp {
     public static final String OP = "flatten";
 
-    private Flatten() {
+    private FlattenOp() {
     }
 
     public static Shape outputShape(Shape input) {

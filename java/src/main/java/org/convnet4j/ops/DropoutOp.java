@@ -10,10 +10,10 @@ import org.convnet4j.tensor.Shape;
  * element index) through a counter-based generator (Philox-4x32-10), so the backward pass recomputes
  * it instead of storing it, and the CPU and GPU backends draw the same mask.
  */
-public record Dropout(Shape input, float rate, long seed) {
+public record DropoutOp(Shape input, float rate, long seed) {
     public static final String OP = "dropout";
 
-    public Dropout {
+    public DropoutOp {
         if (input == null) {
             throw new IllegalArgumentException(OP + ": input shape is required");
         }
