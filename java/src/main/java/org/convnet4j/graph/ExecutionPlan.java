@@ -140,22 +140,51 @@ public final class ExecutionPlan {
         this.unsharedBytes = unsharedBytes;
     }
 
-    /** The plan of a training step: forward, loss, backward. */
+    /**
+     * The plan of a training step: forward, loss, backward; FP32 in NCHW order.
+     *
+     * @param model the model
+     * @param batch the batch size, at least 1
+     * @return the plan
+     */
     public static ExecutionPlan training(Model model, int batch) {
         return training(model, batch, Precision.FP32, Layout.NCHW);
     }
 
-    /** The plan of a training step with image activations in {@code precision}'s type and {@code layout}. */
+    /**
+     * The plan of a training step with image activations and their gradients in {@code precision}'s
+     * type and {@code layout} (see the class comment, Formats).
+     *
+     * @param model     the model
+     * @param batch     the batch size, at least 1
+     * @param precision the element type of image activations
+     * @param layout    their memory order ({@link org.convnet4j.backend.Backend#activationLayout})
+     * @return the plan
+     */
     public static ExecutionPlan training(Model model, int batch, Precision precision, Layout layout) {
         return new Planner(model, batch, Mode.TRAINING, Map.of(), Map.of(), precision, layout).plan();
     }
 
-    /** The plan of an inference pass: forward and the loss, no gradients. */
+    /**
+     * The plan of an inference pass: forward and the loss, no gradients; FP32 in NCHW order.
+     *
+     * @param model the model
+     * @param batch the batch size, at least 1
+     * @return the plan
+     */
     public static ExecutionPlan inference(Model model, int batch) {
         return inference(model, batch, Precision.FP32, Layout.NCHW);
     }
 
-    /** An inference plan with image activations in {@code precision}'s type and {@code layout}. */
+    /**
+     * An inference plan with image activations in {@code precision}'s type and {@code layout}.
+     *
+     * @param model     the model
+     * @param batch     the batch size, at least 1
+     * @param precision the element type of image activations
+     * @param layout    their memory order
+     * @return the plan
+     */
     public static ExecutionPlan inference(Model model, int batch, Precision precision, Layout layout) {
         return new Planner(model, batch, Mode.INFERENCE, Map.of(), Map.of(), precision, layout).plan();
     }
@@ -177,23 +206,47 @@ public final class ExecutionPlan {
         return new Planner(model, batch, Mode.FROZEN, chains, layouts, precision, imageLayout).plan();
     }
 
+    /**
+     * The model planned.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
+    /**
+     * The batch size planned.
+     *
+     * @return the batch size
+     */
     public int batch() {
         return batch;
     }
 
+    /**
+     * What the plan is for.
+     *
+     * @return training, inference or frozen inference
+     */
     public Mode mode() {
         return mode;
     }
 
+    /**
+     * Whether this is a training plan (gradients placed, backward steps).
+     *
+     * @return true for {@link Mode#TRAINING}
+     */
     public boolean training() {
         return mode == Mode.TRAINING;
     }
 
-    /** The element type policy of image activations. */
+    /**
+     * The element type policy of image activations.
+     *
+     * @return the precision
+     */
     public Precision precision() {
         return precision;
     }
