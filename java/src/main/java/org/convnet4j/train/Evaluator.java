@@ -31,14 +31,23 @@ public final class Evaluator implements AutoCloseable {
     private final Precision precision;
     private final Layout layout;
 
-    /** In FP32. */
+    /**
+     * An evaluator in FP32.
+     *
+     * @param model   the model
+     * @param weights its weights, read live on every call
+     */
     public Evaluator(Model model, Weights weights) {
         this(model, weights, Precision.FP32);
     }
 
     /**
-     * In {@code precision} (image activations in its type, in the backend's layout); throws an
-     * UnsupportedOperationException where the backend cannot compute in it.
+     * An evaluator in {@code precision} (image activations in its type, in the backend's layout).
+     *
+     * @param model     the model
+     * @param weights   its weights, read live on every call
+     * @param precision the mixed-precision policy
+     * @throws UnsupportedOperationException where the weights' backend cannot compute in it
      */
     public Evaluator(Model model, Weights weights, Precision precision) {
         this.model = model;
@@ -49,7 +58,11 @@ public final class Evaluator implements AutoCloseable {
         this.layout = backend.activationLayout(precision);
     }
 
-    /** The mixed-precision policy this evaluator runs in. */
+    /**
+     * The mixed-precision policy this evaluator runs in.
+     *
+     * @return the precision
+     */
     public Precision precision() {
         return precision;
     }
@@ -59,7 +72,14 @@ public final class Evaluator implements AutoCloseable {
                 weights, null));
     }
 
-    /** Loss and accuracy of the main output on one batch (count x C x H x W images and their class indices). */
+    /**
+     * Loss and accuracy of the main output on one batch, in inference mode.
+     *
+     * @param images at least count x C x H x W pixel values, as in training
+     * @param labels at least count class indices
+     * @param count  the batch size
+     * @return the mean loss and how many were classified right
+     */
     public Trainer.BatchResult evaluateBatch(float[] images, int[] labels, int count) {
         Executor ex = executor(count);
         upload(backend, ex, images, labels, count);
@@ -67,7 +87,13 @@ public final class Evaluator implements AutoCloseable {
         return new Trainer.BatchResult(r.loss(), r.correct(), count);
     }
 
-    /** Class probabilities of the main output for a batch: count x classes. */
+    /**
+     * Class probabilities of the main output for a batch, in inference mode.
+     *
+     * @param images at least count x C x H x W pixel values, as in training
+     * @param count  the batch size
+     * @return count x classes probabilities, row by row
+     */
     public float[] predictBatch(float[] images, int count) {
         Executor ex = executor(count);
         upload(backend, ex, images, new int[count], count);
@@ -82,6 +108,11 @@ public final class Evaluator implements AutoCloseable {
      * The training-mode forward pass alone (batch statistics; dropout as in training step {@code step}):
      * no loss, no backward, no update. Returns the batch-norm layers, whose saved statistics now hold
      * this batch's ({@link PreciseBatchNorm}). Bound once per batch size, with no parameter gradients.
+     *
+     * @param images at least count x C x H x W pixel values
+     * @param count  the batch size
+     * @param step   the training step whose dropout masks to draw
+     * @return the model's batch-norm layers, in graph order
      */
     public List<BatchNormStatistics> forwardTraining(float[] images, int count, long step) {
         Executor ex = forwardOnly.computeIfAbsent(count, k ->

@@ -43,7 +43,14 @@ public final class Trainer implements AutoCloseable {
     private final Precision precision;
     private final Layout layout;
 
-    /** In FP32. */
+    /**
+     * A trainer in FP32.
+     *
+     * @param model     the model
+     * @param backend   the backend its weights live on
+     * @param weights   the weights it trains
+     * @param optimizer the optimizer that updates them
+     */
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer) {
         this(model, backend, weights, optimizer, Precision.FP32);
     }
@@ -53,6 +60,12 @@ public final class Trainer implements AutoCloseable {
      * the weights and the optimizer state stay FP32 whatever it is. Validation runs in it too. Throws
      * an UnsupportedOperationException where the backend cannot compute in it (bf16 on a CPU without
      * native bfloat16), before anything is allocated.
+     *
+     * @param model     the model
+     * @param backend   the backend its weights live on
+     * @param weights   the weights it trains
+     * @param optimizer the optimizer that updates them
+     * @param precision the mixed-precision policy
      */
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision) {
         this(model, backend, weights, optimizer, precision, backend.activationLayout(precision));
@@ -62,6 +75,13 @@ public final class Trainer implements AutoCloseable {
      * As above with image activations in {@code layout} rather than the backend's own: for comparing
      * layouts (a layout the backend's ops do not take fails at the first step). Validation keeps the
      * backend's layout.
+     *
+     * @param model     the model
+     * @param backend   the backend its weights live on
+     * @param weights   the weights it trains
+     * @param optimizer the optimizer that updates them
+     * @param precision the mixed-precision policy
+     * @param layout    the memory order of image activations in training steps
      */
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision,
                    Layout layout) {
