@@ -14,24 +14,12 @@ void philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4
     for (int j = 0; j < 4; ++j) out[j] = r.v[j];
 }
 
-// One generator call per group of four elements; the last group may be partial. Each element is
-// read before it is written at the same index, so y == x is safe.
-void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
-    const float scale = dropout_scale(rate);
-    const int64_t groups = (n + 3) / 4;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (int64_t g = 0; g < groups; ++g) {
-        Philox4 bits = dropout_bits(seed, step, (uint64_t)g);
-        int64_t base = 4 * g;
-        int lanes = n - base < 4 ? (int)(n - base) : 4;
-        for (int j = 0; j < lanes; ++j) y[base + j] = dropout_apply(x[base + j], dropout_keep(bits.v[j], rate), scale);
-    }
-}
+namespace {
 
-// The same mask over BF16 elements (element i keeps or drops as in the FP32 version), scaled in float.
-void dropout_bf16(const uint16_t* x, uint16_t* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
-    const bf16* in = (const bf16*)x;
-    bf16* out = (bf16*)y;
+// One generator call per group of four elements; the last group may be partial. Each element is
+// read before it is written at the same index, so y == x is safe. T is float or bf16 (scaled in float).
+template <class T>
+void dropout_flat(const T* x, T* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
     const float scale = dropout_scale(rate);
     const int64_t groups = (n + 3) / 4;
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
@@ -40,8 +28,19 @@ void dropout_bf16(const uint16_t* x, uint16_t* y, int64_t n, float rate, uint64_
         int64_t base = 4 * g;
         int lanes = n - base < 4 ? (int)(n - base) : 4;
         for (int j = 0; j < lanes; ++j)
-            out[base + j] = from_float<bf16>(dropout_apply(to_float(in[base + j]), dropout_keep(bits.v[j], rate), scale));
+            y[base + j] = from_float<T>(dropout_apply(to_float(x[base + j]), dropout_keep(bits.v[j], rate), scale));
     }
+}
+
+}  // namespace
+
+void dropout(const float* x, float* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
+    dropout_flat(x, y, n, rate, seed, step);
+}
+
+// The same mask over BF16 elements (element i keeps or drops as in the FP32 version).
+void dropout_bf16(const uint16_t* x, uint16_t* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
+    dropout_flat((const bf16*)x, (bf16*)y, n, rate, seed, step);
 }
 
 namespace {

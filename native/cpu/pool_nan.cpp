@@ -7,37 +7,6 @@
 
 namespace c4j::cpu {
 
-bool max_pool_propagate_nan(const float* x, float* y, int64_t nc, int h, int w, int oh, int ow, int kh, int kw,
-                            int sh, int sw, int pad_top, int pad_left) {
-    const int64_t n = nc * h * w;
-    int found = 0;
-#pragma omp parallel for simd schedule(static) reduction(| : found) if (parallel : n >= kParallelMin)
-    for (int64_t i = 0; i < n; ++i) found |= x[i] != x[i];
-    if (!found) return false;
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < nc; ++p) {
-        const float* plane = x + p * h * w;
-        for (int oy = 0; oy < oh; ++oy) {
-            for (int ox = 0; ox < ow; ++ox) {
-                bool nan = false;
-                for (int ky = 0; ky < kh && !nan; ++ky) {
-                    const int iy = oy * sh + ky - pad_top;
-                    if (iy < 0 || iy >= h) continue;
-                    for (int kx = 0; kx < kw; ++kx) {
-                        const int ix = ox * sw + kx - pad_left;
-                        if (ix >= 0 && ix < w && std::isnan(plane[iy * w + ix])) {
-                            nan = true;
-                            break;
-                        }
-                    }
-                }
-                if (nan) y[(p * oh + oy) * ow + ox] = NAN;
-            }
-        }
-    }
-    return true;
-}
-
 namespace {
 
 // The window pass over any layout: element (i, ch, iy, ix) of x at i*sn + ch*sc + iy*sh_ + ix*sw_, and
@@ -83,6 +52,12 @@ bool propagate(const T* x, T* y, int64_t n, int64_t c, int h, int w, int oh, int
 }
 
 }  // namespace
+
+// NCHW FP32 is the template's case of nc images of one channel.
+bool max_pool_propagate_nan(const float* x, float* y, int64_t nc, int h, int w, int oh, int ow, int kh, int kw,
+                            int sh, int sw, int pad_top, int pad_left) {
+    return propagate(x, y, nc, 1, h, w, oh, ow, kh, kw, sh, sw, pad_top, pad_left, false);
+}
 
 bool max_pool_propagate_nan_any(const void* x, void* y, int64_t n, int64_t c, int h, int w, int oh, int ow, int kh,
                                 int kw, int sh, int sw, int pad_top, int pad_left, bool nhwc, bool bf16_data) {
