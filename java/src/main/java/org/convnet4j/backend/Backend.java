@@ -162,6 +162,26 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException("freezeConv: the " + name() + " backend freezes fp32 only");
     }
 
+    /**
+     * As {@link #freezeConv(Conv2dOp, Tensor, Tensor, boolean, boolean)}, computed in 8-bit integers:
+     * x quantized on each call with the scale of {@code input} (u8 or s8, see {@link Int8Range}), the
+     * weights once, here, to s8 with one scale per output channel ({@code max |w|} of the channel over
+     * 127), products accumulated in 32-bit integers and scaled back to FP32 before the bias, the
+     * residual and the relu. x, the residual and y are FP32, in NCHW or NHWC. The default refuses: a
+     * backend without int8 convolutions throws an UnsupportedOperationException naming itself.
+     *
+     * @param op the convolution
+     * @param w its weights, FP32 OIHW, copied
+     * @param bias its bias (null exactly when the op has none), copied
+     * @param residual whether a residual is added before the relu
+     * @param relu whether a relu follows
+     * @param input the range of x on calibration images
+     * @return the frozen convolution; the caller closes it
+     */
+    default FrozenConv freezeConvInt8(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu, Int8Range input) {
+        throw new UnsupportedOperationException("int8: the " + name() + " backend has no int8 convolutions; use fp32 or bf16");
+    }
+
     // ---- Pooling (PoolOps, PoolTest, GlobalAvgPoolTest) ------------------------------------------
 
     void pool2dForward(Pool2d op, Tensor x, Tensor y);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
@@ -57,6 +58,8 @@ public final class Executor implements AutoCloseable {
     /** Where the host uploads the batch (FP32 NCHW) when the input activation is stored otherwise; else null. */
     private final Tensor hostInput;
     private final List<String> fused = new ArrayList<>();
+    /** See {@link #observeConvInputs}. */
+    private volatile BiConsumer<String, Tensor> convInputs;
 
     /**
      * paramGrads null: an inference-only executor. FP32, with image activations in the layout the
@@ -84,6 +87,34 @@ public final class Executor implements AutoCloseable {
      * the frozen convolutions (batch norm folded in FP32 first) compute in BF16.
      */
     public static Executor frozen(Model model, Weights weights, int batch, Precision precision) {
+        return frozen(model, weights, batch, precision, null);
+    }
+
+    /**
+     * An inference executor with every convolution chain fused, frozen and computed in 8-bit integers
+     * with the input ranges of {@code calibration} ({@link Backend#freezeConvInt8}); the activations
+     * between them, and every other layer (dense layers included), stay FP32.
+     *
+     * @param model the model
+     * @param weights its weights, read now (batch norm folded into the convolutions first)
+     * @param batch the batch size
+     * @param calibration the input range of every chain, from {@link Int8Calibration#calibrate}
+     * @return the executor; the caller closes it
+     * @throws UnsupportedOperationException where the backend has no int8 convolutions
+     * @throws IllegalArgumentException if the calibration is of another model or misses a chain
+     */
+    public static Executor frozen(Model model, Weights weights, int batch, Int8Calibration calibration) {
+        if (calibration == null) {
+            throw new IllegalArgumentException("Executor: the int8 calibration is null");
+        }
+        if (!calibration.model().equals(model.name())) {
+            throw new IllegalArgumentException("Executor: the int8 calibration is of model " + calibration.model()
+                    + ", not " + model.name());
+        }
+        return frozen(model, weights, batch, Precision.FP32, calibration);
+    }
+
+    private static Executor frozen(Model model, Weights weights, int batch, Precision precision, Int8Calibration int8) {
         weights.backend().checkPrecision(precision);
         if (batch <= 0) {
             throw new IllegalArgumentException("Executor: expected a strictly positive batch size. Received " + batch);
@@ -97,7 +128,8 @@ public final class Executor implements AutoCloseable {
         ExecutionPlan plan;
         try {
             for (Fusion.Group g : groups.values()) {
-                convs.put(g.head(), Fusion.freeze(model, weights, g, batch, precision));
+                convs.put(g.head(), Fusion.freeze(model, weights, g, batch, precision,
+                        int8 == null ? null : int8.range(g.head().layer().name())));
             }
             plan = ExecutionPlan.frozen(model, batch, groups, Fusion.layouts(model, groups, convs), precision,
                     weights.backend().activationLayout(precision));
@@ -252,10 +284,14 @@ public final class Executor implements AutoCloseable {
         Tensor x = activation(g.head().inputs().get(0));
         Tensor residual = g.residual() == null ? null : activation(g.residual());
         Tensor y = activation(g.tail());
+        String name = g.head().layer().name();
         fused.add(g.describe());
         return new Bound() {
             @Override
             public void forward(boolean train, long step) {
+                if (convInputs != null) {
+                    convInputs.accept(name, x);
+                }
                 conv.forward(x, residual, y);
             }
 
@@ -269,6 +305,14 @@ public final class Executor implements AutoCloseable {
                 conv.close();
             }
         };
+    }
+
+    /**
+     * Calibration's hook: on every forward pass of a frozen executor, {@code observer} is handed each
+     * frozen convolution's layer name and input just before it runs (null: none).
+     */
+    void observeConvInputs(BiConsumer<String, Tensor> observer) {
+        this.convInputs = observer;
     }
 
     /** The chains a frozen executor runs as one convolution, as layer names joined by '+' (empty otherwise). */

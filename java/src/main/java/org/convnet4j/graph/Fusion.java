@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.backend.Int8Range;
 import org.convnet4j.graph.layers.Activation;
 import org.convnet4j.graph.layers.Add;
 import org.convnet4j.graph.layers.BatchNormalization;
@@ -110,14 +111,24 @@ final class Fusion {
 
     /** Freezes a group's convolution with its batch norm folded in, from the weights as they are now. */
     static FrozenConv freeze(Model model, Weights weights, Group g, int batch, Precision precision) {
+        return freeze(model, weights, g, batch, precision, null);
+    }
+
+    /**
+     * As above; with {@code int8} (the calibrated range of the chain's input) not null, frozen in
+     * int8 ({@link Backend#freezeConvInt8}) with FP32 activations around it.
+     */
+    static FrozenConv freeze(Model model, Weights weights, Group g, int batch, Precision precision, Int8Range int8) {
         Backend be = weights.backend();
         Conv2D conv = (Conv2D) g.head().layer();
         Conv2dOp op = conv.op(batch);
         List<ParamRef> convParams = paramsOf(model, g.head());
         boolean relu = g.relu() != null;
         if (g.bn() == null) {
-            return be.freezeConv(op, weights.get(convParams.get(0)),
-                    op.bias() ? weights.get(convParams.get(1)) : null, g.residual() != null, relu, precision);
+            Tensor w = weights.get(convParams.get(0));
+            Tensor b = op.bias() ? weights.get(convParams.get(1)) : null;
+            return int8 != null ? be.freezeConvInt8(op, w, b, g.residual() != null, relu, int8)
+                    : be.freezeConv(op, w, b, g.residual() != null, relu, precision);
         }
         BatchNormalization bnLayer = (BatchNormalization) g.bn().layer();
         List<ParamRef> bnParams = paramsOf(model, g.bn());
@@ -143,7 +154,8 @@ final class Fusion {
         try (Tensor tw = be.allocate(folded.weightShape()); Tensor tb = be.allocate(folded.biasShape())) {
             be.upload(fw, tw);
             be.upload(fb, tb);
-            return be.freezeConv(folded, tw, tb, g.residual() != null, relu, precision);
+            return int8 != null ? be.freezeConvInt8(folded, tw, tb, g.residual() != null, relu, int8)
+                    : be.freezeConv(folded, tw, tb, g.residual() != null, relu, precision);
         }
     }
 

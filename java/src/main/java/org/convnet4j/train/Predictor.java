@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Executor;
+import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
@@ -64,6 +65,33 @@ public final class Predictor implements AutoCloseable {
      * @param precision the precision to compute in
      */
     public Predictor(Model model, Weights weights, int batch, Precision precision) {
+        this(model, weights, batch, precision, null);
+    }
+
+    /**
+     * Freezes {@code weights} for batches of up to {@code batch} images with every convolution in
+     * 8-bit integers ({@link Executor#frozen(Model, Weights, int, Int8Calibration)}: batch norm folded
+     * in FP32 first, weights s8 per output channel, each convolution's input quantized with the range
+     * {@code calibration} measured; activations between them, dense layers, logits and probabilities
+     * FP32). Throws an UnsupportedOperationException where the backend has no int8 convolutions.
+     *
+     * @param model the model
+     * @param weights its weights; copied, so they may be closed or trained on afterwards
+     * @param batch the most images one call takes
+     * @param calibration the input ranges, from {@link Int8Calibration#calibrate} on these weights
+     */
+    public Predictor(Model model, Weights weights, int batch, Int8Calibration calibration) {
+        this(model, weights, batch, Precision.FP32, requireCalibration(calibration));
+    }
+
+    private static Int8Calibration requireCalibration(Int8Calibration c) {
+        if (c == null) {
+            throw new IllegalArgumentException("Predictor: the int8 calibration is null");
+        }
+        return c;
+    }
+
+    private Predictor(Model model, Weights weights, int batch, Precision precision, Int8Calibration int8) {
         if (weights.model() != model) {
             throw new IllegalArgumentException("Predictor: the weights belong to model " + weights.model().name()
                     + ", not " + model.name());
@@ -71,7 +99,8 @@ public final class Predictor implements AutoCloseable {
         this.model = model;
         this.backend = weights.backend();
         this.batch = batch;
-        this.executor = Executor.frozen(model, weights, batch, precision);
+        this.executor = int8 == null ? Executor.frozen(model, weights, batch, precision)
+                : Executor.frozen(model, weights, batch, int8);
         this.per = Math.toIntExact(executor.input().size() / batch);
         this.staging = new float[per * batch];
         this.logits = new float[batch * model.classes()];

@@ -149,6 +149,67 @@ class PredictorTest {
         }
     }
 
+    /**
+     * The int8 predictor: calibration records every frozen chain's input range (the stem's is the
+     * images' own, and the zeros padding a short last batch are not counted), the same chains run
+     * fused, and probabilities stay within 0.05 of fp32 (8-bit inputs and weights, about 2^-8 relative
+     * per layer like bf16, over six convolutions and the softmax), with the same top class wherever
+     * fp32's top two are 0.1 apart. A CUDA backend refuses.
+     */
+    @org.junit.jupiter.api.Test
+    void int8FrozenPredictionsAreCloseToFp32() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.convnet4j.backend.cpu.CpuBackend.nativeInt8(),
+                "[cpu] no VNNI here: the int8 predictor is not exercised");
+        Model m = model();
+        try (Backend be = BackendCases.open("cpu"); Weights w = new Weights(m, be);
+             Optimizer adam = Optimizer.adam(m, be, Adam.keras()); Trainer t = new Trainer(m, be, w, adam)) {
+            randomize(m, w, 12);
+            float[] calib = images(20, 7);
+            for (int i = 0; i < calib.length; i++) {
+                calib[i] = 0.25f + 0.5f * calib[i];
+            }
+            org.convnet4j.graph.Int8Calibration c = org.convnet4j.graph.Int8Calibration.calibrate(m, w, calib, 20);
+            assertEquals(List.of("stem", "proj", "a1", "a2", "b1", "b2", "c", "d"), List.copyOf(c.ranges().keySet()));
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : calib) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            assertEquals(new org.convnet4j.backend.Int8Range(min, max), c.range("stem"),
+                    "the stem's range is the images' (the short batch's zero padding not counted)");
+            assertTrue(c.range("a1").unsigned(), "a1 reads a relu's output: u8");
+            float[] x = images(8, 6);
+            float[] fp32 = t.predictBatch(x, 8);
+            try (Predictor q = new Predictor(m, w, 8, c)) {
+                assertEquals(List.of("stem+stem_bn+stem_relu", "proj+proj_bn", "a1+a1_bn+a1_relu",
+                        "a2+a2_bn+a_add+a_out", "b1+b1_bn+b1_relu", "b2+b2_bn+b_add+b_out", "c(relu)", "d+shared_bn"),
+                        q.fusedChains());
+                float[] int8 = q.predict(x, 8);
+                int k = m.classes();
+                double worst = 0;
+                for (int i = 0; i < fp32.length; i++) {
+                    worst = Math.max(worst, Math.abs(fp32[i] - int8[i]));
+                }
+                assertTrue(worst <= 0.05, "largest probability difference " + worst);
+                assertTrue(worst > 0, "int8 must round somewhere: identical probabilities mean it ran in fp32");
+                for (int r = 0; r < 8; r++) {
+                    int a = argmax(fp32, r * k, k);
+                    float second = 0;
+                    for (int j = 0; j < k; j++) {
+                        second = j == a ? second : Math.max(second, fp32[r * k + j]);
+                    }
+                    if (fp32[r * k + a] - second > 0.1) {
+                        assertEquals(a, argmax(int8, r * k, k), "top class of image " + r);
+                    }
+                }
+                assertArrayEquals(int8, q.predict(x, 8), "int8 predictions repeat bit for bit");
+            }
+            org.convnet4j.graph.Int8Calibration other = org.convnet4j.graph.Int8Calibration.of("other", c.ranges(), 20);
+            assertThrows(IllegalArgumentException.class, () -> new Predictor(m, w, 8, other));
+        }
+    }
+
     private static int argmax(float[] p, int from, int k) {
         int best = 0;
         for (int c = 1; c < k; c++) {

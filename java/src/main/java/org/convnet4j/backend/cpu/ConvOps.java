@@ -125,6 +125,23 @@ final class ConvOps {
     }
 
     /**
+     * The int8 inference convolution of {@code op} ({@link FrozenConvInt8}): x 8-bit NHWC (u8 when
+     * {@code unsigned}, else s8), weights s8 in the layout oneDNN picks, bias FP32 plain, y FP32 NHWC;
+     * {@code attr} carries the scales and post-ops. Owned by {@code s}.
+     */
+    static dnnl_primitive_desc int8ForwardDesc(DnnlScope s, Dnnl dnnl, Conv2dOp op, boolean unsigned,
+                                               dnnl_primitive_attr attr) {
+        Geometry g = Geometry.of(op);
+        dnnl_memory_desc src = s.withTag(op.input().dims(), dnnl_acdb, unsigned ? dnnl_u8 : dnnl_s8);
+        dnnl_memory_desc wei = s.withTag(op.weightShape().dims(), dnnl_format_tag_any, dnnl_s8);
+        dnnl_memory_desc bia = op.bias() ? s.plain(op.biasShape()) : null;
+        dnnl_memory_desc dst = s.withTag(op.outputShape().dims(), dnnl_acdb, dnnl_f32);
+        return s.primitiveDesc("dnnl_convolution_forward_primitive_desc_create (int8)",
+                pd -> dnnl_convolution_forward_primitive_desc_create(pd, dnnl.engine, dnnl_forward_inference,
+                        dnnl_convolution_direct, src, wei, bia, dst, g.strides, g.dilates, g.padL, g.padR, attr));
+    }
+
+    /**
      * A staged primitive over {@code pd} (which leaves {@code s} for the primitive) whose arguments are
      * our plain tensors of the given shapes (null: bias).
      */

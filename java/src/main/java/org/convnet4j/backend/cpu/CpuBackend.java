@@ -7,6 +7,7 @@ import java.util.List;
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.backend.Int8Range;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.HostMemoryPool;
 import org.convnet4j.memory.MemoryPool;
@@ -200,6 +201,16 @@ public final class CpuBackend implements Backend {
         return new FrozenConvOps(this, dnnl, pool, op, w, bias, residual, relu, precision);
     }
 
+    /**
+     * Frozen in int8 as {@link FrozenConvInt8} describes (oneDNN's VNNI or AMX int8 kernels where the
+     * CPU has them, its AVX-512/AVX2 int8 kernels otherwise).
+     */
+    @Override
+    public synchronized FrozenConv freezeConvInt8(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu,
+                                                  Int8Range input) {
+        return new FrozenConvInt8(this, dnnl, pool, op, w, bias, residual, relu, input);
+    }
+
     // ---- Pooling
 
     @Override
@@ -385,6 +396,19 @@ public final class CpuBackend implements Backend {
     public static boolean nativeBf16() {
         int isa = dnnl_get_effective_cpu_isa();
         return (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    /**
+     * Whether oneDNN's int8 convolutions here multiply bytes exactly (AVX512_VNNI, AVX_VNNI or AMX);
+     * without VNNI its AVX-512/AVX2 int8 kernels halve the weights' scale to avoid 16-bit saturation,
+     * so int8 results carry one bit less of weight precision.
+     *
+     * @return true where this CPU has VNNI (or AMX)
+     */
+    public static boolean nativeInt8() {
+        int isa = dnnl_get_effective_cpu_isa();
+        return (isa & dnnl_cpu_isa_avx512_core_vnni) == dnnl_cpu_isa_avx512_core_vnni
+                || (isa & dnnl_cpu_isa_avx2_vnni) == dnnl_cpu_isa_avx2_vnni;
     }
 
     /**

@@ -79,6 +79,11 @@ final class DnnlScope implements AutoCloseable {
         if (!sum && !relu) {
             return null;
         }
+        return attr(sum, relu);
+    }
+
+    /** As {@link #postOps}, but attributes even when neither is asked (to which scales are added). */
+    dnnl_primitive_attr attr(boolean sum, boolean relu) {
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         Dnnl.check(dnnl_primitive_attr_create(attr), "dnnl_primitive_attr_create", op);
         own(attr, a -> dnnl_primitive_attr_destroy(a));
