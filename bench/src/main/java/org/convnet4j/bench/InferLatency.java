@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.onnx.OnnxExport;
 
@@ -29,7 +30,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>{@code path=frozen} (the default) runs the {@link Predictor} a service would use: batch norms
  * folded into the convolutions, residual adds and relus fused, weights pre-laid-out, NHWC between
- * convolutions; {@code precision=bf16} freezes it in bf16. {@code path=live} runs
+ * convolutions; {@code precision=bf16} freezes it in bf16, {@code precision=int8} with every
+ * convolution in int8. {@code path=live} runs
  * {@link org.convnet4j.train.Trainer#predictBatch} on the training weights, the unfused graph.
  * {@code path=ort} is the peer: the same model and weights exported by {@link OnnxExport} and run by
  * ONNX Runtime Java (all graph optimizations, {@code threads} intra-op threads, sequential
@@ -52,7 +54,7 @@ public class InferLatency {
     @Param({"frozen"})
     public String path;
 
-    /** fp32 or bf16 (the frozen path only). */
+    /** fp32, bf16 or int8 (calibrated on random images; the frozen path only). */
     @Param({"fp32"})
     public String precision;
 
@@ -71,16 +73,33 @@ public class InferLatency {
     @Setup(Level.Trial)
     public void setUp() throws OrtException {
         f = new ZooFixture(model, backend, 1);
-        Precision p = Precision.parse(precision);
-        if (p != Precision.FP32 && !path.equals("frozen")) {
+        boolean int8 = precision.equalsIgnoreCase("int8");
+        Precision p = int8 ? Precision.FP32 : Precision.parse(precision);
+        if ((int8 || p != Precision.FP32) && !path.equals("frozen")) {
             throw new IllegalArgumentException("precision " + precision + " is for path=frozen");
         }
         switch (path) {
-            case "frozen" -> predictor = new Predictor(f.trainer.model(), f.trainer.weights(), 1, p);
+            case "frozen" -> predictor = int8
+                    ? new Predictor(f.trainer.model(), f.trainer.weights(), 1, calibration())
+                    : new Predictor(f.trainer.model(), f.trainer.weights(), 1, p);
             case "live" -> predictor = null;
             case "ort" -> openOrt();
             default -> throw new IllegalArgumentException("path: expected frozen, live or ort. Received " + path);
         }
+    }
+
+    /**
+     * int8's input ranges from 64 random images in [0, 1) (the fixture's weights are random too, so
+     * there is no data to be faithful to; the ranges change the values, not the work).
+     */
+    private Int8Calibration calibration() {
+        int per = f.images.length;
+        float[] images = new float[64 * per];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) r.nextDouble();
+        }
+        return Int8Calibration.calibrate(f.trainer.model(), f.trainer.weights(), images, 64);
     }
 
     private void openOrt() throws OrtException {

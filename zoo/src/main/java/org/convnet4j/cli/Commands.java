@@ -115,7 +115,7 @@ final class Commands {
 
     static void evaluate(List<String> rest) {
         Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes", "precise-bn",
-                "precision"), Set.of());
+                "precision", "calibration"), Set.of());
         a.maxPositionals(1);
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         Path weights = requireFile(a.path("weights"), "--weights FILE");
@@ -126,8 +126,20 @@ final class Commands {
         int precise = a.count("precise-bn", 0);
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
+        boolean int8 = a.string("precision", "fp32").equalsIgnoreCase("int8");
+        int calibration = a.count("calibration", 500);
+        if (!int8 && a.string("calibration", null) != null) {
+            throw new UsageException("--calibration is for --precision int8");
+        }
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             loadWeights(weights, w, Set.of());
+            if (int8) {
+                if (precise > 0) {
+                    throw new UsageException("--precise-bn is not for --precision int8: recalibrate in fp32 and save first");
+                }
+                Int8Evaluation.run(m, w, data.train(), test, batchSize, calibration);
+                return;
+            }
             try (Evaluator e = new Evaluator(m, w, precision(a, b))) {
                 if (precise > 0) {
                     // Dropout draws its masks as in the first training step (no trainer, no step count here).

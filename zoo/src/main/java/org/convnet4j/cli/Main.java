@@ -76,10 +76,13 @@ public final class Main {
                 "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]\n"
-                + "                 [--precision auto|fp32|bf16]",
+                + "                 [--precision auto|fp32|bf16|int8] [--calibration N]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
-                + "recomputes the batch-norm statistics from N training batches (0: off). On evaluate, predict and\n"
-                + "export, --weights takes a convnet4j checkpoint or a Keras .h5 weight file (docs/KERAS.md)."});
+                + "recomputes the batch-norm statistics from N training batches (0: off). --precision int8 runs the\n"
+                + "frozen predictor with every convolution in 8-bit integers (CPU), its input ranges calibrated on the\n"
+                + "first N (default 500) training images, and prints the fp32 predictor's figures beside it. On\n"
+                + "evaluate, predict and export, --weights takes a convnet4j checkpoint or a Keras .h5 weight file\n"
+                + "(docs/KERAS.md)."});
         COMMANDS.put("predict", new String[] {
             String.join("\n",
                 "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] [--precision P] IMAGE...",

@@ -247,6 +247,20 @@ class CliTest {
                 data.toString(), "--backend", "cpu", "--precise-bn", "0");
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
+        if (org.convnet4j.backend.cpu.CpuBackend.nativeInt8()) {
+            Run q = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
+                    data.toString(), "--backend", "cpu", "--precision", "int8", "--calibration", "50");
+            assertEquals(0, q.status(), q.err());
+            assertTrue(q.err().contains("int8 calibrated on the first 50 training images (2 convolutions"), q.err());
+            assertTrue(q.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4} \\(int8\\)\\R"
+                    + "80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4} \\(fp32, frozen\\); int8 changes accuracy by "
+                    + "[+-]\\d+\\.\\d\\d points\\R"), q.out());
+            // The fp32 frozen figures equal the live evaluation's accuracy (same weights, same images).
+            String accuracy = e.out().replaceAll("(?s).*accuracy: (\\d\\.\\d{4}).*", "$1");
+            assertTrue(q.out().contains("accuracy: " + accuracy + " (fp32, frozen)"), q.out() + " vs " + e.out());
+        } else {
+            System.out.println("SKIPPED [cpu] evaluate --precision int8: no VNNI here (" + org.convnet4j.backend.cpu.CpuBackend.isaName() + ")");
+        }
         Path pred = tmp.resolve("pred");
         Run p = cli("predict", "lenet5", "--grid", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
                 data.toString(), "--out", pred.toString(), "--backend", "cpu");
