@@ -198,8 +198,10 @@ public final class ExecutionPlan {
     }
 
     /**
-     * A frozen plan in {@code precision}: fp32 as above; otherwise every image activation in the
-     * precision's type and {@code imageLayout}, as a training plan keeps them (layouts unused).
+     * A frozen plan in {@code precision} with every image activation in the precision's type and in
+     * {@code imageLayout}, as a training plan keeps them (layouts unused): on the CPU NHWC, so pooling,
+     * batch norm and the frozen convolutions all read and write channels-last and nothing is reordered
+     * between them. An fp32 plan with {@code imageLayout} NCHW (CUDA) is planned as above instead.
      */
     static ExecutionPlan frozen(Model model, int batch, Map<Node, Fusion.Group> chains, Map<Node, Layout> layouts,
                                 Precision precision, Layout imageLayout) {
@@ -379,7 +381,7 @@ public final class ExecutionPlan {
 
         /** Each node's layout as this plan stores it (for a frozen plan's in-place decisions). */
         private Map<Node, Layout> actualLayouts() {
-            if (precision == Precision.FP32) {
+            if (!chooses()) {
                 return layouts;
             }
             Map<Node, Layout> all = new HashMap<>();
@@ -525,9 +527,17 @@ public final class ExecutionPlan {
             return image(n) ? precision.activations() : DType.FP32;
         }
 
-        /** Whether n is an image activation whose format the plan chooses (not a frozen fp32 plan's: its layouts do). */
+        /**
+         * Whether n is an image activation whose format the plan chooses: every plan's but a frozen
+         * fp32 plan's on a backend that keeps activations NCHW (CUDA), where the frozen convolutions'
+         * own layouts ({@code layouts}) decide.
+         */
         private boolean image(Node n) {
-            return (mode != Mode.FROZEN || precision != Precision.FP32) && n.batchShape(batch).rank() == 4;
+            return chooses() && n.batchShape(batch).rank() == 4;
+        }
+
+        private boolean chooses() {
+            return mode != Mode.FROZEN || precision != Precision.FP32 || imageLayout != Layout.NCHW;
         }
 
         /** {@code layout} is the frozen plan's choice; the others choose their own. */

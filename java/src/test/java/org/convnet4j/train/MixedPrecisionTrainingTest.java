@@ -173,4 +173,25 @@ class MixedPrecisionTrainingTest {
             assertTrue(bf16 <= 3, what + ", BF16 NHWC plan " + bf16);
         }
     }
+
+    /**
+     * The frozen predictor keeps every image activation NHWC too (convolutions, pools, batch norm read
+     * and write channels-last), so a call reorders only the input and the Flatten; before it kept NHWC
+     * only between frozen convolutions, and this model reordered 3 times a call (around its pools).
+     */
+    @Test
+    void aFrozenPredictionReordersOnlyWhereTheGraphNeedsIt() {
+        Model m = TestModels.lenet5WithBatchNormAndDropout(CLASSES, 0.5);
+        try (Weights w = new Weights(m, backend)) {
+            w.initialize(3);
+            try (Predictor p = new Predictor(m, w, 2)) {
+                float[] images = new float[2 * 28 * 28];
+                p.predict(images, 2);
+                long before = backend.reorderCount(false);
+                p.predict(images, 2);
+                long reorders = backend.reorderCount(false) - before;
+                assertTrue(reorders <= 2, "activation reorders per frozen prediction: " + reorders);
+            }
+        }
+    }
 }

@@ -32,6 +32,7 @@ final class FrozenConvInt8 extends FrozenConv {
 
     /** The backend's lock: the backend's stream is shared by all its primitives. */
     private final Object lock;
+    private final Dnnl dnnl;
     private final MemoryPool pool;
     private final Primitive core;
     /** Per layout of x (ordinal): FP32 x to the 8-bit NHWC input, scaled. */
@@ -59,6 +60,7 @@ final class FrozenConvInt8 extends FrozenConv {
             throw new IllegalArgumentException("freezeConvInt8 " + op + ": expected OIHW weights. Received " + op.weightShape());
         }
         this.lock = lock;
+        this.dnnl = dnnl;
         this.pool = pool;
         this.input = input;
         int outChannels = (int) op.weightShape().dim(0);
@@ -203,6 +205,7 @@ final class FrozenConvInt8 extends FrozenConv {
         Block dstScratch = null;
         try {
             src = pool.allocate(srcBytes);
+            // The quantization is the int8 computation itself, not a layout change: not counted as a reorder.
             quantize[x.layout().ordinal()].execute(x.address(), src.address(), srcScale.address());
             long dst = y.address();
             if (!dstDirect[ly]) {
@@ -215,6 +218,7 @@ final class FrozenConvInt8 extends FrozenConv {
                     Pointer.memcpy(new Address(dst), new Address(res.address()), dstBytes);
                 } else {
                     dstIn[lr].execute(res.address(), dst);
+                    dnnl.reorders.increment();
                 }
             }
             if (bias != null) {
@@ -225,6 +229,7 @@ final class FrozenConvInt8 extends FrozenConv {
             }
             if (dstScratch != null) {
                 dstOut[ly].execute(dst, y.address());
+                dnnl.reorders.increment();
             }
         } finally {
             closeQuietly(src);

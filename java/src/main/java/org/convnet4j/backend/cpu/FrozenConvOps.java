@@ -31,6 +31,7 @@ final class FrozenConvOps extends FrozenConv {
     private final Object lock;
     private static final Layout[] LAYOUTS = Layout.values();
 
+    private final Dnnl dnnl;
     private final MemoryPool pool;
     private final Primitive core;
     /** Per tensor layout (ordinal): whether it is the kernel's own, else the reorder in or out. */
@@ -57,6 +58,7 @@ final class FrozenConvOps extends FrozenConv {
         }
         Format act = precision == Precision.BF16 ? new Format(DType.BF16, Layout.NHWC) : null;
         this.lock = lock;
+        this.dnnl = dnnl;
         this.pool = pool;
         Primitive c = null;
         Tensor kw = null;
@@ -151,6 +153,7 @@ final class FrozenConvOps extends FrozenConv {
                 srcScratch = pool.allocate(srcBytes);
                 src = srcScratch.address();
                 srcIn[lx].execute(x.address(), src);
+                dnnl.reorders.increment();
             }
             long dst = y.address();
             if (!dstDirect[ly]) {
@@ -163,6 +166,7 @@ final class FrozenConvOps extends FrozenConv {
                     copy(res.address(), dst, dstBytes);
                 } else {
                     dstIn[lr].execute(res.address(), dst);
+                    dnnl.reorders.increment();
                 }
             }
             if (bias != null) {
@@ -172,6 +176,7 @@ final class FrozenConvOps extends FrozenConv {
             }
             if (dstScratch != null) {
                 dstOut[ly].execute(dst, y.address());
+                dnnl.reorders.increment();
             }
         } finally {
             closeQuietly(srcScratch);
