@@ -73,6 +73,11 @@ public final class ExecutionPlan {
 
     /** A placed tensor: where, its batch shape, element type and layout. */
     public record Buffer(Placement placement, Shape shape, DType dtype, Layout layout) {
+        /**
+         * The buffer's size.
+         *
+         * @return its element count times its element type's size, in bytes
+         */
         public long bytes() {
             return shape.size() * dtype.bytes();
         }
@@ -251,21 +256,40 @@ public final class ExecutionPlan {
         return precision;
     }
 
-    /** Every node, in topological order (the model input first). */
+    /**
+     * Every node, in topological order (the model input first).
+     *
+     * @return one step per node
+     */
     public List<Step> steps() {
         return steps;
     }
 
+    /**
+     * The step of one node.
+     *
+     * @param position the node's position in topological order
+     * @return its step
+     */
     public Step step(int position) {
         return steps.get(position);
     }
 
-    /** The fan-in accumulations, in backward order. */
+    /**
+     * The fan-in accumulations, in backward order.
+     *
+     * @return every accumulation the plan's backward runs
+     */
     public List<Accumulation> accumulations() {
         return accumulations;
     }
 
-    /** The accumulations that follow the backward of the node at {@code position}. */
+    /**
+     * The accumulations that follow the backward of the node at {@code position}.
+     *
+     * @param position a node's position in topological order
+     * @return those accumulations, possibly none
+     */
     public List<Accumulation> accumulationsAfter(int position) {
         List<Accumulation> out = new ArrayList<>();
         for (Accumulation a : accumulations) {
@@ -276,7 +300,11 @@ public final class ExecutionPlan {
         return out;
     }
 
-    /** The losses a step computes: every output in training, the main output otherwise. */
+    /**
+     * The losses a step computes: every output in training, the main output otherwise.
+     *
+     * @return the losses
+     */
     public List<Loss> losses() {
         return losses;
     }
@@ -286,12 +314,20 @@ public final class ExecutionPlan {
         return chains;
     }
 
-    /** Bytes of the shared arena: the peak of everything the plan places there at once. */
+    /**
+     * Bytes of the shared arena: the peak of everything the plan places there at once.
+     *
+     * @return the arena's size in bytes
+     */
     public long arenaBytes() {
         return arenaBytes;
     }
 
-    /** What the arena's buffers would take unshared. */
+    /**
+     * What the arena's buffers would take unshared.
+     *
+     * @return the sum of their sizes in bytes
+     */
     public long unsharedBytes() {
         return unsharedBytes;
     }
