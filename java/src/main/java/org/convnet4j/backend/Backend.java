@@ -168,7 +168,7 @@ public interface Backend extends AutoCloseable {
      * {@code dst = src}; same shape, element type and layout.
      *
      * @param src the tensor read
-     * @param dst the tensor written; distinct storage from {@code src}
+     * @param dst the tensor written, of src's shape, element type and layout
      * @throws IllegalArgumentException if the shapes or formats differ
      */
     void copy(Tensor src, Tensor dst);

@@ -71,7 +71,14 @@ public final class ExecutionPlan {
         }
     }
 
-    /** A placed tensor: where, its batch shape, element type and layout. */
+    /**
+     * A placed tensor: where, its batch shape, element type and layout.
+     *
+     * @param placement where its storage is
+     * @param shape its shape, batch axis first
+     * @param dtype its element type
+     * @param layout its memory order
+     */
     public record Buffer(Placement placement, Shape shape, DType dtype, Layout layout) {
         /**
          * The buffer's size.
@@ -98,16 +105,38 @@ public final class ExecutionPlan {
         }
     }
 
-    /** After the backward of the node at {@code after}: add {@code scratch} into the gradient of node {@code into}. */
+    /**
+     * After the backward of the node at {@code after}: add {@code scratch} into the gradient of node {@code into}.
+     *
+     * @param after the position of the node whose backward wrote the scratch
+     * @param scratch the scratch gradient
+     * @param into the position of the node whose gradient it is added to
+     */
     public record Accumulation(int after, Buffer scratch, int into) {
     }
 
-    /** One node's part of the plan. */
+    /**
+     * One node's part of the plan.
+     *
+     * @param node the node
+     * @param position its topological position, 0 for the model input
+     * @param runs whether its layer runs (false for the model input and for members a frozen chain absorbed)
+     * @param activation where its output lives
+     * @param gradient where its output's gradient lives in a training plan, else null
+     * @param inputGradients where its backward writes each input's gradient, in input order (empty
+     *        outside training)
+     */
     public record Step(Node node, int position, boolean runs, Buffer activation, Buffer gradient,
                        List<GradientTarget> inputGradients) {
     }
 
-    /** The loss of one output, the last forward step: softmax cross-entropy of its node, weighted. */
+    /**
+     * The loss of one output, the last forward step: softmax cross-entropy of its node, weighted.
+     *
+     * @param output the output's index in the model's outputs, 0 for the main one
+     * @param position its node's topological position
+     * @param weight the loss's weight (the model's for that output in training, 1 otherwise)
+     */
     public record Loss(int output, int position, double weight) {
     }
 

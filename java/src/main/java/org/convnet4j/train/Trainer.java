@@ -25,7 +25,13 @@ import org.convnet4j.tensor.Tensor;
  * {@link Evaluator}, which needs no optimizer.
  */
 public final class Trainer implements AutoCloseable {
-    /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
+    /**
+     * Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right.
+     *
+     * @param loss the loss
+     * @param correct images whose top class is their label
+     * @param count images in the batch (or data set)
+     */
     public record BatchResult(double loss, int correct, int count) {
         /**
          * The fraction of predictions that were right; NaN for no images.
