@@ -27,6 +27,11 @@ public final class BackendInfo {
     private BackendInfo() {
     }
 
+    /**
+     * Prints the report and exits with the status described above (never returns).
+     *
+     * @param args backend names to open, or {@code --smoke} and one backend name
+     */
     public static void main(String[] args) {
         boolean smoke = args.length > 0 && args[0].equals("--smoke");
         if (smoke && args.length != 2) {

@@ -2,6 +2,15 @@ package org.convnet4j.backend;
 
 /** A cuDNN call failed. */
 public class CudnnException extends NativeException {
+    /**
+     * A failed cuDNN call; the message names the library, the call, the status and the op.
+     *
+     * @param call the cuDNN function that failed
+     * @param status its raw status code
+     * @param statusName the status code's name
+     * @param message the library's own error text, or null or empty when it gives none
+     * @param op the op being computed (its {@code toString} names the shapes), or null
+     */
     public CudnnException(String call, int status, String statusName, String message, Object op) {
         super("cuDNN", call, status, statusName, message, op);
     }

@@ -30,7 +30,14 @@ import org.convnet4j.tensor.Tensor;
  * it is what to run first when device time is short.
  */
 public final class Smoke {
-    /** One op's outcome: {@code detail} is the largest error seen, or the failure. */
+    /**
+     * One op's outcome: {@code detail} is the largest error seen, or the failure.
+     *
+     * @param op what ran, such as "conv forward"
+     * @param ok whether it ran and its largest scaled error was within tolerance
+     * @param detail "max error ..." or the exception's first line
+     * @param millis wall time of the op, synchronized, in milliseconds
+     */
     public record Result(String op, boolean ok, String detail, double millis) {
         @Override
         public String toString() {
@@ -49,14 +56,25 @@ public final class Smoke {
         this.backend = backend;
     }
 
-    /** Runs every op on {@code backend}; never throws for a failing op. */
+    /**
+     * Runs every op on {@code backend}; never throws for a failing op. Tensors it allocates are closed
+     * after each op; the backend stays the caller's.
+     *
+     * @param backend the backend to try
+     * @return one result per op, in the order run
+     */
     public static List<Result> run(Backend backend) {
         List<Result> results = new ArrayList<>();
         run(backend, results::add);
         return results;
     }
 
-    /** The same, handing each result over as soon as its op has finished. */
+    /**
+     * The same, handing each result over as soon as its op has finished.
+     *
+     * @param backend the backend to try
+     * @param each called with each op's result, on the calling thread
+     */
     public static void run(Backend backend, Consumer<Result> each) {
         Smoke s = new Smoke(backend);
         each.accept(s.check("fill+download", s::fill));

@@ -71,8 +71,20 @@ public final class ExecutionPlan {
         }
     }
 
-    /** A placed tensor: where, its batch shape, element type and layout. */
+    /**
+     * A placed tensor: where, its batch shape, element type and layout.
+     *
+     * @param placement where its storage is
+     * @param shape its shape, batch axis first
+     * @param dtype its element type
+     * @param layout its memory order
+     */
     public record Buffer(Placement placement, Shape shape, DType dtype, Layout layout) {
+        /**
+         * The buffer's size.
+         *
+         * @return its element count times its element type's size, in bytes
+         */
         public long bytes() {
             return shape.size() * dtype.bytes();
         }
@@ -93,16 +105,38 @@ public final class ExecutionPlan {
         }
     }
 
-    /** After the backward of the node at {@code after}: add {@code scratch} into the gradient of node {@code into}. */
+    /**
+     * After the backward of the node at {@code after}: add {@code scratch} into the gradient of node {@code into}.
+     *
+     * @param after the position of the node whose backward wrote the scratch
+     * @param scratch the scratch gradient
+     * @param into the position of the node whose gradient it is added to
+     */
     public record Accumulation(int after, Buffer scratch, int into) {
     }
 
-    /** One node's part of the plan. */
+    /**
+     * One node's part of the plan.
+     *
+     * @param node the node
+     * @param position its topological position, 0 for the model input
+     * @param runs whether its layer runs (false for the model input and for members a frozen chain absorbed)
+     * @param activation where its output lives
+     * @param gradient where its output's gradient lives in a training plan, else null
+     * @param inputGradients where its backward writes each input's gradient, in input order (empty
+     *        outside training)
+     */
     public record Step(Node node, int position, boolean runs, Buffer activation, Buffer gradient,
                        List<GradientTarget> inputGradients) {
     }
 
-    /** The loss of one output, the last forward step: softmax cross-entropy of its node, weighted. */
+    /**
+     * The loss of one output, the last forward step: softmax cross-entropy of its node, weighted.
+     *
+     * @param output the output's index in the model's outputs, 0 for the main one
+     * @param position its node's topological position
+     * @param weight the loss's weight (the model's for that output in training, 1 otherwise)
+     */
     public record Loss(int output, int position, double weight) {
     }
 
@@ -253,21 +287,40 @@ public final class ExecutionPlan {
         return precision;
     }
 
-    /** Every node, in topological order (the model input first). */
+    /**
+     * Every node, in topological order (the model input first).
+     *
+     * @return one step per node
+     */
     public List<Step> steps() {
         return steps;
     }
 
+    /**
+     * The step of one node.
+     *
+     * @param position the node's position in topological order
+     * @return its step
+     */
     public Step step(int position) {
         return steps.get(position);
     }
 
-    /** The fan-in accumulations, in backward order. */
+    /**
+     * The fan-in accumulations, in backward order.
+     *
+     * @return every accumulation the plan's backward runs
+     */
     public List<Accumulation> accumulations() {
         return accumulations;
     }
 
-    /** The accumulations that follow the backward of the node at {@code position}. */
+    /**
+     * The accumulations that follow the backward of the node at {@code position}.
+     *
+     * @param position a node's position in topological order
+     * @return those accumulations, possibly none
+     */
     public List<Accumulation> accumulationsAfter(int position) {
         List<Accumulation> out = new ArrayList<>();
         for (Accumulation a : accumulations) {
@@ -278,7 +331,11 @@ public final class ExecutionPlan {
         return out;
     }
 
-    /** The losses a step computes: every output in training, the main output otherwise. */
+    /**
+     * The losses a step computes: every output in training, the main output otherwise.
+     *
+     * @return the losses
+     */
     public List<Loss> losses() {
         return losses;
     }
@@ -288,12 +345,20 @@ public final class ExecutionPlan {
         return chains;
     }
 
-    /** Bytes of the shared arena: the peak of everything the plan places there at once. */
+    /**
+     * Bytes of the shared arena: the peak of everything the plan places there at once.
+     *
+     * @return the arena's size in bytes
+     */
     public long arenaBytes() {
         return arenaBytes;
     }
 
-    /** What the arena's buffers would take unshared. */
+    /**
+     * What the arena's buffers would take unshared.
+     *
+     * @return the sum of their sizes in bytes
+     */
     public long unsharedBytes() {
         return unsharedBytes;
     }

@@ -29,7 +29,12 @@ import org.convnet4j.tensor.Tensor;
  * the weights are not seen, and the weights may be closed once it is made.
  */
 public final class Executor implements AutoCloseable {
-    /** One step's weighted loss (summed over the outputs it covers) and how many main-output predictions were right. */
+    /**
+     * One step's weighted loss (summed over the outputs it covers) and how many main-output predictions were right.
+     *
+     * @param loss the weighted mean cross-entropy, summed over the outputs; may be NaN or infinite
+     * @param correct rows of the batch whose top class is the label, or -1 when not counted
+     */
     public record StepResult(double loss, int correct) {
     }
 
@@ -63,7 +68,15 @@ public final class Executor implements AutoCloseable {
 
     /**
      * paramGrads null: an inference-only executor. FP32, with image activations in the layout the
-     * backend keeps them in ({@link Backend#activationLayout}).
+     * backend keeps them in ({@link Backend#activationLayout}). Runs on the weights' backend; the
+     * weights and gradients stay the caller's and must outlive the executor.
+     *
+     * @param model the model, the one the weights belong to
+     * @param weights its parameters; read in place, not copied
+     * @param paramGrads one gradient tensor per parameter (null entries for non-trainable ones), or
+     *        null for an inference-only executor
+     * @param batch the batch size, &gt; 0
+     * @throws IllegalArgumentException if the weights are of another model or the batch is not positive
      */
     public Executor(Model model, Weights weights, Tensor[] paramGrads, int batch) {
         this(paramGrads == null
@@ -72,12 +85,28 @@ public final class Executor implements AutoCloseable {
                 weights, paramGrads, Map.of());
     }
 
-    /** Binds {@code plan}; a training plan needs {@code paramGrads} (by parameter index), others none. */
+    /**
+     * Binds {@code plan}; a training plan needs {@code paramGrads} (by parameter index), others none.
+     *
+     * @param plan a training or inference plan of the weights' model
+     * @param weights its parameters, on the backend the executor runs on; not copied
+     * @param paramGrads one gradient tensor per parameter for a training plan, else null
+     * @throws IllegalArgumentException if paramGrads does not match the plan's mode or the weights are
+     *         of another model
+     */
     public Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads) {
         this(plan, weights, paramGrads, Map.of());
     }
 
-    /** An inference executor with every convolution chain fused and frozen (see the class comment). */
+    /**
+     * An inference executor with every convolution chain fused and frozen (see the class comment).
+     *
+     * @param model the model
+     * @param weights its parameters, copied: they may change or be closed afterwards
+     * @param batch the batch size, &gt; 0
+     * @return a new executor, FP32, owned by the caller
+     * @throws IllegalArgumentException if the batch is not positive or the weights are of another model
+     */
     public static Executor frozen(Model model, Weights weights, int batch) {
         return frozen(model, weights, batch, Precision.FP32);
     }
@@ -85,6 +114,14 @@ public final class Executor implements AutoCloseable {
     /**
      * As above in {@code precision}: in bf16 every image activation is BF16 in the backend's layout and
      * the frozen convolutions (batch norm folded in FP32 first) compute in BF16.
+     *
+     * @param model the model
+     * @param weights its parameters, copied
+     * @param batch the batch size, &gt; 0
+     * @param precision the activations' precision
+     * @return a new executor, owned by the caller
+     * @throws UnsupportedOperationException if the backend cannot compute in {@code precision}
+     * @throws IllegalArgumentException if the batch is not positive or the weights are of another model
      */
     public static Executor frozen(Model model, Weights weights, int batch, Precision precision) {
         return frozen(model, weights, batch, precision, null);
@@ -232,6 +269,9 @@ public final class Executor implements AutoCloseable {
      * inference, the loss's discarded gradients). Layers' own small state (batch-norm statistics
      * saved for backward) and what primitives take while they run are not counted; a frozen plan's
      * executor also copies parameters, not counted either. For refusing a run before it allocates.
+     *
+     * @param plan a training or inference plan
+     * @return the bytes the executor's constructor takes from the pool
      */
     public static long bytes(ExecutionPlan plan) {
         long total = 0;
@@ -315,7 +355,11 @@ public final class Executor implements AutoCloseable {
         this.convInputs = observer;
     }
 
-    /** The chains a frozen executor runs as one convolution, as layer names joined by '+' (empty otherwise). */
+    /**
+     * The chains a frozen executor runs as one convolution, as layer names joined by '+' (empty otherwise).
+     *
+     * @return one entry per fused chain, in graph order
+     */
     public List<String> fusedChains() {
         return List.copyOf(fused);
     }
@@ -370,14 +414,29 @@ public final class Executor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * The plan this executor was bound from.
+     *
+     * @return the plan
+     */
     public ExecutionPlan plan() {
         return plan;
     }
 
+    /**
+     * The batch size every step takes.
+     *
+     * @return N
+     */
     public int batch() {
         return batch;
     }
 
+    /**
+     * Whether this executor was bound for training (with gradients).
+     *
+     * @return true for a training plan
+     */
     public boolean training() {
         return training;
     }
@@ -385,12 +444,19 @@ public final class Executor implements AutoCloseable {
     /**
      * The input batch tensor (N x C x H x W, FP32 NCHW) to upload images into; the next forward pass
      * converts it into the input activation's format where the plan stores that otherwise.
+     *
+     * @return the tensor, owned by this executor
      */
     public Tensor input() {
         return hostInput != null ? hostInput : activations[0];
     }
 
-    /** Uploads the batch's class indices (exactly {@code batch} of them), for the loss and accuracy of the next step. */
+    /**
+     * Uploads the batch's class indices (exactly {@code batch} of them), for the loss and accuracy of the next step.
+     *
+     * @param classes one class index per row of the batch; copied
+     * @throws IllegalArgumentException if it is null or not {@code batch} long
+     */
     public void setLabels(int[] classes) {
         if (classes == null || classes.length != batch) {
             throw new IllegalArgumentException("batch: expected " + batch + " labels. Received "
@@ -405,7 +471,12 @@ public final class Executor implements AutoCloseable {
         return labels;
     }
 
-    /** Output i's logits (the pre-softmax values of its softmax layer). */
+    /**
+     * Output i's logits (the pre-softmax values of its softmax layer).
+     *
+     * @param i the output's index, 0 for the main output
+     * @return the activation tensor, owned by this executor and overwritten by each forward pass
+     */
     public Tensor logits(int i) {
         return activation(model.outputs().get(i));
     }
@@ -424,6 +495,11 @@ public final class Executor implements AutoCloseable {
      * One training step on the uploaded batch: forward with batch statistics, the weighted loss of
      * every output, backward. A non-finite loss skips the backward (nothing is written to the
      * gradients) and is returned for the caller to report; the accuracy is then not counted (-1).
+     *
+     * @param step the training step, which seeds dropout
+     * @return the loss and the main output's correct count
+     * @throws IllegalStateException if this executor is inference-only, or an output's logits are not
+     *         N x classes
      */
     public StepResult trainStep(long step) {
         forward(true, step);
@@ -435,7 +511,12 @@ public final class Executor implements AutoCloseable {
         return new StepResult(loss, correct());
     }
 
-    /** The uploaded batch in inference mode (moving statistics, no dropout): the main output's loss and accuracy. */
+    /**
+     * The uploaded batch in inference mode (moving statistics, no dropout): the main output's loss and accuracy.
+     *
+     * @return the main output's loss and correct count
+     * @throws IllegalStateException if this executor was bound for training
+     */
     public StepResult evaluate() {
         if (training) {
             throw new IllegalStateException("This executor was bound for training; evaluate with an inference plan");
@@ -478,6 +559,13 @@ public final class Executor implements AutoCloseable {
         return right;
     }
 
+    /**
+     * Forward through the graph from the uploaded input; no loss.
+     *
+     * @param train true for batch statistics and dropout (training executors only)
+     * @param step the training step, which seeds dropout
+     * @throws IllegalStateException if {@code train} is asked of an inference-only executor
+     */
     public void forward(boolean train, long step) {
         if (train && !training) {
             throw new IllegalStateException("This executor was bound for inference only");
@@ -497,7 +585,13 @@ public final class Executor implements AutoCloseable {
         }
     }
 
-    /** Backward through the graph; the loss must have written the gradient of every output's logits. */
+    /**
+     * Backward through the graph; the loss must have written the gradient of every output's logits.
+     * Overwrites the parameter gradients.
+     *
+     * @param step the step of the forward it follows
+     * @throws IllegalStateException if this executor is inference-only
+     */
     public void backward(long step) {
         if (!training) {
             throw new IllegalStateException("This executor was bound for inference only");
@@ -518,7 +612,11 @@ public final class Executor implements AutoCloseable {
         }
     }
 
-    /** The bound batch-norm layers, in graph order. */
+    /**
+     * The bound batch-norm layers, in graph order.
+     *
+     * @return their statistics, owned by this executor
+     */
     public List<BatchNormStatistics> batchNorms() {
         List<BatchNormStatistics> out = new ArrayList<>();
         for (Bound b : bound) {
@@ -529,15 +627,25 @@ public final class Executor implements AutoCloseable {
         return out;
     }
 
-    /** Bytes of the planned arena, and what the same buffers would take unshared. */
+    /**
+     * Bytes of the planned arena.
+     *
+     * @return {@link ExecutionPlan#arenaBytes()}
+     */
     public long plannedBytes() {
         return plan.arenaBytes();
     }
 
+    /**
+     * What the arena's buffers would take unshared.
+     *
+     * @return {@link ExecutionPlan#unsharedBytes()}
+     */
     public long unplannedBytes() {
         return plan.unsharedBytes();
     }
 
+    /** Closes the bound layers and every tensor this executor allocated; the weights and gradients stay the caller's. */
     @Override
     public void close() {
         for (Bound b : bound) {

@@ -20,7 +20,15 @@ public final class MemoryPlan {
     private long[] offsets;
     private long arenaBytes;
 
-    /** Registers a buffer alive from step {@code first} to step {@code last} inclusive; returns its id. */
+    /**
+     * Registers a buffer alive from step {@code first} to step {@code last} inclusive; returns its id.
+     *
+     * @param bytes its size, &gt; 0; rounded up to the plan's alignment
+     * @param first the first step it is alive in
+     * @param last the last step it is alive in, &gt;= first
+     * @return its id, for {@link #offset}: ids count from 0 in the order added
+     * @throws IllegalArgumentException if bytes is not positive or first &gt; last
+     */
     public int add(long bytes, int first, int last) {
         if (bytes <= 0 || first > last) {
             throw new IllegalArgumentException("MemoryPlan: expected bytes > 0 and first <= last. Received bytes="
@@ -59,6 +67,13 @@ public final class MemoryPlan {
         }
     }
 
+    /**
+     * Where a buffer lies in the arena.
+     *
+     * @param id the id {@link #add} returned
+     * @return its byte offset from the arena's start, aligned
+     * @throws IllegalStateException if {@link #solve} has not run since the last add
+     */
     public long offset(int id) {
         if (offsets == null) {
             throw new IllegalStateException("MemoryPlan.solve() has not run since the last add");
@@ -66,11 +81,20 @@ public final class MemoryPlan {
         return offsets[id];
     }
 
+    /**
+     * The arena's size after {@link #solve}: the end of the highest placed buffer.
+     *
+     * @return bytes; 0 before the first solve
+     */
     public long arenaBytes() {
         return arenaBytes;
     }
 
-    /** Sum of all buffers' sizes, what a plan without sharing would need. */
+    /**
+     * Sum of all buffers' sizes, what a plan without sharing would need.
+     *
+     * @return bytes, each buffer rounded up to the alignment
+     */
     public long unsharedBytes() {
         long s = 0;
         for (Item it : items) {

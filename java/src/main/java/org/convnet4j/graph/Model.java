@@ -200,6 +200,11 @@ public final class Model {
      * empty prefix matches every layer. Returns the names of the layers it set; a prefix that matches no
      * layer is an IllegalArgumentException (a typo would otherwise freeze nothing).
      * See {@link Layer#trainable(boolean)}.
+     *
+     * @param namePrefix the start of the names of the layers to set; "" for all
+     * @param trainable false to freeze, true to unfreeze
+     * @return the names of the layers set, in graph order
+     * @throws IllegalArgumentException if no layer's name starts with the prefix
      */
     public List<String> trainable(String namePrefix, boolean trainable) {
         List<String> set = new ArrayList<>();
@@ -218,6 +223,8 @@ public final class Model {
     /**
      * The nodes whose backward training must run: those with a parameter the optimizer trains, and
      * every node that depends on one. With a frozen base only the head's backward runs.
+     *
+     * @return a new set of those nodes
      */
     public Set<Node> needBackward() {
         Set<Node> need = new HashSet<>();

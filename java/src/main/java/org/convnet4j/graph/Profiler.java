@@ -18,18 +18,30 @@ public final class Profiler {
     private Profiler() {
     }
 
-    /** Adds {@code nanos} to (what, pass): pass 0 forward, 1 backward. */
+    /**
+     * Adds {@code nanos} to (what, pass): pass 0 forward, 1 backward. Thread-safe; callers check
+     * {@link #ON} first.
+     *
+     * @param what the layer type, such as "Conv2D"
+     * @param pass 0 for forward, 1 for backward
+     * @param nanos the call's wall time in nanoseconds
+     */
     public static synchronized void add(String what, int pass, long nanos) {
         long[] t = TOTALS.computeIfAbsent(what, k -> new long[4]);
         t[pass] += nanos;
         t[2 + pass]++;
     }
 
+    /** Forgets every timing collected so far, for example after warm-up. Thread-safe. */
     public static synchronized void reset() {
         TOTALS.clear();
     }
 
-    /** A table of seconds per layer type and pass, largest total first, with shares of the whole. */
+    /**
+     * A table of seconds per layer type and pass, largest total first, with shares of the whole.
+     *
+     * @return the table, one line per layer type after a header line
+     */
     public static synchronized String report() {
         double sum = 0;
         for (long[] t : TOTALS.values()) {

@@ -51,12 +51,25 @@ public final class Weights implements AutoCloseable {
      * keras.applications) into these weights, converting layouts; every mismatch is listed in one
      * {@link org.convnet4j.keras.KerasWeightsException}. See {@link org.convnet4j.keras.KerasWeights}.
      * Returns the names of the layers loaded.
+     *
+     * @param file the {@code .h5} file
+     * @return the names of the layers loaded, in graph order
+     * @throws org.convnet4j.keras.KerasWeightsException if the file cannot be read or does not fit the
+     *         model; then nothing is written
      */
     public List<String> loadKeras(Path file) {
         return org.convnet4j.keras.KerasWeights.load(file, this);
     }
 
-    /** As {@link #loadKeras(Path)}, leaving out the layers named in {@code skip} (a new head) in the model and the file. */
+    /**
+     * As {@link #loadKeras(Path)}, leaving out the layers named in {@code skip} (a new head) in the model and the file.
+     *
+     * @param file the {@code .h5} file
+     * @param skip names of layers neither loaded nor required in the file
+     * @return the names of the layers loaded, in graph order
+     * @throws org.convnet4j.keras.KerasWeightsException if the file cannot be read or does not fit the
+     *         model; then nothing is written
+     */
     public List<String> loadKeras(Path file, Set<String> skip) {
         return org.convnet4j.keras.KerasWeights.load(file, this, skip);
     }

@@ -37,7 +37,14 @@ public final class KerasWeights {
     private KerasWeights() {
     }
 
-    /** Loads every parameter of {@code weights}' model from {@code file}; see the class comment. */
+    /**
+     * Loads every parameter of {@code weights}' model from {@code file}; see the class comment.
+     *
+     * @param file the {@code .h5} file
+     * @param weights the weights written, on any backend
+     * @return the names of the layers loaded, in graph order
+     * @throws KerasWeightsException listing every problem; then nothing is written
+     */
     public static List<String> load(Path file, Weights weights) {
         return load(file, weights, Set.of());
     }
@@ -46,6 +53,12 @@ public final class KerasWeights {
      * As {@link #load(Path, Weights)}, leaving out the layers named in {@code skip} in both the model and
      * the file: a new head keeps its values, and a file with another head (or none, Keras'
      * {@code include_top=False}) loads into the base. Returns the names of the layers loaded.
+     *
+     * @param file the {@code .h5} file
+     * @param weights the weights written
+     * @param skip names of layers neither loaded nor required in the file
+     * @return the names of the layers loaded, in graph order
+     * @throws KerasWeightsException listing every problem; then nothing is written
      */
     public static List<String> load(Path file, Weights weights, Set<String> skip) {
         Map<String, KerasLayer> byName = new LinkedHashMap<>();
@@ -95,6 +108,11 @@ public final class KerasWeights {
      * {@code model.load_weights} reads, for a Keras model of the same layers and names), leaving out the
      * layers named in {@code skip} (the head, for an {@code include_top=False} file). Layers without
      * parameters are not listed.
+     *
+     * @param file the file written
+     * @param weights the weights read
+     * @param skip names of layers left out
+     * @throws KerasWeightsException if the file cannot be written
      */
     public static void save(Path file, Weights weights, Set<String> skip) {
         Map<Node, List<KerasArray>> layers = new LinkedHashMap<>();

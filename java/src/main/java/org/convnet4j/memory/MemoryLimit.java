@@ -7,6 +7,9 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * How many more bytes a backend's pool may allocate, as far as the platform says, and what says so,
  * in words for a message: checked against an estimate before a run allocates anything.
+ *
+ * @param bytes the bytes that may still be allocated
+ * @param source what says so, in words
  */
 public record MemoryLimit(long bytes, String source) {
 

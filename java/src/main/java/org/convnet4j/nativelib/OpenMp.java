@@ -35,7 +35,15 @@ public final class OpenMp {
      */
     public static final String DEFAULT_WAIT = "runtime";
 
-    /** What the runtime was started with, and where each setting came from. */
+    /**
+     * What the runtime was started with, and where each setting came from.
+     *
+     * @param threads the OpenMP thread count
+     * @param threadsFrom where the count came from: the setting's name (such as OMP_NUM_THREADS), the
+     *        processors available and how many other processes keep busy, or why it is unknown
+     * @param waitPolicy what idle threads do: runtime, passive, active or a spin count
+     * @param waitFrom where the policy came from: OMP_WAIT_POLICY, GOMP_SPINCOUNT, the system property or "default"
+     */
     public record Settings(int threads, String threadsFrom, String waitPolicy, String waitFrom) {
         @Override
         public String toString() {

@@ -14,6 +14,15 @@ public final class Checks {
     private Checks() {
     }
 
+    /**
+     * The shape has one of the allowed ranks.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param shape the shape checked
+     * @param allowed the ranks accepted
+     * @throws IllegalArgumentException otherwise
+     */
     public static void rank(String op, String arg, Shape shape, int... allowed) {
         for (int r : allowed) {
             if (shape.rank() == r) {
@@ -24,17 +33,44 @@ public final class Checks {
                 + java.util.Arrays.toString(allowed) + ". Received shape " + shape);
     }
 
+    /**
+     * The value is &gt; 0.
+     *
+     * @param op the op's name, for the message
+     * @param what the value's name
+     * @param value the value checked
+     * @throws IllegalArgumentException otherwise
+     */
     public static void positive(String op, String what, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(op + ": expected a strictly positive value. Received " + what + "=" + value);
         }
     }
 
-    /** The tensor exists, is live, holds FP32 in NCHW order and has exactly {@code expected} as its shape. */
+    /**
+     * The tensor exists, is live, holds FP32 in NCHW order and has exactly {@code expected} as its shape.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param t the tensor checked
+     * @param expected its required shape
+     * @throws IllegalArgumentException otherwise
+     */
     public static void tensor(String op, String arg, Tensor t, Shape expected) {
         tensor(op, arg, t, expected, DType.FP32);
     }
 
+    /**
+     * The tensor exists, is live, holds {@code dtype} in NCHW order and has exactly {@code expected}
+     * as its shape.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param t the tensor checked
+     * @param expected its required shape
+     * @param dtype its required element type
+     * @throws IllegalArgumentException otherwise
+     */
     public static void tensor(String op, String arg, Tensor t, Shape expected, DType dtype) {
         anyLayout(op, arg, t, expected, dtype);
         if (t.layout() != Layout.NCHW) {
@@ -47,6 +83,12 @@ public final class Checks {
      * An activation or its gradient: live, of shape {@code expected}, FP32 or BF16, and NCHW or (rank 4
      * only) NHWC, the formats an execution plan may keep activations in. A backend that computes only
      * FP32 NCHW says so with {@link #plain} before its native call.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param t the tensor checked
+     * @param expected its required (logical) shape
+     * @throws IllegalArgumentException otherwise
      */
     public static void activation(String op, String arg, Tensor t, Shape expected) {
         anyLayout(op, arg, t, expected, t == null || t.dtype() != DType.BF16 ? DType.FP32 : DType.BF16);
@@ -55,7 +97,14 @@ public final class Checks {
         }
     }
 
-    /** Every tensor given (null ones skipped) holds FP32 in NCHW order: what a backend without mixed precision takes. */
+    /**
+     * Every tensor given (null ones skipped) holds FP32 (or INT32) in NCHW order: what a backend
+     * without mixed precision takes.
+     *
+     * @param op the op's name, for the message
+     * @param ts the tensors checked
+     * @throws IllegalArgumentException if one is BF16 or not NCHW
+     */
     public static void plain(String op, Tensor... ts) {
         for (Tensor t : ts) {
             if (t != null && (t.dtype() != DType.FP32 && t.dtype() != DType.INT32 || t.layout() != Layout.NCHW)) {
@@ -65,7 +114,16 @@ public final class Checks {
         }
     }
 
-    /** As {@link #tensor(String, String, Tensor, Shape, DType)}, in any memory order. */
+    /**
+     * As {@link #tensor(String, String, Tensor, Shape, DType)}, in any memory order.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param t the tensor checked
+     * @param expected its required shape
+     * @param dtype its required element type
+     * @throws IllegalArgumentException if it is null, closed, or of another shape or type
+     */
     public static void anyLayout(String op, String arg, Tensor t, Shape expected, DType dtype) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " is null; expected a tensor of shape " + expected);
@@ -81,7 +139,17 @@ public final class Checks {
         }
     }
 
-    /** Two tensors of one op must not share storage where the op cannot work in place. */
+    /**
+     * Two tensors of one op must not share storage where the op cannot work in place (compared by
+     * start address).
+     *
+     * @param op the op's name, for the message
+     * @param a the first tensor's name
+     * @param ta the first tensor
+     * @param b the second tensor's name
+     * @param tb the second tensor
+     * @throws IllegalArgumentException if they start at the same address
+     */
     public static void distinct(String op, String a, Tensor ta, String b, Tensor tb) {
         if (ta.address() == tb.address()) {
             throw new IllegalArgumentException(op + ": " + a + " and " + b + " must not share storage");
@@ -91,6 +159,12 @@ public final class Checks {
     /**
      * A host transfer: the tensor is live and of that dtype, and the array (length, or -1 for a null
      * array) has exactly its number of elements.
+     *
+     * @param op the transfer's name, for the message
+     * @param length the host array's length, or -1 for a null array
+     * @param t the tensor, NCHW
+     * @param dtype its required element type
+     * @throws IllegalArgumentException otherwise
      */
     public static void transfer(String op, int length, Tensor t, DType dtype) {
         if (t == null) {
@@ -103,7 +177,15 @@ public final class Checks {
         }
     }
 
-    /** The tensor is not null and is live, whatever its shape and format; returns that shape. */
+    /**
+     * The tensor is not null and is live, whatever its shape and format.
+     *
+     * @param op the op's name, for the message
+     * @param arg the argument's name
+     * @param t the tensor checked
+     * @return its shape
+     * @throws IllegalArgumentException if it is null or closed
+     */
     public static Shape present(String op, String arg, Tensor t) {
         if (t == null) {
             throw new IllegalArgumentException(op + ": " + arg + " is null");

@@ -2,5 +2,8 @@ package org.convnet4j.ops;
 
 /** What a pooling window computes. AVERAGE divides by the number of real (unpadded) elements, as Keras does. */
 public enum PoolMode {
-    MAX, AVERAGE
+    /** The largest element of the window. */
+    MAX,
+    /** The mean of the window's unpadded elements. */
+    AVERAGE
 }

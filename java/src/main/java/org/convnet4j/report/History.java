@@ -21,6 +21,13 @@ public final class History {
     /**
      * One epoch's metrics. epoch counts from 1; a value that was not measured (no validation set) is
      * NaN and is written as an empty CSV field.
+     *
+     * @param epoch the epoch, from 1
+     * @param loss the mean training loss
+     * @param accuracy the training accuracy, in [0, 1]
+     * @param valLoss the validation loss, or NaN
+     * @param valAccuracy the validation accuracy, or NaN
+     * @param seconds the epoch's wall time in seconds
      */
     public record Epoch(int epoch, double loss, double accuracy, double valLoss, double valAccuracy,
                         double seconds) {

@@ -32,6 +32,10 @@ public final class Learner implements AutoCloseable {
     /**
      * What {@link #resume} loaded: the epochs the checkpoint's run had trained and their history, to
      * continue with {@link FitSettings.Builder#resumeFrom}.
+     *
+     * @param epoch the epochs the checkpoint's run had completed
+     * @param history their history
+     * @param checkpoint the checkpoint as read
      */
     public record Resumed(int epoch, History history, Checkpoint checkpoint) {
     }

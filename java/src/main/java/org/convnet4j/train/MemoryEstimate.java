@@ -29,10 +29,20 @@ import org.convnet4j.tensor.Layout;
  * the estimate came out 3% to 18% above what the pool had reserved after one step of each batch
  * size of a fit of LeNet-5, AlexNet-8, VGG-16 (CIFAR), GoogLeNet, ResNet-50 and Inception-v3; it is
  * an allowance, not a bound, and cuDNN's workspace on a GPU was not measured.
+ *
+ * @param parameters bytes of every parameter
+ * @param gradients bytes of the trainable parameters' gradients
+ * @param optimizerState bytes of the optimizer's state
+ * @param executors bytes of the executors' activations, arenas and loss tensors
+ * @param margin bytes allowed for what primitives take while they run
  */
 public record MemoryEstimate(long parameters, long gradients, long optimizerState, long executors, long margin) {
 
-    /** Everything, margin included. */
+    /**
+     * Everything, margin included.
+     *
+     * @return the sum of the five parts, in bytes
+     */
     public long total() {
         return parameters + gradients + optimizerState + executors + margin;
     }
@@ -41,6 +51,15 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
      * What {@code Fit.run} of a model with a fresh Adam ({@code adam}) or SGD optimizer takes: batches
      * of {@code batchSize} over {@code trainSize} training and {@code validationSize} validation
      * images (0: no validation). A batch larger than a data set is that data set, as the loader makes it.
+     * FP32, NCHW activations.
+     *
+     * @param model the model
+     * @param adam true for Adam's two moments, false for SGD's one velocity
+     * @param batchSize images per batch, &gt; 0
+     * @param trainSize training images, &gt; 0
+     * @param validationSize validation images, &gt;= 0
+     * @return the estimate; nothing is allocated
+     * @throws IllegalArgumentException if a size is out of range
      */
     public static MemoryEstimate fit(Model model, boolean adam, int batchSize, int trainSize, int validationSize) {
         return fit(model, adam, batchSize, trainSize, validationSize, Precision.FP32, Layout.NCHW);
@@ -49,6 +68,16 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
     /**
      * As above for a run in {@code precision} whose backend keeps image activations in {@code layout}
      * ({@link org.convnet4j.backend.Backend#activationLayout}), as its {@link Trainer} plans them.
+     *
+     * @param model the model
+     * @param adam true for Adam's two moments, false for SGD's one velocity
+     * @param batchSize images per batch, &gt; 0
+     * @param trainSize training images, &gt; 0
+     * @param validationSize validation images, &gt;= 0
+     * @param precision the activations' precision
+     * @param layout the memory order of image activations
+     * @return the estimate; nothing is allocated
+     * @throws IllegalArgumentException if a size is out of range
      */
     public static MemoryEstimate fit(Model model, boolean adam, int batchSize, int trainSize, int validationSize,
                                      Precision precision, Layout layout) {
@@ -96,7 +125,11 @@ public record MemoryEstimate(long parameters, long gradients, long optimizerStat
         return sizes;
     }
 
-    /** "9.3 GiB (parameters 410 MiB, gradients ..., optimizer state ..., activations ..., margin ...)". */
+    /**
+     * The total and its parts, for messages.
+     *
+     * @return e.g. "9.3 GiB (parameters 410 MiB, gradients ..., optimizer state ..., activations ..., margin ...)"
+     */
     public String describe() {
         return MemoryLimit.format(total()) + " (parameters " + MemoryLimit.format(parameters) + ", gradients "
                 + MemoryLimit.format(gradients) + ", optimizer state " + MemoryLimit.format(optimizerState)

@@ -55,10 +55,28 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * Adam over the model's trainable parameters (as they are now: freeze layers first), with both
+     * moments allocated on {@code backend} and zeroed.
+     *
+     * @param model the model
+     * @param backend where the state lives, the weights' backend
+     * @param config learning rate, betas, epsilon and weight decay
+     * @return a new optimizer, owned by the caller, which closes it to free its state
+     */
     public static Optimizer adam(Model model, Backend backend, Adam config) {
         return new Optimizer(model, backend, config, null);
     }
 
+    /**
+     * SGD with momentum over the model's trainable parameters (as they are now), with a zeroed
+     * velocity per parameter on {@code backend}.
+     *
+     * @param model the model
+     * @param backend where the state lives, the weights' backend
+     * @param config learning rate and momentum
+     * @return a new optimizer, owned by the caller, which closes it to free its state
+     */
     public static Optimizer sgd(Model model, Backend backend, SgdMomentum config) {
         return new Optimizer(model, backend, null, config);
     }
@@ -66,33 +84,58 @@ public final class Optimizer implements AutoCloseable {
     /**
      * Clips every step's gradients to global norm {@code maxNorm} (Keras' {@code global_clipnorm}; see
      * {@link ClipByGlobalNorm}); 0 turns clipping off. Returns this optimizer.
+     *
+     * @param maxNorm the largest global norm, finite and &gt; 0, or 0 for no clipping
+     * @return this optimizer
+     * @throws IllegalArgumentException if maxNorm is negative, NaN or infinite
      */
     public Optimizer clipByGlobalNorm(double maxNorm) {
         this.clip = maxNorm == 0 ? null : new ClipByGlobalNorm(maxNorm);
         return this;
     }
 
-    /** The global norm limit of the gradients, or 0 when they are not clipped. */
+    /**
+     * The global norm limit of the gradients, or 0 when they are not clipped.
+     *
+     * @return the limit, or 0
+     */
     public double clipNorm() {
         return clip == null ? 0 : clip.maxNorm();
     }
 
-    /** The global norm of the last step's gradients before clipping; NaN when clipping is off. */
+    /**
+     * The global norm of the last step's gradients before clipping; NaN when clipping is off.
+     *
+     * @return the norm, or NaN before the first clipped step
+     */
     public double lastGradientNorm() {
         return lastGradientNorm;
     }
 
-    /** The configured learning rate: Adam's or SGD's, before any schedule. */
+    /**
+     * The configured learning rate: Adam's or SGD's, before any schedule.
+     *
+     * @return the rate the optimizer was made with
+     */
     public double baseLearningRate() {
         return adam != null ? adam.learningRate() : sgd.learningRate();
     }
 
-    /** The learning rate the next step takes. */
+    /**
+     * The learning rate the next step takes.
+     *
+     * @return the rate last set, or the base rate
+     */
     public double learningRate() {
         return learningRate;
     }
 
-    /** Sets the learning rate of the next steps (a schedule's); a finite value above 0. */
+    /**
+     * Sets the learning rate of the next steps (a schedule's); a finite value above 0.
+     *
+     * @param rate the new rate, finite and &gt; 0 also once rounded to float
+     * @throws IllegalArgumentException otherwise
+     */
     public void learningRate(double rate) {
         if (!(rate > 0) || Double.isInfinite(rate) || !((float) rate > 0)) {
             throw new IllegalArgumentException("Optimizer: expected a finite learning rate > 0 (and above float's"
@@ -101,7 +144,14 @@ public final class Optimizer implements AutoCloseable {
         this.learningRate = rate;
     }
 
-    /** Applies one update from the gradients (indexed like the model's params). */
+    /**
+     * Applies one update from the gradients (indexed like the model's params): counts the iteration,
+     * clips the gradients in place when clipping is on, then updates every trainable parameter and its
+     * state in place at {@link #learningRate()}.
+     *
+     * @param weights the parameters updated
+     * @param grads their gradients, indexed like the model's params; entries of non-trainable ones unread
+     */
     public void step(Weights weights, Tensor[] grads) {
         iterations++;
         if (clip != null) {
@@ -149,33 +199,63 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * The steps taken, as Keras' {@code optimizer.iterations}; Adam's bias correction uses it.
+     *
+     * @return the number of {@link #step} calls (plus what {@link #iterations(long)} set)
+     */
     public long iterations() {
         return iterations;
     }
 
+    /**
+     * Sets the step count, when resuming from a checkpoint.
+     *
+     * @param n the steps already taken
+     */
     public void iterations(long n) {
         this.iterations = n;
     }
 
-    /** Adam's first moment or SGD's velocity of parameter i (null for non-trainable ones). */
+    /**
+     * Adam's first moment or SGD's velocity of parameter i (null for non-trainable ones).
+     *
+     * @param i the parameter's index
+     * @return the state tensor, owned by this optimizer, or null
+     */
     public Tensor firstMoment(int i) {
         return first[i];
     }
 
-    /** Adam's second moment of parameter i (null for SGD and non-trainable ones). */
+    /**
+     * Adam's second moment of parameter i (null for SGD and non-trainable ones).
+     *
+     * @param i the parameter's index
+     * @return the state tensor, owned by this optimizer, or null
+     */
     public Tensor secondMoment(int i) {
         return second[i];
     }
 
+    /**
+     * Whether this is Adam (or AdamW) rather than SGD.
+     *
+     * @return true for Adam
+     */
     public boolean isAdam() {
         return adam != null;
     }
 
-    /** AdamW's decoupled weight decay; 0 for plain Adam and for SGD. */
+    /**
+     * AdamW's decoupled weight decay; 0 for plain Adam and for SGD.
+     *
+     * @return the decay per unit of learning rate
+     */
     public double weightDecay() {
         return adam != null ? adam.weightDecay() : 0;
     }
 
+    /** Frees the optimizer's state tensors. */
     @Override
     public void close() {
         for (Tensor t : first) {

@@ -32,6 +32,15 @@ public final class PreciseBatchNorm {
     /**
      * Recalibrates from up to {@code batches} full batches of {@code data} in a shuffled order drawn
      * from {@code seed}; returns the number of batches used (0 when the model has no batch norm).
+     * Overwrites every batch-norm layer's moving mean and variance; no weight changes.
+     *
+     * @param t the trainer whose model is recalibrated
+     * @param data the training images
+     * @param batchSize images per batch; only full batches are used
+     * @param batches the most batches to use, &gt; 0
+     * @param seed the shuffle's seed
+     * @return the batches used
+     * @throws IllegalArgumentException if batches is not positive
      */
     public static int run(Trainer t, Dataset data, int batchSize, int batches, long seed) {
         return run((images, count) -> t.forwardTraining(images, count), t.backend(), data, batchSize, batches, seed);
@@ -40,6 +49,16 @@ public final class PreciseBatchNorm {
     /**
      * The same without a trainer (weights loaded for evaluation): training-mode forward passes of an
      * {@link Evaluator}, with dropout drawn as in training step {@code step}.
+     *
+     * @param e the evaluator whose weights are recalibrated
+     * @param backend the evaluator's backend
+     * @param data the training images
+     * @param batchSize images per batch; only full batches are used
+     * @param batches the most batches to use, &gt; 0
+     * @param seed the shuffle's seed
+     * @param step the training step whose dropout masks the passes draw
+     * @return the batches used
+     * @throws IllegalArgumentException if batches is not positive
      */
     public static int run(Evaluator e, Backend backend, Dataset data, int batchSize, int batches, long seed, long step) {
         return run((images, count) -> e.forwardTraining(images, count, step), backend, data, batchSize, batches, seed);

@@ -49,6 +49,15 @@ public final class PredictorPool implements AutoCloseable {
      * Starts {@code workers} workers on backends named like {@code weights}' (a fresh CPU backend each,
      * typically), each limited to {@code threadsEach} OpenMP threads, frozen for batches of up to
      * {@code batch} images. Returns when every worker is ready; a worker that fails to start fails this.
+     * The weights' values are copied: the caller keeps (and closes) {@code weights}.
+     *
+     * @param model the model
+     * @param weights its parameters, read once here
+     * @param batch the most images one {@link #predict} call takes, &gt; 0
+     * @param workers the number of worker threads, each with its own backend, &gt; 0
+     * @param threadsEach OpenMP threads per worker, &gt; 0
+     * @throws IllegalArgumentException if a count is not positive or the weights are of another model
+     * @throws IllegalStateException if a worker fails to start or this thread is interrupted meanwhile
      */
     public PredictorPool(Model model, Weights weights, int batch, int workers, int threadsEach) {
         if (workers <= 0 || threadsEach <= 0 || batch <= 0) {
@@ -135,6 +144,13 @@ public final class PredictorPool implements AutoCloseable {
     /**
      * Class probabilities of the main output for {@code count} images (as {@link Predictor#predict}),
      * computed by the next free worker; blocks until then. Safe from any number of threads.
+     *
+     * @param images {@code count} images, N x C x H x W FP32 in NCHW order
+     * @param count the number of images, 1 to {@link #batch()}
+     * @return count x classes probabilities, row by row
+     * @throws IllegalStateException if the pool is closed or the calling thread is interrupted
+     * @throws IllegalArgumentException if the images do not fit the model (the worker's exception,
+     *         rethrown)
      */
     public float[] predict(float[] images, int count) {
         if (closed) {
@@ -159,11 +175,20 @@ public final class PredictorPool implements AutoCloseable {
         }
     }
 
+    /**
+     * The number of worker threads.
+     *
+     * @return the workers started
+     */
     public int workers() {
         return threads.size();
     }
 
-    /** The batch the workers were frozen for: the most images one call takes. */
+    /**
+     * The batch the workers were frozen for: the most images one call takes.
+     *
+     * @return the batch size
+     */
     public int batch() {
         return batch;
     }

@@ -25,9 +25,19 @@ import org.convnet4j.tensor.Tensor;
  * {@link Evaluator}, which needs no optimizer.
  */
 public final class Trainer implements AutoCloseable {
-    /** Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right. */
+    /**
+     * Loss (weighted sum over outputs, mean over the batch) and how many main-output predictions were right.
+     *
+     * @param loss the loss
+     * @param correct images whose top class is their label
+     * @param count images in the batch (or data set)
+     */
     public record BatchResult(double loss, int correct, int count) {
-        /** The fraction of predictions that were right; NaN for no images. */
+        /**
+         * The fraction of predictions that were right; NaN for no images.
+         *
+         * @return correct / count
+         */
         public double accuracy() {
             return (double) correct / count;
         }
@@ -101,23 +111,47 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The model trained.
+     *
+     * @return the model
+     */
     public Model model() {
         return model;
     }
 
+    /**
+     * The weights every step updates in place (the caller's; {@link #close} leaves them open).
+     *
+     * @return the weights
+     */
     public Weights weights() {
         return weights;
     }
 
+    /**
+     * The optimizer every step applies (the caller's; {@link #close} leaves it open).
+     *
+     * @return the optimizer
+     */
     public Optimizer optimizer() {
         return optimizer;
     }
 
+    /**
+     * The backend everything runs on, the weights' backend.
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
-    /** The inference side: evaluation and prediction on these weights. */
+    /**
+     * The inference side: evaluation and prediction on these weights.
+     *
+     * @return the evaluator, owned and closed by this trainer
+     */
     public Evaluator evaluator() {
         return evaluator;
     }
@@ -127,12 +161,27 @@ public final class Trainer implements AutoCloseable {
                 weights, grads));
     }
 
-    /** The mixed-precision policy this trainer runs in. */
+    /**
+     * The mixed-precision policy this trainer runs in.
+     *
+     * @return the precision of its activations
+     */
     public Precision precision() {
         return precision;
     }
 
-    /** One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices. */
+    /**
+     * One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices:
+     * forward, loss, backward, then the optimizer's update at step {@code optimizer().iterations() + 1}.
+     * Binds an executor the first time a batch size is seen.
+     *
+     * @param images at least count images, FP32 NCHW, row after row; only the first count are read
+     * @param labels at least count class indices
+     * @param count the batch size
+     * @return the batch's loss and correct count
+     * @throws NonFiniteLossException if the loss is NaN or infinite; then nothing is updated
+     * @throws IllegalArgumentException if the images or labels are too few
+     */
     public BatchResult trainBatch(float[] images, int[] labels, int count) {
         Executor ex = trainExecutor(count);
         Evaluator.upload(backend, ex, images, labels, count);
@@ -152,6 +201,11 @@ public final class Trainer implements AutoCloseable {
     /**
      * The training-mode forward pass alone (batch statistics; dropout as in training): no loss, no
      * backward, no update. Returns the batch-norm layers, whose saved statistics now hold this batch's.
+     *
+     * @param images at least count images, FP32 NCHW
+     * @param count the batch size
+     * @return the batch-norm layers of the executor for this batch size, owned by this trainer
+     * @throws IllegalArgumentException if the images are too few
      */
     public List<BatchNormStatistics> forwardTraining(float[] images, int count) {
         Executor ex = trainExecutor(count);
@@ -160,16 +214,30 @@ public final class Trainer implements AutoCloseable {
         return ex.batchNorms();
     }
 
-    /** Loss and accuracy of the main output on one batch, in inference mode (moving statistics, no dropout). */
+    /**
+     * Loss and accuracy of the main output on one batch, in inference mode (moving statistics, no dropout).
+     *
+     * @param images at least count images, FP32 NCHW
+     * @param labels at least count class indices
+     * @param count the batch size
+     * @return the batch's loss and correct count
+     */
     public BatchResult evaluateBatch(float[] images, int[] labels, int count) {
         return evaluator.evaluateBatch(images, labels, count);
     }
 
-    /** Class probabilities of the main output for a batch, in inference mode: count x classes. */
+    /**
+     * Class probabilities of the main output for a batch, in inference mode: count x classes.
+     *
+     * @param images at least count images, FP32 NCHW
+     * @param count the batch size
+     * @return count x classes probabilities, row by row
+     */
     public float[] predictBatch(float[] images, int count) {
         return evaluator.predictBatch(images, count);
     }
 
+    /** Closes the executors, the evaluator and the gradients; the weights, optimizer and backend stay open. */
     @Override
     public void close() {
         trainExecutors.values().forEach(Executor::close);

@@ -18,6 +18,17 @@ import org.convnet4j.graph.Node;
  *         .data(DataKind.FASHION_MNIST).epochs(20)
  *         .build();
  * }</pre>
+ *
+ * @param name the name {@code convnet4j} commands take, such as "lenet5"
+ * @param description one line for {@code convnet4j models}
+ * @param input the reference run's input size
+ * @param classes the reference run's class count
+ * @param data the reference run's data set
+ * @param epochs the reference run's epochs
+ * @param batchSize the reference run's batch size, {@link #REFERENCE_BATCH_SIZE}
+ * @param learningRate the reference run's Adam learning rate, {@link #REFERENCE_LEARNING_RATE}
+ * @param factory what builds the training form of the model
+ * @param keras what builds the keras.applications form (the factory itself where they agree)
  */
 public record ModelSpec(String name, String description, InputSize input, int classes, DataKind data,
                         int epochs, int batchSize, double learningRate, Factory factory, Factory keras) {
