@@ -293,6 +293,27 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * A dense layer frozen for inference, {@code y = relu?(x W + bias)}: w and bias are copied now (see
+     * {@link FrozenDense}), with the weights kept in {@code weights} (FP32 or BF16). The caller closes
+     * it. The default runs {@link #denseForward} on private FP32 copies and refuses BF16; the CPU
+     * backend packs the weights once into its matrix kernel's layout.
+     *
+     * @param op the dense layer
+     * @param w its weights, FP32 in x units, copied
+     * @param bias its bias (null exactly when the op has none), copied
+     * @param relu whether a relu follows
+     * @param weights FP32 or BF16
+     * @return the frozen layer
+     * @throws UnsupportedOperationException where the backend cannot keep weights in that type
+     */
+    default FrozenDense freezeDense(DenseOp op, Tensor w, Tensor bias, boolean relu, DType weights) {
+        if (weights != DType.FP32) {
+            throw new UnsupportedOperationException("freezeDense: the " + name() + " backend freezes fp32 dense layers only");
+        }
+        return new ComposedFrozenDense(this, op, w, bias, relu);
+    }
+
+    /**
      * As {@link #freezeConv(Conv2dOp, Tensor, Tensor, boolean, boolean)}, computed in 8-bit integers:
      * x quantized on each call with the scale of {@code input} (u8 or s8, see {@link Int8Range}), the
      * weights once, here, to s8 with one scale per output channel ({@code max |w|} of the channel over

@@ -14,6 +14,8 @@ public record Int8Range(float min, float max) {
     /**
      * Checks the range.
      *
+     * @param min the smallest value seen
+     * @param max the largest value seen
      * @throws IllegalArgumentException if a bound is not finite or {@code min > max}
      */
     public Int8Range {

@@ -9,6 +9,8 @@ import java.util.function.BiConsumer;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.backend.FrozenDense;
+import org.convnet4j.graph.layers.Dense;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.DType;
@@ -229,6 +231,8 @@ public final class Executor implements AutoCloseable {
                 FrozenConv conv = unbound.remove(s.node());
                 if (conv != null) {
                     bound[s.position()] = bindChain(chainOf(s.node()), conv);
+                } else if (frozen && s.runs() && s.node().layer() instanceof Dense d) {
+                    bound[s.position()] = bindDense(s.node(), d, weights, plan.precision().activations());
                 } else if (s.position() == 0 || s.runs()) {
                     bound[s.position()] = s.node().layer().bind(binding(s, weights, paramGrads, arena));
                 }
@@ -343,6 +347,39 @@ public final class Executor implements AutoCloseable {
             @Override
             public void close() {
                 conv.close();
+            }
+        };
+    }
+
+    /**
+     * A frozen plan's dense layer: its weights copied and packed once ({@link Backend#freezeDense}), in
+     * {@code type} (BF16 in a bf16 plan, FP32 otherwise), with the relu fused.
+     */
+    private Bound bindDense(Node n, Dense d, Weights weights, DType type) {
+        List<Tensor> params = new ArrayList<>();
+        for (ParamRef r : model.params()) {
+            if (r.node() == n) {
+                params.add(weights.get(r));
+            }
+        }
+        FrozenDense f = backend.freezeDense(d.op(batch), params.get(0), params.size() > 1 ? params.get(1) : null,
+                d.activation() == ActivationFn.RELU, type);
+        Tensor x = activation(n.inputs().get(0));
+        Tensor y = activation(n);
+        return new Bound() {
+            @Override
+            public void forward(boolean train, long step) {
+                f.forward(x, y);
+            }
+
+            @Override
+            public void backward(long step) {
+                throw new IllegalStateException("a frozen executor has no backward pass");
+            }
+
+            @Override
+            public void close() {
+                f.close();
             }
         };
     }

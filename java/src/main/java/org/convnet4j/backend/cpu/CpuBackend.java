@@ -7,6 +7,7 @@ import java.util.List;
 import org.bytedeco.javacpp.Pointer;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
+import org.convnet4j.backend.FrozenDense;
 import org.convnet4j.backend.Int8Range;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.HostMemoryPool;
@@ -209,6 +210,18 @@ public final class CpuBackend implements Backend {
     public synchronized FrozenConv freezeConvInt8(Conv2dOp op, Tensor w, Tensor bias, boolean residual, boolean relu,
                                                   Int8Range input) {
         return new FrozenConvInt8(this, dnnl, pool, op, w, bias, residual, relu, input);
+    }
+
+    /**
+     * Frozen as {@link FrozenDenseOps} describes: the weights packed once for oneDNN's matmul, in FP32
+     * or (where this CPU has native bf16) BF16.
+     */
+    @Override
+    public synchronized FrozenDense freezeDense(DenseOp op, Tensor w, Tensor bias, boolean relu, DType weights) {
+        if (weights == DType.BF16) {
+            checkPrecision(Precision.BF16);
+        }
+        return new FrozenDenseOps(this, dnnl, pool, op, w, bias, relu, weights);
     }
 
     // ---- Pooling
