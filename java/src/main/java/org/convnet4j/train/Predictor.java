@@ -7,6 +7,10 @@ import org.convnet4j.backend.Backend;
 import org.convnet4j.graph.Executor;
 import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Model;
+import org.convnet4j.graph.Node;
+import org.convnet4j.graph.layers.Conv2D;
+import org.convnet4j.graph.layers.Dense;
+import org.convnet4j.nativelib.OpenMp;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
 
@@ -34,6 +38,16 @@ import org.convnet4j.graph.Weights;
  * }</pre>
  */
 public final class Predictor implements AutoCloseable {
+    /**
+     * A CPU prediction of fewer floating-point operations than this (LeNet-5 at batch 1: 1.4 million)
+     * runs on one thread: its ops are microseconds each, less than it costs to wake a second thread and
+     * join it again per op (LeNet-5, batch 1, 2-vCPU EPYC: p50 0.034 ms on one thread, 0.059 ms on two).
+     * The calling thread's OpenMP limit is set for the call and restored after; other threads are not
+     * affected.
+     */
+    public static final double SERIAL_BELOW_FLOPS = 4e6;
+
+    private final boolean serial;
     private final Model model;
     private final Backend backend;
     private final Executor executor;
@@ -99,8 +113,16 @@ public final class Predictor implements AutoCloseable {
         this.model = model;
         this.backend = weights.backend();
         this.batch = batch;
-        this.executor = int8 == null ? Executor.frozen(model, weights, batch, precision)
-                : Executor.frozen(model, weights, batch, int8);
+        this.serial = batch > 0 && flops(model, batch) < SERIAL_BELOW_FLOPS && backend.name().equals("cpu");
+        int before = serial ? limitThreads() : 0;
+        try {
+            this.executor = int8 == null ? Executor.frozen(model, weights, batch, precision)
+                    : Executor.frozen(model, weights, batch, int8);
+        } finally {
+            if (serial) {
+                OpenMp.limitCallingThread(before);
+            }
+        }
         this.per = Math.toIntExact(executor.input().size() / batch);
         this.staging = new float[per * batch];
         this.logits = new float[batch * model.classes()];
@@ -116,6 +138,47 @@ public final class Predictor implements AutoCloseable {
      * @return count rows of class probabilities
      */
     public synchronized float[] predict(float[] images, int count) {
+        if (!serial) {
+            return predictLocked(images, count);
+        }
+        int before = limitThreads();
+        try {
+            return predictLocked(images, count);
+        } finally {
+            OpenMp.limitCallingThread(before);
+        }
+    }
+
+    /** Limits the calling thread's OpenMP regions to one thread; returns the limit it had. */
+    private static int limitThreads() {
+        int before = OpenMp.callingThreadLimit();
+        OpenMp.limitCallingThread(1);
+        return before;
+    }
+
+    /** Multiply-adds times two of one call at this batch: the convolutions' and the dense layers'. */
+    static double flops(Model model, int batch) {
+        double f = 0;
+        for (Node n : model.nodes()) {
+            if (n.layer() instanceof Conv2D c) {
+                f += c.op(batch).flops();
+            } else if (n.layer() instanceof Dense d) {
+                f += d.op(batch).flops();
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Whether this predictor runs on one thread (see {@link #SERIAL_BELOW_FLOPS}).
+     *
+     * @return true when each call runs single-threaded
+     */
+    public boolean serial() {
+        return serial;
+    }
+
+    private float[] predictLocked(float[] images, int count) {
         if (count <= 0 || count > batch) {
             throw new IllegalArgumentException("Predictor: expected 1 to " + batch + " images (the frozen batch). Received "
                     + count + "; make a Predictor for a larger batch, or split the images");

@@ -210,6 +210,36 @@ class PredictorTest {
         }
     }
 
+    /**
+     * A prediction of fewer than {@link Predictor#SERIAL_BELOW_FLOPS} runs on one thread, restores the
+     * caller's OpenMP limit after each call (also when it throws), and predicts what the unfused graph
+     * does; a larger batch of the same model runs on every thread.
+     */
+    @org.junit.jupiter.api.Test
+    void tinyPredictionsRunOnOneThreadAndLeaveTheCallersLimitAsItWas() {
+        Model m = model();
+        try (Backend be = BackendCases.open("cpu"); Weights w = new Weights(m, be);
+             Optimizer adam = Optimizer.adam(m, be, Adam.keras()); Trainer t = new Trainer(m, be, w, adam)) {
+            randomize(m, w, 12);
+            assertTrue(Predictor.flops(m, 1) < Predictor.SERIAL_BELOW_FLOPS, "flops at batch 1: " + Predictor.flops(m, 1));
+            int batch = (int) Math.ceil(Predictor.SERIAL_BELOW_FLOPS / Predictor.flops(m, 1)) + 1;
+            int before = org.convnet4j.nativelib.OpenMp.callingThreadLimit();
+            float[] x = images(1, 5);
+            try (Predictor q = new Predictor(m, w, 1)) {
+                assertEquals(before, org.convnet4j.nativelib.OpenMp.callingThreadLimit(), "after freezing");
+                assertTrue(q.serial());
+                assertNear("serial frozen vs unfused", t.predictBatch(x, 1), q.predict(x, 1));
+                assertEquals(before, org.convnet4j.nativelib.OpenMp.callingThreadLimit(), "after a call");
+                assertThrows(IllegalArgumentException.class, () -> q.predict(new float[3], 1));
+                assertEquals(before, org.convnet4j.nativelib.OpenMp.callingThreadLimit(), "after a refused call");
+            }
+            try (Predictor q = new Predictor(m, w, batch)) {
+                org.junit.jupiter.api.Assertions.assertFalse(q.serial(), "batch " + batch + ": "
+                        + Predictor.flops(m, batch) + " flops");
+            }
+        }
+    }
+
     private static int argmax(float[] p, int from, int k) {
         int best = 0;
         for (int c = 1; c < k; c++) {
