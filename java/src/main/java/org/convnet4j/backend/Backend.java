@@ -307,10 +307,28 @@ public interface Backend extends AutoCloseable {
      * @throws UnsupportedOperationException where the backend cannot keep weights in that type
      */
     default FrozenDense freezeDense(DenseOp op, Tensor w, Tensor bias, boolean relu, DType weights) {
-        if (weights != DType.FP32) {
+        if (FrozenDense.weightsOf(weights) != FrozenDense.Weights.FP32) {
             throw new UnsupportedOperationException("freezeDense: the " + name() + " backend freezes fp32 dense layers only");
         }
         return new ComposedFrozenDense(this, op, w, bias, relu);
+    }
+
+    /**
+     * As {@link #freezeDense}, computed in 8-bit integers: x quantized on each call with the scale of
+     * {@code input} (u8 or s8, see {@link Int8Range}), the weights once, here, to s8 with one scale per
+     * output unit ({@code max |w|} of its column over 127), products accumulated in 32-bit integers and
+     * scaled back to FP32 before the bias and the relu. The default refuses.
+     *
+     * @param op the dense layer
+     * @param w its weights, FP32 in x units, copied
+     * @param bias its bias (null exactly when the op has none), copied
+     * @param relu whether a relu follows
+     * @param input the range of x on calibration images
+     * @return the frozen layer; the caller closes it
+     * @throws UnsupportedOperationException where the backend has no int8 matrix products
+     */
+    default FrozenDense freezeDenseInt8(DenseOp op, Tensor w, Tensor bias, boolean relu, Int8Range input) {
+        throw new UnsupportedOperationException("int8: the " + name() + " backend has no int8 matrix products; use fp32 or bf16");
     }
 
     /**

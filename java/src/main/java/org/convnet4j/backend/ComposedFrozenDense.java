@@ -1,7 +1,6 @@
 package org.convnet4j.backend;
 
 import org.convnet4j.ops.DenseOp;
-import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -15,7 +14,7 @@ final class ComposedFrozenDense extends FrozenDense {
     private final Tensor bias;
 
     ComposedFrozenDense(Backend backend, DenseOp op, Tensor w, Tensor bias, boolean relu) {
-        super(op, w, bias, relu, DType.FP32);
+        super(op, w, bias, relu, Weights.FP32);
         this.backend = backend;
         this.w = backend.allocate(op.weightShape());
         Tensor b = null;

@@ -13,9 +13,22 @@ import org.convnet4j.tensor.Tensor;
  * so the bytes of the weights are its time. Later writes to the tensors it was made from are not seen.
  */
 public abstract class FrozenDense implements AutoCloseable {
+    /** What the weights are kept and multiplied in. */
+    public enum Weights {
+        /** FP32, packed. */
+        FP32,
+        /** BF16 (x rounded to BF16 on each call), products accumulated in FP32. */
+        BF16,
+        /**
+         * Signed 8-bit with one scale per output unit, x quantized on each call with a calibrated
+         * scale ({@link Backend#freezeDenseInt8}), products accumulated in 32-bit integers.
+         */
+        S8
+    }
+
     private final DenseOp op;
     private final boolean relu;
-    private final DType weights;
+    private final Weights weights;
     private final String label;
 
     /**
@@ -25,10 +38,10 @@ public abstract class FrozenDense implements AutoCloseable {
      * @param w its weights, FP32 in x units
      * @param bias its bias, or null
      * @param relu whether a relu follows
-     * @param weights the type the weights are kept and multiplied in (FP32 or BF16)
-     * @throws IllegalArgumentException if a shape does not match or the type is neither
+     * @param weights the type the weights are kept and multiplied in
+     * @throws IllegalArgumentException if a shape does not match or weights is null
      */
-    protected FrozenDense(DenseOp op, Tensor w, Tensor bias, boolean relu, DType weights) {
+    protected FrozenDense(DenseOp op, Tensor w, Tensor bias, boolean relu, Weights weights) {
         if (op == null) {
             throw new IllegalArgumentException("freezeDense: op is null");
         }
@@ -38,8 +51,8 @@ public abstract class FrozenDense implements AutoCloseable {
         } else if (bias != null) {
             throw new IllegalArgumentException("freezeDense " + op + ": the op has no bias but a bias tensor was given");
         }
-        if (weights != DType.FP32 && weights != DType.BF16) {
-            throw new IllegalArgumentException("freezeDense " + op + ": weights are kept in FP32 or BF16. Received " + weights);
+        if (weights == null) {
+            throw new IllegalArgumentException("freezeDense " + op + ": the weights' type is null");
         }
         this.op = op;
         this.relu = relu;
@@ -66,13 +79,27 @@ public abstract class FrozenDense implements AutoCloseable {
     }
 
     /**
-     * The type the weights are kept and multiplied in: FP32, or BF16 (x rounded to BF16 on each call,
-     * products accumulated in FP32).
+     * The type the weights are kept and multiplied in.
      *
-     * @return FP32 or BF16
+     * @return FP32, BF16 or S8
      */
-    public final DType weights() {
+    public final Weights weights() {
         return weights;
+    }
+
+    /**
+     * The frozen type for weights kept in {@code type}.
+     *
+     * @param type FP32 or BF16
+     * @return the matching {@link Weights}
+     * @throws IllegalArgumentException for any other type
+     */
+    public static Weights weightsOf(DType type) {
+        return switch (type) {
+            case FP32 -> Weights.FP32;
+            case BF16 -> Weights.BF16;
+            default -> throw new IllegalArgumentException("freezeDense: weights are kept in FP32 or BF16. Received " + type);
+        };
     }
 
     /**

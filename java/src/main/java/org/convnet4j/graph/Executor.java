@@ -84,7 +84,7 @@ public final class Executor implements AutoCloseable {
         this(paramGrads == null
                 ? ExecutionPlan.inference(model, batch, Precision.FP32, weights.backend().activationLayout(Precision.FP32))
                 : ExecutionPlan.training(model, batch, Precision.FP32, weights.backend().activationLayout(Precision.FP32)),
-                weights, paramGrads, Map.of());
+                weights, paramGrads, Map.of(), null);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class Executor implements AutoCloseable {
      *         of another model
      */
     public Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads) {
-        this(plan, weights, paramGrads, Map.of());
+        this(plan, weights, paramGrads, Map.of(), null);
     }
 
     /**
@@ -176,11 +176,12 @@ public final class Executor implements AutoCloseable {
             convs.values().forEach(FrozenConv::close);
             throw e;
         }
-        return new Executor(plan, weights, null, convs); // closes the convolutions itself if it fails
+        return new Executor(plan, weights, null, convs, int8); // closes the convolutions itself if it fails
     }
 
     /** {@code convs}: the frozen convolution of each chain head of a frozen plan; closed by this executor (or on failure). */
-    private Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads, Map<Node, FrozenConv> convs) {
+    private Executor(ExecutionPlan plan, Weights weights, Tensor[] paramGrads, Map<Node, FrozenConv> convs,
+                     Int8Calibration int8) {
         this.plan = plan;
         this.training = plan.training();
         this.frozen = plan.mode() == ExecutionPlan.Mode.FROZEN;
@@ -232,7 +233,7 @@ public final class Executor implements AutoCloseable {
                 if (conv != null) {
                     bound[s.position()] = bindChain(chainOf(s.node()), conv);
                 } else if (frozen && s.runs() && s.node().layer() instanceof Dense d) {
-                    bound[s.position()] = bindDense(s.node(), d, weights, plan.precision().activations());
+                    bound[s.position()] = bindDense(s.node(), d, weights, plan.precision().activations(), int8);
                 } else if (s.position() == 0 || s.runs()) {
                     bound[s.position()] = s.node().layer().bind(binding(s, weights, paramGrads, arena));
                 }
@@ -353,22 +354,30 @@ public final class Executor implements AutoCloseable {
 
     /**
      * A frozen plan's dense layer: its weights copied and packed once ({@link Backend#freezeDense}), in
-     * {@code type} (BF16 in a bf16 plan, FP32 otherwise), with the relu fused.
+     * {@code type} (BF16 in a bf16 plan, FP32 otherwise) or, with {@code int8} not null, in int8 with its
+     * calibrated input range; the relu fused.
      */
-    private Bound bindDense(Node n, Dense d, Weights weights, DType type) {
+    private Bound bindDense(Node n, Dense d, Weights weights, DType type, Int8Calibration int8) {
         List<Tensor> params = new ArrayList<>();
         for (ParamRef r : model.params()) {
             if (r.node() == n) {
                 params.add(weights.get(r));
             }
         }
-        FrozenDense f = backend.freezeDense(d.op(batch), params.get(0), params.size() > 1 ? params.get(1) : null,
-                d.activation() == ActivationFn.RELU, type);
+        Tensor w = params.get(0);
+        Tensor b = params.size() > 1 ? params.get(1) : null;
+        boolean relu = d.activation() == ActivationFn.RELU;
+        String name = d.name();
+        FrozenDense f = int8 != null ? backend.freezeDenseInt8(d.op(batch), w, b, relu, int8.range(name))
+                : backend.freezeDense(d.op(batch), w, b, relu, type);
         Tensor x = activation(n.inputs().get(0));
         Tensor y = activation(n);
         return new Bound() {
             @Override
             public void forward(boolean train, long step) {
+                if (convInputs != null) {
+                    convInputs.accept(name, x);
+                }
                 f.forward(x, y);
             }
 
@@ -386,7 +395,7 @@ public final class Executor implements AutoCloseable {
 
     /**
      * Calibration's hook: on every forward pass of a frozen executor, {@code observer} is handed each
-     * frozen convolution's layer name and input just before it runs (null: none).
+     * frozen convolution's and dense layer's name and input just before it runs (null: none).
      */
     void observeConvInputs(BiConsumer<String, Tensor> observer) {
         this.convInputs = observer;

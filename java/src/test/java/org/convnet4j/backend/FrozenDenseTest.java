@@ -101,6 +101,87 @@ class FrozenDenseTest extends BackendSuite {
         }
     }
 
+    /**
+     * int8 ({@link Backend#freezeDenseInt8}), as {@link Int8ConvTest} checks convolutions: against an
+     * integer emulation (x quantized with the calibrated scale, nearest even, saturating; W to s8 per
+     * output unit; integer products exact) within FP32 rounding of the result's terms, and against the
+     * float64 reference within the most quantization can move it, {@code sw[n]/2 sum|x| + sx/2
+     * sum|w| + K sx sw[n] / 4} per element.
+     */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("cases")
+    void int8(String backend, Case c) {
+        Assumptions.assumeTrue(c.weights() == DType.FP32, "int8 runs once per op and relu");
+        Assumptions.assumeTrue(backend.equals("cpu") && CpuBackend.nativeInt8(),
+                "[" + backend + "] no exact (VNNI) int8 matrix products here");
+        DenseOp op = c.op();
+        DenseTest.Inputs in = DenseTest.Inputs.of(op);
+        for (boolean unsigned : new boolean[] {true, false}) {
+            double[] x = unsigned ? java.util.Arrays.stream(in.x()).map(v -> (v + 1) / 2).toArray() : in.x();
+            float min = (float) java.util.Arrays.stream(x).min().orElseThrow();
+            float max = (float) java.util.Arrays.stream(x).max().orElseThrow();
+            Int8Range range = new Int8Range(min, max);
+            double[] got;
+            try (TensorScope s = scope(backend)) {
+                Tensor tx = s.upload(op.input(), x);
+                Tensor w = s.upload(op.weightShape(), in.w());
+                Tensor b = op.bias() ? s.upload(op.biasShape(), in.bias()) : null;
+                Tensor y = s.output(op.outputShape());
+                try (FrozenDense f = s.backend().freezeDenseInt8(op, w, b, c.relu(), range)) {
+                    f.forward(tx, y);
+                }
+                got = s.download(y);
+            }
+            int k = op.inFeatures();
+            int units = op.units();
+            double sx = range.scale();
+            double[] sw = new double[units];
+            for (int n = 0; n < units; n++) {
+                float m = 0f;
+                for (int i = 0; i < k; i++) {
+                    m = Math.max(m, Math.abs((float) in.w()[i * units + n]));
+                }
+                sw[n] = m > 0f ? m / 127f : 1f;
+            }
+            double[] qx = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double q = Math.rint((float) x[i] / (float) sx);
+                qx[i] = unsigned ? Math.max(0, Math.min(255, q)) : Math.max(-128, Math.min(127, q));
+            }
+            double[] qw = new double[in.w().length];
+            for (int i = 0; i < qw.length; i++) {
+                qw[i] = Math.max(-127, Math.min(127, Math.round((double) (float) in.w()[i] / (float) sw[i % units])));
+            }
+            double[] acc = DenseReference.forward(op, qx, qw, null);
+            double[] exact = DenseReference.forward(op, x, in.w(), null);
+            double[] absX = java.util.Arrays.stream(x).map(Math::abs).toArray();
+            double[] absW = java.util.Arrays.stream(in.w()).map(Math::abs).toArray();
+            double[] ones = new double[in.w().length];
+            java.util.Arrays.fill(ones, 1);
+            double[] onesX = new double[x.length];
+            java.util.Arrays.fill(onesX, 1);
+            double[] sumAbsX = DenseReference.forward(op, absX, ones, null);
+            double[] sumAbsW = DenseReference.forward(op, onesX, absW, null);
+            double[] emulated = new double[acc.length];
+            double[] reference = new double[acc.length];
+            for (int i = 0; i < acc.length; i++) {
+                int n = i % units;
+                double bias = in.bias() == null ? 0 : in.bias()[n];
+                double e = acc[i] * sx * sw[n] + bias;
+                double r = exact[i] + bias;
+                emulated[i] = c.relu() ? Math.max(0, e) : e;
+                reference[i] = c.relu() ? Math.max(0, r) : r;
+                double slack = Tolerance.FORMULA.allowed(Math.abs(exact[i]) + 2);
+                String what = c + (unsigned ? " u8" : " s8") + " element " + i;
+                assertTrue(Math.abs(got[i] - emulated[i]) <= slack, what + ": int8 " + got[i] + " vs integer emulation "
+                        + emulated[i]);
+                double bound = sw[n] / 2 * sumAbsX[i] + sx / 2 * sumAbsW[i] + k * sx * sw[n] / 4 + slack;
+                assertTrue(Math.abs(got[i] - reference[i]) <= bound, what + ": int8 " + got[i] + " vs reference "
+                        + reference[i] + ", bound " + bound);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "[{0}]")
     @MethodSource("org.convnet4j.backend.BackendCases#names")
     void badArgumentsAreRefused(String backend) {

@@ -169,7 +169,7 @@ class PredictorTest {
                 calib[i] = 0.25f + 0.5f * calib[i];
             }
             org.convnet4j.graph.Int8Calibration c = org.convnet4j.graph.Int8Calibration.calibrate(m, w, calib, 20);
-            assertEquals(List.of("stem", "proj", "a1", "a2", "b1", "b2", "c", "d"), List.copyOf(c.ranges().keySet()));
+            assertEquals(List.of("stem", "proj", "a1", "a2", "b1", "b2", "c", "d", "out"), List.copyOf(c.ranges().keySet()));
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;
             for (float v : calib) {

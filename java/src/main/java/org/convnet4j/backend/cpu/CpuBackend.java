@@ -224,6 +224,12 @@ public final class CpuBackend implements Backend {
         return new FrozenDenseOps(this, dnnl, pool, op, w, bias, relu, weights);
     }
 
+    /** Frozen in int8 as {@link FrozenDenseInt8} describes. */
+    @Override
+    public synchronized FrozenDense freezeDenseInt8(DenseOp op, Tensor w, Tensor bias, boolean relu, Int8Range input) {
+        return new FrozenDenseInt8(this, dnnl, pool, op, w, bias, relu, input);
+    }
+
     // ---- Pooling
 
     @Override

@@ -34,7 +34,7 @@ final class FrozenDenseOps extends FrozenDense {
     private final Tensor bias;
 
     FrozenDenseOps(Object lock, Dnnl dnnl, MemoryPool pool, DenseOp op, Tensor w, Tensor b, boolean relu, DType weights) {
-        super(op, w, b, relu, weights);
+        super(op, w, b, relu, FrozenDense.weightsOf(weights));
         this.lock = lock;
         this.pool = pool;
         int type = Format.dataType(weights);
