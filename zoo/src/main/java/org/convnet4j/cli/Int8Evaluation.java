@@ -37,7 +37,7 @@ final class Int8Evaluation {
         }
         long start = System.nanoTime();
         Int8Calibration c = Int8Calibration.calibrate(m, w, images, n);
-        System.err.printf("convnet4j: int8 calibrated on the first %d training images (%d convolutions, %.1f s)%n", n,
+        System.err.printf("convnet4j: int8 calibrated on the first %d training images (%d convolution and dense layers, %.1f s)%n", n,
                 c.ranges().size(), (System.nanoTime() - start) / 1e9);
         Score q;
         try (Predictor p = new Predictor(m, w, batch, c)) {

@@ -251,7 +251,7 @@ class CliTest {
             Run q = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
                     data.toString(), "--backend", "cpu", "--precision", "int8", "--calibration", "50");
             assertEquals(0, q.status(), q.err());
-            assertTrue(q.err().contains("int8 calibrated on the first 50 training images (2 convolutions"), q.err());
+            assertTrue(q.err().contains("int8 calibrated on the first 50 training images (5 convolution and dense layers"), q.err());
             assertTrue(q.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4} \\(int8\\)\\R"
                     + "80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4} \\(fp32, frozen\\); int8 changes accuracy by "
                     + "[+-]\\d+\\.\\d\\d points\\R"), q.out());
