@@ -131,8 +131,9 @@ public final class Executor implements AutoCloseable {
 
     /**
      * An inference executor with every convolution chain fused, frozen and computed in 8-bit integers
-     * with the input ranges of {@code calibration} ({@link Backend#freezeConvInt8}); the activations
-     * between them, and every other layer (dense layers included), stay FP32.
+     * with the input ranges of {@code calibration} ({@link Backend#freezeConvInt8}), and every dense
+     * layer too ({@link Backend#freezeDenseInt8}); the activations between them, and every other layer
+     * (pooling, batch norm not folded into a convolution), stay FP32.
      *
      * @param model the model
      * @param weights its weights, read now (batch norm folded into the convolutions first)

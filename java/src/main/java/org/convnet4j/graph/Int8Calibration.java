@@ -11,10 +11,10 @@ import org.convnet4j.backend.Int8Range;
 
 /**
  * What int8 inference needs to know about a model's data: the range of the input of every frozen
- * convolution (each conv-bn-relu chain a frozen executor runs as one), seen while the model in FP32
- * ran on calibration images, usually a few hundred training images. {@link Executor#frozen(Model,
- * Weights, int, Int8Calibration)} and the int8 {@code Predictor} quantize each convolution's input
- * with its range ({@link Int8Range}: u8 where it never went below zero, s8 otherwise); values outside
+ * convolution (each conv-bn-relu chain a frozen executor runs as one) and every dense layer, seen
+ * while the model in FP32 ran on calibration images, usually a few hundred training images. {@link
+ * Executor#frozen(Model, Weights, int, Int8Calibration)} and the int8 {@code Predictor} quantize each
+ * layer's input with its range ({@link Int8Range}: u8 where it never went below zero, s8 otherwise); values outside
  * it saturate, so the calibration images should be like the ones the model will see.
  *
  * <pre>{@code
@@ -38,13 +38,13 @@ public final class Int8Calibration {
 
     /**
      * Runs {@code model} frozen in FP32 over the first {@code count} of {@code images} and records the
-     * smallest and largest input value of every frozen convolution.
+     * smallest and largest input value of every frozen convolution and dense layer.
      *
      * @param model the model
      * @param weights its weights (as they will be quantized: calibrate after training)
      * @param images count images, NCHW, scaled as in training
      * @param count how many to run, at least 1
-     * @return the ranges, one per frozen convolution
+     * @return the ranges, one per frozen convolution and dense layer
      * @throws IllegalArgumentException if count is not positive, images holds fewer, or a value is NaN
      *                                  or infinite
      */
@@ -127,7 +127,8 @@ public final class Int8Calibration {
     }
 
     /**
-     * Every range, by the name of the convolution layer heading its frozen chain, in execution order.
+     * Every range, by the name of the convolution layer heading its frozen chain or of the dense layer,
+     * in execution order.
      *
      * @return an unmodifiable map
      */

@@ -83,11 +83,11 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Freezes {@code weights} for batches of up to {@code batch} images with every convolution in
-     * 8-bit integers ({@link Executor#frozen(Model, Weights, int, Int8Calibration)}: batch norm folded
-     * in FP32 first, weights s8 per output channel, each convolution's input quantized with the range
-     * {@code calibration} measured; activations between them, dense layers, logits and probabilities
-     * FP32). Throws an UnsupportedOperationException where the backend has no int8 convolutions.
+     * Freezes {@code weights} for batches of up to {@code batch} images with every convolution and
+     * dense layer in 8-bit integers ({@link Executor#frozen(Model, Weights, int, Int8Calibration)}:
+     * batch norm folded in FP32 first, weights s8 per output channel, each layer's input quantized with
+     * the range {@code calibration} measured; activations between them, logits and probabilities FP32).
+     * Throws an UnsupportedOperationException where the backend has no int8 convolutions.
      *
      * @param model the model
      * @param weights its weights; copied, so they may be closed or trained on afterwards
