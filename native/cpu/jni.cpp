@@ -189,6 +189,11 @@ JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_nchwToNhwc(JNIE
     c4j::cpu::nchw_to_nhwc(f32(x), (void*)(intptr_t)y, n, c, hw, bf16 == JNI_TRUE);
 }
 
+JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_quantize8(JNIEnv*, jclass, jlong x, jlong q, jlong n,
+                                                                          jfloat scale, jboolean is_unsigned) {
+    c4j::cpu::quantize_8bit(f32(x), (void*)(intptr_t)q, n, scale, is_unsigned == JNI_TRUE);
+}
+
 JNIEXPORT void JNICALL Java_org_convnet4j_backend_cpu_CpuKernels_nhwcToNchw(JNIEnv*, jclass, jlong x, jlong y, jlong n,
                                                                             jlong c, jlong hw, jboolean bf16) {
     c4j::cpu::nhwc_to_nchw((const void*)(intptr_t)x, f32(y), n, c, hw, bf16 == JNI_TRUE);

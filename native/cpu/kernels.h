@@ -63,6 +63,9 @@ bool max_pool_propagate_nan_any(const void* x, void* y, int64_t n, int64_t c, in
 int64_t batch_norm_nhwc_scratch_bytes(int64_t c);
 // FP32 NCHW to NHWC (FP32 or BF16, rounded to nearest even) and back (layout.cpp).
 void nchw_to_nhwc(const float* x, void* y, int64_t n, int64_t c, int64_t hw, bool bf16_data);
+
+// quantize.cpp: q[i] = saturate(round_to_nearest_even(x[i] / scale)) into u8 [0, 255] or s8 [-128, 127].
+void quantize_8bit(const float* x, void* q, int64_t n, float scale, bool is_unsigned);
 void nhwc_to_nchw(const void* x, float* y, int64_t n, int64_t c, int64_t hw, bool bf16_data);
 void batch_norm_forward_training_nhwc(const void* x, const float* gamma, const float* beta, const void* residual,
                                       bool relu, void* y, float* mean, float* variance, int64_t m, int64_t c,

@@ -143,6 +143,12 @@ final class CpuKernels {
     /** FP32 NCHW x (n x c x hw) into NHWC y, FP32 or BF16 (rounded to nearest even). */
     static native void nchwToNhwc(long x, long y, long n, long c, long hw, boolean bf16);
 
+    /**
+     * FP32 x into 8-bit q in the same memory order: {@code q = saturate(rint(x / scale))}, u8 [0, 255]
+     * when {@code unsigned}, else s8 [-128, 127]; NaN becomes the low end.
+     */
+    static native void quantize8(long x, long q, long n, float scale, boolean unsigned);
+
     /** NHWC x (FP32 or BF16) into FP32 NCHW y. */
     static native void nhwcToNchw(long x, long y, long n, long c, long hw, boolean bf16);
 

@@ -19,7 +19,8 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * A convolution frozen for inference in 8-bit integers on oneDNN ({@code CpuBackend.freezeConvInt8}):
- * on each call a reorder quantizes the FP32 x into u8 or s8 NHWC with the calibrated scale (rounding
+ * on each call our loop ({@code quantize.cpp}; a oneDNN reorder for an NCHW x) quantizes the FP32 x
+ * into u8 or s8 NHWC with the calibrated scale (rounding
  * to nearest, saturating), one {@code forward_inference} primitive multiplies it with the s8 weights
  * (quantized once, here, one scale per output channel, and reordered into the kernel's blocked layout
  * with the compensation oneDNN needs for s8 inputs), accumulates in s32 and writes FP32 NHWC: {@code
@@ -206,7 +207,11 @@ final class FrozenConvInt8 extends FrozenConv {
         try {
             src = pool.allocate(srcBytes);
             // The quantization is the int8 computation itself, not a layout change: not counted as a reorder.
-            quantize[x.layout().ordinal()].execute(x.address(), src.address(), srcScale.address());
+            if (x.layout() == Layout.NHWC) {
+                CpuKernels.quantize8(x.address(), src.address(), op().input().size(), input.scale(), input.unsigned());
+            } else {
+                quantize[x.layout().ordinal()].execute(x.address(), src.address(), srcScale.address());
+            }
             long dst = y.address();
             if (!dstDirect[ly]) {
                 dstScratch = pool.allocate(dstBytes);

@@ -18,7 +18,8 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * A dense layer frozen for inference in 8-bit integers on oneDNN ({@code CpuBackend.freezeDenseInt8}):
- * on each call a reorder quantizes the FP32 x (N x in) into u8 or s8 with the calibrated scale
+ * on each call our loop ({@code quantize.cpp}) quantizes the FP32 x (N x in) into u8 or s8 with the
+ * calibrated scale
  * (nearest even, saturating), one matmul multiplies it with the s8 weights (quantized once, here, one
  * scale per output unit, packed into the kernel's layout) accumulating in s32, and writes FP32 {@code
  * y = relu?(scale_x scale_w[n] acc + bias)}, scales and relu applied inside the kernel. A quarter of
@@ -29,12 +30,13 @@ final class FrozenDenseInt8 extends FrozenDense {
     private final Object lock;
     private final MemoryPool pool;
     private final Primitive core;
-    private final Primitive quantize;
     private final long srcBytes;
     private final Tensor packed;
     private final Tensor bias;
     private final Tensor srcScale;
     private final Tensor weightScales;
+    private final float inputScale;
+    private final boolean unsigned;
 
     FrozenDenseInt8(Object lock, Dnnl dnnl, MemoryPool pool, DenseOp op, Tensor w, Tensor b, boolean relu, Int8Range input) {
         super(op, w, b, relu, Weights.S8);
@@ -43,6 +45,8 @@ final class FrozenDenseInt8 extends FrozenDense {
         }
         this.lock = lock;
         this.pool = pool;
+        this.inputScale = input.scale();
+        this.unsigned = input.unsigned();
         int in = op.inFeatures();
         int units = op.units();
         float[] wf = new float[Math.multiplyExact(in, units)];
@@ -50,7 +54,6 @@ final class FrozenDenseInt8 extends FrozenDense {
         float[] scales = new float[units];
         byte[] q = quantizeColumns(wf, in, units, scales);
         Primitive c = null;
-        Primitive qz = null;
         Tensor kw = null;
         Tensor kb = null;
         Tensor ss = null;
@@ -64,7 +67,6 @@ final class FrozenDenseInt8 extends FrozenDense {
             Dnnl.check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC, 0), "dnnl_primitive_attr_set_scales_mask", op);
             // Weights are in x units: the output unit is dimension 1.
             Dnnl.check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_WEIGHTS, 1 << 1), "dnnl_primitive_attr_set_scales_mask", op);
-            dnnl_memory_desc x = s.plain(op.input());
             dnnl_memory_desc src = s.withTag(op.input().dims(), Dnnl.plainTag(2), input.unsigned() ? dnnl_u8 : dnnl_s8);
             dnnl_memory_desc wei = s.withTag(op.weightShape().dims(), dnnl_format_tag_any, dnnl_s8);
             dnnl_memory_desc bia = op.bias() ? s.plain(new long[] {1, units}) : null;
@@ -87,12 +89,6 @@ final class FrozenDenseInt8 extends FrozenDense {
                 kb = Tensor.allocate(pool, op.biasShape(), DType.FP32);
                 Pointer.memcpy(new Address(kb.address()), new Address(b.address()), b.bytes());
             }
-            dnnl_primitive_attr qattr = s.attr(false, false);
-            Dnnl.check(dnnl_primitive_attr_set_scales_mask(qattr, DNNL_ARG_DST, 0), "dnnl_primitive_attr_set_scales_mask", op);
-            dnnl_primitive_desc qpd = s.primitiveDesc("dnnl_reorder_primitive_desc_create (quantize)",
-                    p -> dnnl_reorder_primitive_desc_create(p, x, dnnl.engine, src, dnnl.engine, qattr));
-            qz = new Primitive(dnnl, op, s.release(qpd), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_TO},
-                    new dnnl_memory_desc[] {x, src, one});
             this.srcBytes = dnnl_memory_desc_get_size(src);
             int[] args = b != null
                     ? new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
@@ -105,7 +101,6 @@ final class FrozenDenseInt8 extends FrozenDense {
             pd = s.release(pd);
             c = new Primitive(dnnl, op, pd, args, mds);
         } catch (RuntimeException e) {
-            closeQuietly(qz);
             closeQuietly(kw);
             closeQuietly(kb);
             closeQuietly(ss);
@@ -113,7 +108,6 @@ final class FrozenDenseInt8 extends FrozenDense {
             throw e;
         }
         this.core = c;
-        this.quantize = qz;
         this.packed = kw;
         this.bias = kb;
         this.srcScale = ss;
@@ -152,7 +146,7 @@ final class FrozenDenseInt8 extends FrozenDense {
             Block src = null;
             try {
                 src = pool.allocate(srcBytes);
-                quantize.execute(x.address(), src.address(), srcScale.address());
+                CpuKernels.quantize8(x.address(), src.address(), op().input().size(), inputScale, unsigned);
                 if (bias != null) {
                     core.execute(src.address(), packed.address(), bias.address(), y.address(), srcScale.address(),
                             weightScales.address());
@@ -168,7 +162,6 @@ final class FrozenDenseInt8 extends FrozenDense {
     @Override
     public void close() {
         closeQuietly(core);
-        closeQuietly(quantize);
         closeQuietly(packed);
         closeQuietly(bias);
         closeQuietly(srcScale);
