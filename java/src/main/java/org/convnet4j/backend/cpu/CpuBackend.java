@@ -368,9 +368,14 @@ public final class CpuBackend implements Backend {
         return Layout.NHWC;
     }
 
-    /** bf16 needs a CPU with native bfloat16 arithmetic (AVX512_BF16, or AMX), as oneDNN sees it. */
+    /** bf16 needs a CPU with native bfloat16 arithmetic (AVX512_BF16, or AMX), as oneDNN sees it; fp16 is refused. */
     @Override
     public void checkPrecision(Precision precision) {
+        if (precision == Precision.FP16) {
+            throw new UnsupportedOperationException("precision fp16: the cpu backend has no half-precision kernels"
+                    + " (oneDNN here computes no native f16 convolutions, and this backend's own kernels take fp32 and"
+                    + " bf16 only). Use --precision bf16 or fp32 on the CPU, or fp16 on CUDA");
+        }
         if (precision == Precision.BF16 && !nativeBf16()) {
             throw new UnsupportedOperationException("precision bf16: this CPU has no native bfloat16 arithmetic "
                     + "(oneDNN's ISA here is " + isaName() + "; bf16 needs AVX512_BF16 or AMX). Use --precision fp32");
