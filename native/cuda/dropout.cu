@@ -1,13 +1,16 @@
-// dropout.cu: c4j_dropout_f32, inverted dropout whose mask is recomputed from (seed, step, index)
+// dropout.cu: c4j_dropout_<type>, inverted dropout whose mask is recomputed from (seed, step, index)
 // by Philox (include/convnet4j/dropout.h): the mask tensor is never materialized, the backward
-// pass launches the same kernel on dy, and the mask equals the CPU library's bit for bit.
+// pass launches the same kernel on dy, and the mask equals the CPU library's bit for bit (for the
+// same element order: an NHWC tensor's mask is by its NHWC index). Float, bfloat16 and half,
+// computed in float and rounded once.
 // Each thread takes a group of four consecutive elements, the four lanes of one Philox call, so
 // launch over ceil(n / 4) threads. y may equal x (in place).
 #include "common.cuh"
 #include "convnet4j/dropout.h"
 
-extern "C" __global__ void c4j_dropout_f32(const float* x, float* y, int64_t n, float rate, uint64_t seed,
-                                           uint64_t step) {
+namespace {
+template <typename T>
+__device__ void dropout(const T* x, T* y, int64_t n, float rate, uint64_t seed, uint64_t step) {
     const float scale = c4j::dropout_scale(rate);
     const int64_t groups = (n + 3) / 4;
     for (int64_t g = c4j::global_index(); g < groups; g += c4j::grid_stride()) {
@@ -15,7 +18,25 @@ extern "C" __global__ void c4j_dropout_f32(const float* x, float* y, int64_t n, 
         const int64_t base = 4 * g;
 #pragma unroll
         for (int j = 0; j < 4; ++j) {
-            if (base + j < n) y[base + j] = c4j::dropout_apply(x[base + j], c4j::dropout_keep(bits.v[j], rate), scale);
+            if (base + j < n)
+                y[base + j] = c4j::store<T>(
+                    c4j::dropout_apply(c4j::load(x[base + j]), c4j::dropout_keep(bits.v[j], rate), scale));
         }
     }
+}
+}  // namespace
+
+extern "C" __global__ void c4j_dropout_f32(const float* x, float* y, int64_t n, float rate, uint64_t seed,
+                                           uint64_t step) {
+    dropout(x, y, n, rate, seed, step);
+}
+
+extern "C" __global__ void c4j_dropout_bf16(const __nv_bfloat16* x, __nv_bfloat16* y, int64_t n, float rate,
+                                            uint64_t seed, uint64_t step) {
+    dropout(x, y, n, rate, seed, step);
+}
+
+extern "C" __global__ void c4j_dropout_f16(const __half* x, __half* y, int64_t n, float rate, uint64_t seed,
+                                           uint64_t step) {
+    dropout(x, y, n, rate, seed, step);
 }

@@ -4,7 +4,7 @@ import org.convnet4j.ops.DropoutOp;
 import org.convnet4j.tensor.Tensor;
 
 /**
- * Inverted dropout with the counter-based Philox mask of {@code c4j_dropout_f32}: the mask is a
+ * Inverted dropout with the counter-based Philox mask of {@code c4j_dropout_<type>} (FP32, BF16, FP16): the mask is a
  * function of (seed, step, index), so backward recomputes it instead of storing it, and the CPU
  * backend draws the very same mask.
  */
@@ -27,7 +27,7 @@ final class DropoutOps {
 
     private void launch(DropoutOp op, long step, Tensor from, Tensor to) {
         long n = from.size();
-        kernels.elementwise("c4j_dropout_f32", (n + 3) / 4).ptr(from).ptr(to).i64(n).f32(op.rate()).i64(op.seed())
+        kernels.elementwise(Formats.kernel("c4j_dropout", from.dtype()), (n + 3) / 4).ptr(from).ptr(to).i64(n).f32(op.rate()).i64(op.seed())
                 .i64(step).go(op);
     }
 }

@@ -7,6 +7,8 @@ import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.PoolMode;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -16,20 +18,37 @@ import org.convnet4j.tensor.Tensor;
  * run our direct kernels {@code c4j_pool2d_f32} / {@code c4j_pool2d_backward_f32} (backward in gather
  * form, no atomics). Global average pooling is one warp per (sample, channel) row
  * ({@code c4j_global_avg_pool_f32}) and its backward a broadcast.
+ *
+ * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type); the
+ * direct kernels and global pooling are FP32 NCHW only, so the backend runs those through
+ * {@link Staging} (converted to FP32 NCHW and back: correct, two extra passes; native NHWC kernels
+ * are still to be written).
  */
 final class PoolOps implements AutoCloseable {
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Plans<Pool2d, Plan> plans = new Plans<>(Plan::new);
+    private final Plans<Key, Plan> plans = new Plans<>(Plan::new);
+
+    /** A plan per op and activation type (FP32 NCHW, BF16/FP16 NHWC). */
+    private record Key(Pool2d op, DType type) {
+    }
 
     PoolOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
         this.kernels = kernels;
     }
 
+    /**
+     * Whether cuDNN pools {@code op} itself; the others run the direct FP32 NCHW kernels (for BF16/FP16
+     * activations through {@link Staging}, converted in and out).
+     */
+    boolean cudnnPools(Pool2d op, DType type) {
+        return plan(op, type).pooling != null;
+    }
+
     void forward(Pool2d op, Tensor x, Tensor y) {
         op.checkForward(x, y);
-        Plan p = plan(op);
+        Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
             direct("c4j_pool2d_f32", op, op.outputShape().size(), x, y);
             return;
@@ -40,7 +59,7 @@ final class PoolOps implements AutoCloseable {
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         op.checkBackward(x, y, dy, dx);
-        Plan p = plan(op);
+        Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
             direct("c4j_pool2d_backward_f32", op, op.input().size(), x, y, dy, dx);
             return;
@@ -80,8 +99,8 @@ final class PoolOps implements AutoCloseable {
                 .go(op);
     }
 
-    private Plan plan(Pool2d op) {
-        return plans.get(op);
+    private Plan plan(Pool2d op, DType type) {
+        return plans.get(new Key(op, type));
     }
 
     @Override
@@ -95,8 +114,10 @@ final class PoolOps implements AutoCloseable {
         final cudnnTensorStruct x;
         final cudnnTensorStruct y;
 
-        Plan(Pool2d op) {
-            super(op);
+        Plan(Key key) {
+            super(key.op());
+            Pool2d op = key.op();
+            Layout layout = Formats.layoutOf(key.type());
             Pads p = op.pads();
             Shape in = op.input();
             Shape out = op.outputShape();
@@ -106,8 +127,8 @@ final class PoolOps implements AutoCloseable {
                 int mode = op.mode() == PoolMode.MAX ? cudnn.CUDNN_POOLING_MAX : cudnn.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
                 pooling = descriptors.pooling(mode, op.window().h(), op.window().w(), p.top(), p.left(),
                         op.stride().h(), op.stride().w());
-                x = descriptors.tensor(in);
-                y = descriptors.tensor(out);
+                x = descriptors.tensor(in, key.type(), layout);
+                y = descriptors.tensor(out, key.type(), layout);
             } else {
                 pooling = null;
                 x = null;
