@@ -115,7 +115,7 @@ final class ConvOps implements AutoCloseable {
                     new DevicePointer(in), p.y, DevicePointer.of(dy), p.bwdFilter, algo, ctx.workspace(bytes), bytes,
                     ctx.zero(), p.w, new DevicePointer(out)));
             if (dwHalf != null) {
-                kernels.elementwise("c4j_convert_" + Formats.suffix(p.type) + "_f32", ws.size()).ptr(out).ptr(dw)
+                kernels.elementwise(Formats.convertKernel(p.type, DType.FP32), ws.size()).ptr(out).ptr(dw)
                         .i64(ws.dim(0)).i32(ws.intDim(1)).i64(ws.dim(2) * ws.dim(3)).i32(2).go(op);
             }
         }
@@ -200,7 +200,7 @@ final class ConvOps implements AutoCloseable {
             }
             Shape ws = op.weightShape();
             Block b = ctx.pool().allocate((long) type.bytes() * ws.size());
-            kernels.elementwise("c4j_convert_f32_" + Formats.suffix(type), ws.size()).ptr(weights).ptr(b.address())
+            kernels.elementwise(Formats.convertKernel(DType.FP32, type), ws.size()).ptr(weights).ptr(b.address())
                     .i64(ws.dim(0)).i32(ws.intDim(1)).i64(ws.dim(2) * ws.dim(3)).i32(1).go(op);
             return b;
         }

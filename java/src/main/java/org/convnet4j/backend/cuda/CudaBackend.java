@@ -227,16 +227,13 @@ public final class CudaBackend implements Backend {
             elementwise.copy(src, dst);
             return;
         }
-        if (src.dtype() != dst.dtype() && src.dtype() != DType.FP32 && dst.dtype() != DType.FP32) {
-            throw new IllegalArgumentException("convert: the cuda backend converts between FP32 and BF16 or FP16, not "
-                    + src.dtype() + " to " + dst.dtype() + ". Received " + src + " and " + dst);
-        }
+        String kernel = Formats.convertKernel(src.dtype(), dst.dtype());
         Shape s = src.shape();
         long n = s.dim(0);
         int channels = s.rank() > 1 ? s.intDim(1) : 1;
         long hw = s.size() / (n * channels);
         int mode = src.layout() == dst.layout() ? 0 : dst.layout() == Layout.NHWC ? 1 : 2;
-        kernels.elementwise("c4j_convert_" + Formats.suffix(src.dtype()) + "_" + Formats.suffix(dst.dtype()), s.size())
+        kernels.elementwise(kernel, s.size())
                 .ptr(src).ptr(dst).i64(n).i32(channels).i64(hw).i32(mode).go("convert " + src + " to " + dst);
     }
 

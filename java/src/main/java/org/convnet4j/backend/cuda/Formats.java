@@ -41,6 +41,30 @@ final class Formats {
         return base + "_" + suffix(t);
     }
 
+    /**
+     * The conversion kernel from element type {@code from} to {@code to} (mixed.cu).
+     *
+     * @throws IllegalArgumentException for a pair with no kernel (BF16 to FP16 and back)
+     */
+    static String convertKernel(DType from, DType to) {
+        String name = switch (from) {
+            case FP32 -> switch (to) {
+                case FP32 -> "c4j_convert_f32_f32";
+                case BF16 -> "c4j_convert_f32_bf16";
+                case FP16 -> "c4j_convert_f32_f16";
+                default -> null;
+            };
+            case BF16 -> to == DType.FP32 ? "c4j_convert_bf16_f32" : to == DType.BF16 ? "c4j_convert_bf16_bf16" : null;
+            case FP16 -> to == DType.FP32 ? "c4j_convert_f16_f32" : to == DType.FP16 ? "c4j_convert_f16_f16" : null;
+            default -> null;
+        };
+        if (name == null) {
+            throw new IllegalArgumentException("convert: the cuda backend converts between FP32 and BF16 or FP16 (and"
+                    + " reorders any of them), not " + from + " to " + to);
+        }
+        return name;
+    }
+
     /** cuDNN's data type code of {@code t}. */
     static int cudnnType(DType t) {
         return switch (t) {
