@@ -13,8 +13,11 @@
 // channel summing in double in a fixed order, as c4j_bias_grad_f32.
 //
 // c4j_pad2d_nhwc_<type> / c4j_crop2d_nhwc_<type>: zero_pad.cu's pair in NHWC.
+//
+// The index arithmetic is include/convnet4j/layout.h's, which kernel_math_test checks on the host.
 #include "common.cuh"
 #include "convnet4j/bias.h"
+#include "convnet4j/layout.h"
 
 namespace {
 template <typename S, typename D>
@@ -22,15 +25,7 @@ __device__ void convert(const S* __restrict__ src, D* __restrict__ dst, int64_t 
                         int mode) {
     const int64_t total = n * channels * hw;
     for (int64_t i = c4j::global_index(); i < total; i += c4j::grid_stride()) {
-        int64_t s = i;
-        if (mode == 1) {  // dst NHWC: i = (b hw + p) C + c
-            const int64_t c = i % channels, t = i / channels, p = t % hw, b = t / hw;
-            s = (b * channels + c) * hw + p;
-        } else if (mode == 2) {  // dst NCHW: i = (b C + c) hw + p
-            const int64_t p = i % hw, t = i / hw, c = t % channels, b = t / channels;
-            s = (b * hw + p) * channels + c;
-        }
-        dst[i] = c4j::store<D>(c4j::load(src[s]));
+        dst[i] = c4j::store<D>(c4j::load(src[c4j::convert_source(i, channels, hw, mode)]));
     }
 }
 
@@ -57,13 +52,8 @@ __device__ void pad2d_nhwc(const T* __restrict__ x, T* __restrict__ y, int n, in
                            int left, int oh, int ow) {
     const int64_t total = (int64_t)n * oh * ow * channels;
     for (int64_t i = c4j::global_index(); i < total; i += c4j::grid_stride()) {
-        const int64_t c = i % channels, t = i / channels;
-        const int col = (int)(t % ow) - left;
-        const int64_t t2 = t / ow;
-        const int row = (int)(t2 % oh) - top;
-        const int64_t b = t2 / oh;
-        const bool inside = row >= 0 && row < h && col >= 0 && col < w;
-        y[i] = inside ? x[((b * h + row) * w + col) * channels + c] : c4j::store<T>(0.0f);
+        const int64_t from = c4j::pad_nhwc_source(i, h, w, channels, top, left, oh, ow);
+        y[i] = from >= 0 ? x[from] : c4j::store<T>(0.0f);
     }
 }
 
@@ -72,12 +62,7 @@ __device__ void crop2d_nhwc(const T* __restrict__ dy, T* __restrict__ dx, int n,
                             int left, int oh, int ow) {
     const int64_t total = (int64_t)n * h * w * channels;
     for (int64_t i = c4j::global_index(); i < total; i += c4j::grid_stride()) {
-        const int64_t c = i % channels, t = i / channels;
-        const int col = (int)(t % w);
-        const int64_t t2 = t / w;
-        const int row = (int)(t2 % h);
-        const int64_t b = t2 / h;
-        dx[i] = dy[((b * oh + row + top) * ow + col + left) * channels + c];
+        dx[i] = dy[c4j::crop_nhwc_source(i, h, w, channels, top, left, oh, ow)];
     }
 }
 }  // namespace

@@ -14,6 +14,7 @@
 #include "convnet4j/adam.h"
 #include "convnet4j/batch_norm.h"
 #include "convnet4j/bias.h"
+#include "convnet4j/layout.h"
 #include "convnet4j/nchw.h"
 #include "convnet4j/pool.h"
 
@@ -306,9 +307,45 @@ void test_adamw_update() {
     CHECK(q == -2.5f, "no decay, no gradient: %.9g", q);
 }
 
+// The conversions between NCHW and NHWC (and the weight KCRS <-> KRSC they double as) against
+// direct 4-d indexing, and the NHWC padding and cropping against the padded geometry.
+void test_layout_indices() {
+    const int64_t n = 2, channels = 3, h = 4, w = 5, hw = h * w, total = n * channels * hw;
+    std::vector<int> seen(total, 0);
+    for (int64_t b = 0; b < n; ++b)
+        for (int64_t c = 0; c < channels; ++c)
+            for (int64_t p = 0; p < hw; ++p) {
+                const int64_t nchw = (b * channels + c) * hw + p, nhwc = (b * hw + p) * channels + c;
+                CHECK(c4j::convert_source(nhwc, channels, hw, c4j::kNchwToNhwc) == nchw, "to NHWC: %lld", (long long)nhwc);
+                CHECK(c4j::convert_source(nchw, channels, hw, c4j::kNhwcToNchw) == nhwc, "to NCHW: %lld", (long long)nchw);
+                seen[nhwc]++;
+            }
+    for (int64_t i = 0; i < total; ++i) {
+        CHECK(seen[i] == 1, "NHWC index %lld seen %d times", (long long)i, seen[i]);
+        CHECK(c4j::convert_source(i, channels, hw, c4j::kSameOrder) == i, "same order %lld", (long long)i);
+    }
+    const int top = 1, left = 2, oh = h + 3, ow = w + 2;  // bottom 2, right 0
+    for (int64_t b = 0; b < n; ++b)
+        for (int r = 0; r < oh; ++r)
+            for (int col = 0; col < ow; ++col)
+                for (int64_t c = 0; c < channels; ++c) {
+                    const int64_t i = ((b * oh + r) * ow + col) * channels + c;
+                    const int ir = r - top, ic = col - left;
+                    const bool inside = ir >= 0 && ir < h && ic >= 0 && ic < w;
+                    const int64_t want = inside ? ((b * h + ir) * w + ic) * channels + c : -1;
+                    CHECK(c4j::pad_nhwc_source(i, (int)h, (int)w, channels, top, left, oh, ow) == want, "pad %lld",
+                          (long long)i);
+                    if (inside) {
+                        CHECK(c4j::crop_nhwc_source(want, (int)h, (int)w, channels, top, left, oh, ow) == i,
+                              "crop %lld", (long long)want);
+                    }
+                }
+}
+
 }  // namespace
 
 int main() {
+    test_layout_indices();
     test_channel_cursor();
     test_channel_walk();
     test_pool_windows();

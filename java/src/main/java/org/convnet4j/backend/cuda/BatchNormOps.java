@@ -80,7 +80,7 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (!cudnnAccepts(op)) {
             fusedBackward(op, x, null, dy, p, saved, dx, null, dgamma, dbeta);
@@ -123,13 +123,13 @@ final class BatchNormOps implements AutoCloseable {
      */
     void fusedBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                        Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (y != null) {
-            Checks.tensor(BatchNorm.OP, "y", y, op.input());
+            Checks.activation(BatchNorm.OP, "y", y, op.input());
         }
         if (dresidual != null) {
-            Checks.tensor(BatchNorm.OP, "dresidual", dresidual, op.input());
+            Checks.activation(BatchNorm.OP, "dresidual", dresidual, op.input());
         }
         Shape s = op.input();
         int c = op.channels();
