@@ -593,6 +593,14 @@ class MixedPrecisionTest {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                     () -> cpuBackend.checkPrecision(Precision.FP16));
             assertTrue(e.getMessage().contains("native f16"), e.getMessage());
+            // FP16 tensors given to ops directly are refused too, before a loop could read them as FP32
+            try (Tensor h = cpuBackend.allocate(Shape.nchw(1, 2, 3, 3), DType.FP16, Layout.NHWC)) {
+                for (Runnable call : List.<Runnable>of(() -> cpuBackend.reluForward(h, h), () -> cpuBackend.fill(h, 0),
+                        () -> cpuBackend.upload(new float[18], h))) {
+                    IllegalArgumentException r = assertThrows(IllegalArgumentException.class, call::run);
+                    assertTrue(r.getMessage().contains("computes no FP16"), r.getMessage());
+                }
+            }
             cpuBackend.checkPrecision(Precision.FP32);
             assertEquals(Layout.NHWC, cpuBackend.activationLayout(Precision.FP32));
         }
