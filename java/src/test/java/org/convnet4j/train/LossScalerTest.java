@@ -103,9 +103,14 @@ class LossScalerTest {
 
     /** Weights after {@code steps} Adam steps, with a scaler of interval 3 or without one; losses into losses. */
     private static float[][] train(LossScaler scaler, int steps, double[] losses) {
+        return train(scaler, steps, losses, 0, null);
+    }
+
+    /** As above, clipping to global norm clip (0: off); the norms before clipping into norms (may be null). */
+    private static float[][] train(LossScaler scaler, int steps, double[] losses, double clip, double[] norms) {
         Model m = TestModels.lenet5WithBatchNormAndDropout(CLASSES, 0.25);
         try (Weights w = new Weights(m, backend);
-             Optimizer adam = Optimizer.adam(m, backend, Adam.keras()).lossScaler(scaler);
+             Optimizer adam = Optimizer.adam(m, backend, Adam.keras()).lossScaler(scaler).clipByGlobalNorm(clip);
              Trainer trainer = new Trainer(m, backend, w, adam, Precision.FP32)) {
             w.initialize(5);
             int batches = data.count() / BATCH;
@@ -113,6 +118,9 @@ class LossScalerTest {
                 int b = s % batches;
                 losses[s] = trainer.trainBatch(data.images(b * BATCH, BATCH), data.labels(b * BATCH, BATCH), BATCH)
                         .loss();
+                if (norms != null) {
+                    norms[s] = adam.lastGradientNorm();
+                }
             }
             assertEquals(steps, adam.iterations());
             assertEquals(0, adam.skippedSteps());
@@ -136,6 +144,21 @@ class LossScalerTest {
         assertArrayEquals(plainLoss, scaledLoss, 0.0, "the loss reported is unscaled, to the bit");
         for (int i = 0; i < plain.length; i++) {
             assertArrayEquals(plain[i], scaled[i], 0f, "parameter " + i + " differs with power-of-two loss scaling");
+        }
+    }
+
+    /** Clipping sees the unscaled gradients: the same norms and the same weights as without scaling. */
+    @Test
+    void clippingAfterUnscalingIsBitIdenticalToUnscaledClipping() {
+        int steps = 5;
+        double[] plainNorms = new double[steps];
+        double[] scaledNorms = new double[steps];
+        float[][] plain = train(null, steps, new double[steps], 0.05, plainNorms);
+        float[][] scaled = train(new LossScaler(0x1p12f, 2f, 0.5f, 2000), steps, new double[steps], 0.05, scaledNorms);
+        assertArrayEquals(plainNorms, scaledNorms, 0.0, "global norms before clipping");
+        assertTrue(plainNorms[0] > 0.05, "the limit clips: " + plainNorms[0]);
+        for (int i = 0; i < plain.length; i++) {
+            assertArrayEquals(plain[i], scaled[i], 0f, "parameter " + i);
         }
     }
 
