@@ -312,9 +312,7 @@ public final class CudaBackend implements Backend {
         Formats.activations("globalAvgPoolForward", x);
         Formats.parameters("globalAvgPoolForward", y);
         ensureOpen();
-        try (Staging st = new Staging(this)) {
-            pooling.globalForward(op, st.in(x), y);
-        }
+        pooling.globalForward(op, x, y);
     }
 
     @Override
@@ -322,10 +320,7 @@ public final class CudaBackend implements Backend {
         Formats.parameters("globalAvgPoolBackward", dy);
         Formats.activations("globalAvgPoolBackward", dx);
         ensureOpen();
-        try (Staging st = new Staging(this)) {
-            pooling.globalBackward(op, dy, st.out(dx));
-            st.commit();
-        }
+        pooling.globalBackward(op, dy, dx);
     }
 
     // ---- Batch normalization

@@ -19,10 +19,11 @@ import org.convnet4j.tensor.Tensor;
  * form, no atomics). Global average pooling is one warp per (sample, channel) row
  * ({@code c4j_global_avg_pool_f32}) and its backward a broadcast.
  *
- * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type); the
- * direct kernels and global pooling are FP32 NCHW only, so the backend runs those through
- * {@link Staging} (converted to FP32 NCHW and back: correct, two extra passes; native NHWC kernels
- * are still to be written).
+ * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type), and
+ * global pooling has its NHWC kernels ({@code c4j_global_avg_pool_nhwc_<type>} into FP32 features,
+ * and back). The direct kernels are FP32 NCHW only, so the backend runs the padded cases cuDNN cannot
+ * express through {@link Staging} (converted to FP32 NCHW and back: correct, two extra passes; a
+ * native NHWC kernel is still to be written).
  */
 final class PoolOps implements AutoCloseable {
     private final CudaContext ctx;
@@ -72,6 +73,11 @@ final class PoolOps implements AutoCloseable {
     void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
         op.checkForward(x, y);
         Shape s = op.input();
+        if (Formats.half(x.dtype())) {
+            kernels.elementwise(Formats.kernel("c4j_global_avg_pool_nhwc", x.dtype()), s.dim(0) * s.dim(1)).ptr(x)
+                    .ptr(y).i64(s.dim(0)).i32(s.intDim(1)).i64(s.dim(2) * s.dim(3)).go(op);
+            return;
+        }
         long rows = s.dim(0) * s.dim(1);
         kernels.launch("c4j_global_avg_pool_f32", (int) ((rows + 3) / 4), 128).ptr(x).ptr(y).i64(rows)
                 .i64(s.dim(2) * s.dim(3)).go(op);
@@ -80,6 +86,11 @@ final class PoolOps implements AutoCloseable {
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         op.checkBackward(dy, dx);
         Shape s = op.input();
+        if (Formats.half(dx.dtype())) {
+            kernels.elementwise(Formats.kernel("c4j_global_avg_pool_backward_nhwc", dx.dtype()), s.size()).ptr(dy)
+                    .ptr(dx).i64(s.dim(0)).i32(s.intDim(1)).i64(s.dim(2) * s.dim(3)).go(op);
+            return;
+        }
         kernels.elementwise("c4j_global_avg_pool_backward_f32", s.size()).ptr(dy).ptr(dx).i64(s.dim(0) * s.dim(1))
                 .i64(s.dim(2) * s.dim(3)).go(op);
     }

@@ -295,11 +295,13 @@ class CudaMixedPrecisionStubTest {
         Set<String> expected = new TreeSet<>(List.of("c4j_convert_f32_" + s, "c4j_convert_" + s + "_f32",
                 "c4j_bias_act_nhwc_" + s, "c4j_bias_grad_nhwc_" + s, "c4j_pad2d_nhwc_" + s, "c4j_crop2d_nhwc_" + s,
                 "c4j_copy_channels_" + s, "c4j_relu_backward_" + s, "c4j_accumulate_" + s,
+                "c4j_global_avg_pool_nhwc_" + s, "c4j_global_avg_pool_backward_nhwc_" + s,
                 "c4j_softmax_xent_sparse_f32", "c4j_adam_multi_f32"));
         expected.removeAll(launched);
         assertEquals(Set.of(), expected, "typed kernels the model should have launched; it launched " + launched
                 + " (layers " + layers + ")");
-        for (String k : List.of("c4j_pad2d_f32", "c4j_crop2d_f32", "c4j_copy_channels_f32")) {
+        for (String k : List.of("c4j_pad2d_f32", "c4j_crop2d_f32", "c4j_copy_channels_f32", "c4j_global_avg_pool_f32",
+                "c4j_global_avg_pool_backward_f32")) {
             assertFalse(launched.contains(k), k + " launched on half-precision activations: " + text);
         }
         for (StubDriver.Launch l : StubDriver.launches(calls)) {
