@@ -15,9 +15,12 @@ import java.util.TreeSet;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.ShortPointer;
 import org.convnet4j.graph.Precision;
+import org.convnet4j.ops.BatchNorm;
+import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Concat;
 import org.convnet4j.ops.Conv2dOp;
 import org.convnet4j.ops.Padding;
+import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
@@ -326,6 +329,39 @@ class CudaMixedPrecisionStubTest {
             assertEquals("F:0.25", xent.get(0).arguments().get(4), "bf16 needs no loss scaling");
             assertEquals(List.of(), unscale);
         }
+    }
+
+    /**
+     * The ops with no half-precision kernel yet run their FP32 NCHW kernels on converted copies
+     * (Staging): asymmetric "same" pooling and the fused batch norm. The copies convert in, the FP32
+     * kernel runs on them, the result converts back into the real output, and the copies go back to
+     * the pool.
+     */
+    @Test
+    void opsWithoutAHalfKernelRunOnConvertedCopiesAndReturnThem() {
+        Pool2d pool = Pool2d.max(Shape.nchw(2, 3, 8, 8), 3).withStride(2).withPadding(Padding.SAME); // pads 0 / 1
+        Tensor x = image(pool.input(), DType.BF16);
+        Tensor y = image(pool.outputShape(), DType.BF16);
+        long inUse = backend.pool().stats().inUseBytes();
+        backend.pool2dForward(pool, x, y);
+        assertEquals(inUse, backend.pool().stats().inUseBytes(), "the FP32 copies are returned");
+        List<StubDriver.Launch> launches = StubDriver.launches(StubDriver.calls());
+        assertEquals(List.of("c4j_convert_bf16_f32", "c4j_pool2d_f32", "c4j_convert_f32_bf16"),
+                launches.stream().map(StubDriver.Launch::kernel).toList());
+        assertEquals("P:" + hex(x), launches.get(0).arguments().get(0));
+        assertEquals("I:2", launches.get(0).arguments().get(5), "x read NHWC, written NCHW");
+        assertEquals(launches.get(0).arguments().get(1), launches.get(1).arguments().get(0), "the kernel reads the copy");
+        assertEquals(launches.get(1).arguments().get(1), launches.get(2).arguments().get(0), "and its output converts back");
+        assertEquals(List.of("P:" + hex(y), "L:2", "I:3", "L:16", "I:1"), launches.get(2).arguments().subList(1, 6));
+
+        BatchNorm bn = BatchNorm.of(Shape.nchw(2, 4, 3, 3));
+        Shape c = Shape.of(4);
+        BatchNormParams p = new BatchNormParams(plain(c), plain(c), plain(c), plain(c));
+        Tensor bx = image(bn.input(), DType.FP16);
+        Tensor by = image(bn.input(), DType.FP16);
+        backend.batchNormReluForwardTraining(bn, bx, p, by, plain(bn.savedShape()));
+        assertEquals(List.of("c4j_convert_f16_f32", "c4j_bn_stats_f32", "c4j_bn_apply_f32", "c4j_convert_f32_f16"),
+                StubDriver.launches(StubDriver.calls()).stream().map(StubDriver.Launch::kernel).toList());
     }
 
     private static String hex(Tensor t) {
