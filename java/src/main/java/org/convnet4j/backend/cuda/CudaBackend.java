@@ -3,6 +3,7 @@ package org.convnet4j.backend.cuda;
 import java.util.List;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
@@ -18,7 +19,6 @@ import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.ops.ZeroPad2d;
-import org.convnet4j.graph.Precision;
 import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;

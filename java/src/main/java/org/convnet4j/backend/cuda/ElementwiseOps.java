@@ -72,7 +72,9 @@ final class ElementwiseOps implements AutoCloseable {
 
     void fill(Tensor t, float value) {
         Checks.present("fill", "t", t);
-        kernels.elementwise(Formats.kernel("c4j_fill", t.dtype()), t.size()).ptr(t).i64(t.size()).f32(value).go("fill of " + t.shape());
+        // INT32 (labels) takes the float kernel as before: the bits of value as a float
+        String kernel = t.dtype() == DType.INT32 ? "c4j_fill_f32" : Formats.kernel("c4j_fill", t.dtype());
+        kernels.elementwise(kernel, t.size()).ptr(t).i64(t.size()).f32(value).go("fill of " + t.shape());
     }
 
     void copy(Tensor src, Tensor dst) {
