@@ -342,9 +342,39 @@ void test_layout_indices() {
                 }
 }
 
+// pool_argmax and pool_sum through a strided view (how the NHWC kernels read one channel) pick the
+// same cell and the same sum as over the contiguous plane, ties and NaNs included.
+struct StridedHost {
+    const float* p;
+    int64_t stride;
+    float operator[](int64_t k) const { return p[k * stride]; }
+};
+
+void test_pool_strided_view() {
+    const int h = 5, w = 4, channels = 3;
+    std::vector<float> nhwc(h * w * channels);
+    std::mt19937 rng(11);
+    for (float& v : nhwc) v = (float)(rng() % 4);  // many ties
+    nhwc[(1 * w + 2) * channels + 1] = NAN;
+    for (int c = 0; c < channels; ++c) {
+        std::vector<float> plane(h * w);
+        for (int k = 0; k < h * w; ++k) plane[k] = nhwc[k * channels + c];
+        const StridedHost view = {nhwc.data() + c, channels};
+        for (int r0 = 0; r0 < h; ++r0)
+            for (int c0 = 0; c0 < w; ++c0) {
+                const c4j::Range rows = {r0, std::min(h, r0 + 2)}, cols = {c0, std::min(w, c0 + 3)};
+                CHECK(c4j::pool_argmax(view, w, rows, cols) == c4j::pool_argmax(plane.data(), w, rows, cols),
+                      "channel %d window at %d,%d", c, r0, c0);
+                const float a = c4j::pool_sum(view, w, rows, cols), b = c4j::pool_sum(plane.data(), w, rows, cols);
+                CHECK(a == b || (a != a && b != b), "sum channel %d at %d,%d", c, r0, c0);
+            }
+    }
+}
+
 }  // namespace
 
 int main() {
+    test_pool_strided_view();
     test_layout_indices();
     test_channel_cursor();
     test_channel_walk();

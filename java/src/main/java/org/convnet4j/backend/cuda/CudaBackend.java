@@ -281,29 +281,15 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
-        DType t = Formats.activations("pool2dForward", x, y);
+        Formats.activations("pool2dForward", x, y);
         ensureOpen();
-        if (Formats.half(t) && !pooling.cudnnPools(op, t)) {
-            try (Staging st = new Staging(this)) {
-                pooling.forward(op, st.in(x), st.out(y));
-                st.commit();
-            }
-            return;
-        }
         pooling.forward(op, x, y);
     }
 
     @Override
     public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        DType t = Formats.activations("pool2dBackward", x, y, dy, dx);
+        Formats.activations("pool2dBackward", x, y, dy, dx);
         ensureOpen();
-        if (Formats.half(t) && !pooling.cudnnPools(op, t)) {
-            try (Staging st = new Staging(this)) {
-                pooling.backward(op, st.in(x), st.in(y), st.in(dy), st.out(dx));
-                st.commit();
-            }
-            return;
-        }
         pooling.backward(op, x, y, dy, dx);
     }
 

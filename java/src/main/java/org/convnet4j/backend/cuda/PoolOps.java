@@ -19,11 +19,10 @@ import org.convnet4j.tensor.Tensor;
  * form, no atomics). Global average pooling is one warp per (sample, channel) row
  * ({@code c4j_global_avg_pool_f32}) and its backward a broadcast.
  *
- * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type), and
- * global pooling has its NHWC kernels ({@code c4j_global_avg_pool_nhwc_<type>} into FP32 features,
- * and back). The direct kernels are FP32 NCHW only, so the backend runs the padded cases cuDNN cannot
- * express through {@link Staging} (converted to FP32 NCHW and back: correct, two extra passes; a
- * native NHWC kernel is still to be written).
+ * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type); the
+ * padded cases it cannot express run {@code c4j_pool2d_nhwc_<type>} / {@code
+ * c4j_pool2d_backward_nhwc_<type>} (the same window arithmetic over one channel, cells channels
+ * apart), and global pooling {@code c4j_global_avg_pool_nhwc_<type>} into FP32 features, and back.
  */
 final class PoolOps implements AutoCloseable {
     private final CudaContext ctx;
@@ -39,19 +38,15 @@ final class PoolOps implements AutoCloseable {
         this.kernels = kernels;
     }
 
-    /**
-     * Whether cuDNN pools {@code op} itself; the others run the direct FP32 NCHW kernels (for BF16/FP16
-     * activations through {@link Staging}, converted in and out).
-     */
-    boolean cudnnPools(Pool2d op, DType type) {
-        return plan(op, type).pooling != null;
-    }
-
     void forward(Pool2d op, Tensor x, Tensor y) {
         op.checkForward(x, y);
         Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
-            direct("c4j_pool2d_f32", op, op.outputShape().size(), x, y);
+            if (Formats.half(x.dtype())) {
+                direct(Formats.kernel("c4j_pool2d_nhwc", x.dtype()), op, op.outputShape().size(), true, x, y);
+                return;
+            }
+            direct("c4j_pool2d_f32", op, op.outputShape().size(), false, x, y);
             return;
         }
         CudaStatus.cudnn(cudnn.cudnnPoolingForward(ctx.cudnn(), p.pooling, ctx.one(), p.x, DevicePointer.of(x), ctx.zero(),
@@ -62,7 +57,11 @@ final class PoolOps implements AutoCloseable {
         op.checkBackward(x, y, dy, dx);
         Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
-            direct("c4j_pool2d_backward_f32", op, op.input().size(), x, y, dy, dx);
+            if (Formats.half(x.dtype())) {
+                direct(Formats.kernel("c4j_pool2d_backward_nhwc", x.dtype()), op, op.input().size(), true, x, y, dy, dx);
+                return;
+            }
+            direct("c4j_pool2d_backward_f32", op, op.input().size(), false, x, y, dy, dx);
             return;
         }
         CudaStatus.cudnn(cudnn.cudnnPoolingBackward(ctx.cudnn(), p.pooling, ctx.one(), p.y, DevicePointer.of(y), p.y,
@@ -96,7 +95,7 @@ final class PoolOps implements AutoCloseable {
     }
 
     /** One launch of a direct pooling kernel: the tensors, then the geometry, as native/cuda/README.md tables them. */
-    private void direct(String kernel, Pool2d op, long n, Tensor... tensors) {
+    private void direct(String kernel, Pool2d op, long n, boolean nhwc, Tensor... tensors) {
         Kernels.Launch l = kernels.elementwise(kernel, n);
         for (Tensor t : tensors) {
             l.ptr(t);
@@ -104,7 +103,12 @@ final class PoolOps implements AutoCloseable {
         Shape in = op.input();
         Shape out = op.outputShape();
         Pads pads = op.pads();
-        l.i32(Math.toIntExact(in.dim(0) * in.dim(1))).i32(in.intDim(2)).i32(in.intDim(3)).i32(out.intDim(2))
+        if (nhwc) {
+            l.i32(in.intDim(0)).i32(in.intDim(1)); // NHWC kernels: n and channels apart
+        } else {
+            l.i32(Math.toIntExact(in.dim(0) * in.dim(1)));
+        }
+        l.i32(in.intDim(2)).i32(in.intDim(3)).i32(out.intDim(2))
                 .i32(out.intDim(3)).i32(op.window().h()).i32(op.window().w()).i32(op.stride().h())
                 .i32(op.stride().w()).i32(pads.top()).i32(pads.left()).i32(op.mode() == PoolMode.MAX ? 0 : 1)
                 .go(op);

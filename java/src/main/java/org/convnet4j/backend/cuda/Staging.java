@@ -7,8 +7,7 @@ import org.convnet4j.tensor.Tensor;
 
 /**
  * FP32 NCHW stand-ins for reduced-precision NHWC activations, for the ops that have no BF16/FP16
- * kernel yet (fused batch norm, and plain batch norm with an epsilon cuDNN refuses; pooling with padding cuDNN
- * cannot express):
+ * kernel yet (the fused batch-norm forms, and plain batch norm with an epsilon cuDNN refuses):
  * {@link #in} converts an input to FP32 NCHW, {@link #out} hands out an FP32 NCHW buffer whose
  * contents {@link #commit} converts into the real output, once, rounding to its type (the same
  * single rounding a native kernel does, at the cost of two extra passes). Plain tensors pass

@@ -332,36 +332,47 @@ class CudaMixedPrecisionStubTest {
     }
 
     /**
-     * The ops with no half-precision kernel yet run their FP32 NCHW kernels on converted copies
-     * (Staging): asymmetric "same" pooling and the fused batch norm. The copies convert in, the FP32
-     * kernel runs on them, the result converts back into the real output, and the copies go back to
-     * the pool.
+     * Pooling with padding cuDNN cannot express runs the NHWC kernels (n and channels apart, then the
+     * geometry); the fused batch norm, which has no half-precision kernel yet, runs its FP32 NCHW
+     * kernels on converted copies (Staging): x converts in, the kernels run on the copy, the result
+     * converts back into y, and the copies go back to the pool.
      */
     @Test
-    void opsWithoutAHalfKernelRunOnConvertedCopiesAndReturnThem() {
+    void asymmetricPoolingIsNativeAndTheFusedBatchNormRunsOnConvertedCopies() {
         Pool2d pool = Pool2d.max(Shape.nchw(2, 3, 8, 8), 3).withStride(2).withPadding(Padding.SAME); // pads 0 / 1
         Tensor x = image(pool.input(), DType.BF16);
         Tensor y = image(pool.outputShape(), DType.BF16);
-        long inUse = backend.pool().stats().inUseBytes();
+        Tensor dx = image(pool.input(), DType.BF16);
         backend.pool2dForward(pool, x, y);
-        assertEquals(inUse, backend.pool().stats().inUseBytes(), "the FP32 copies are returned");
+        backend.pool2dBackward(pool, x, y, y, dx);
         List<StubDriver.Launch> launches = StubDriver.launches(StubDriver.calls());
-        assertEquals(List.of("c4j_convert_bf16_f32", "c4j_pool2d_f32", "c4j_convert_f32_bf16"),
+        assertEquals(List.of("c4j_pool2d_nhwc_bf16", "c4j_pool2d_backward_nhwc_bf16"),
                 launches.stream().map(StubDriver.Launch::kernel).toList());
-        assertEquals("P:" + hex(x), launches.get(0).arguments().get(0));
-        assertEquals("I:2", launches.get(0).arguments().get(5), "x read NHWC, written NCHW");
-        assertEquals(launches.get(0).arguments().get(1), launches.get(1).arguments().get(0), "the kernel reads the copy");
-        assertEquals(launches.get(1).arguments().get(1), launches.get(2).arguments().get(0), "and its output converts back");
-        assertEquals(List.of("P:" + hex(y), "L:2", "I:3", "L:16", "I:1"), launches.get(2).arguments().subList(1, 6));
+        List<String> geometry = List.of("I:2", "I:3", "I:8", "I:8", "I:4", "I:4", "I:3", "I:3", "I:2", "I:2", "I:0",
+                "I:0", "I:0");
+        assertEquals(geometry, launches.get(0).arguments().subList(2, 15), "n, channels, h, w, oh, ow, window, stride,"
+                + " top, left, max");
+        assertEquals(List.of("P:" + hex(x), "P:" + hex(y), "P:" + hex(y), "P:" + hex(dx)),
+                launches.get(1).arguments().subList(0, 4));
+        assertEquals(geometry, launches.get(1).arguments().subList(4, 17));
 
         BatchNorm bn = BatchNorm.of(Shape.nchw(2, 4, 3, 3));
         Shape c = Shape.of(4);
         BatchNormParams p = new BatchNormParams(plain(c), plain(c), plain(c), plain(c));
         Tensor bx = image(bn.input(), DType.FP16);
         Tensor by = image(bn.input(), DType.FP16);
-        backend.batchNormReluForwardTraining(bn, bx, p, by, plain(bn.savedShape()));
+        Tensor saved = plain(bn.savedShape());
+        long inUse = backend.pool().stats().inUseBytes();
+        backend.batchNormReluForwardTraining(bn, bx, p, by, saved);
+        assertEquals(inUse, backend.pool().stats().inUseBytes(), "the FP32 copies are returned");
+        List<StubDriver.Launch> staged = StubDriver.launches(StubDriver.calls());
         assertEquals(List.of("c4j_convert_f16_f32", "c4j_bn_stats_f32", "c4j_bn_apply_f32", "c4j_convert_f32_f16"),
-                StubDriver.launches(StubDriver.calls()).stream().map(StubDriver.Launch::kernel).toList());
+                staged.stream().map(StubDriver.Launch::kernel).toList());
+        assertEquals("P:" + hex(bx), staged.get(0).arguments().get(0));
+        assertEquals("I:2", staged.get(0).arguments().get(5), "x read NHWC, written NCHW");
+        assertEquals(staged.get(0).arguments().get(1), staged.get(1).arguments().get(0), "the kernels read the copy");
+        assertEquals("P:" + hex(by), staged.get(3).arguments().get(1), "and the result converts into y");
+        assertEquals(List.of("L:2", "I:4", "L:9", "I:1"), staged.get(3).arguments().subList(2, 6));
     }
 
     private static String hex(Tensor t) {
