@@ -370,8 +370,9 @@ fi
 # --- tests: the backend suite on the chosen backend(s) -----------------------------------------------
 tests() {
   mkdir -p "$work/junit"
-  # --exclude-package: the CPU backend's own tests (org.convnet4j.backend.cpu) need oneDNN. The two
-  # train classes: no cudaMalloc in steady steps, and precise batch norm, on the backend(s) selected.
+  # --exclude-package: the CPU backend's own tests (org.convnet4j.backend.cpu) need oneDNN. The three
+  # train classes: no cudaMalloc in steady steps, precise batch norm, and fp16 (loss scaling) and
+  # bf16 training against fp32 on CUDA, on the backend(s) selected.
   # With launch blocking and cuDNN's log (with_cuda_debug); stderr joins stdout so that cuDNN's lines
   # fall between the tests that caused them.
   with_cuda_debug "$java" "$errfile_opt" -Dconvnet4j.test.backends="$test_backends" -cp "$cp" \
@@ -379,6 +380,7 @@ tests() {
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --select-package=org.convnet4j.backend --exclude-package=org.convnet4j.backend.cpu \
     --select-class=org.convnet4j.train.SteadyStateTest --select-class=org.convnet4j.train.PreciseBatchNormTest \
+    --select-class=org.convnet4j.train.CudaMixedPrecisionTrainingTest \
     --fail-if-no-tests --reports-dir="$work/junit" 2>&1 | cap_cudnn_log "$work/cudnn-tests.log" | tee "$work/tests.out"
   local rc=$?
   # The launcher's closing counts ("[ 12 tests successful ]") and the backends skipped, for steps.tsv.

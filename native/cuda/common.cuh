@@ -4,11 +4,29 @@
 // The reductions run in a fixed order for a given launch shape, so results repeat bit for bit.
 #pragma once
 
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <stdint.h>
 
 #include "convnet4j/nchw.h"
 
 namespace c4j {
+
+// Element types of activations: float, and bfloat16 / IEEE half for mixed precision. Kernels load
+// every element to float, compute in float, and round once when they store (to nearest even; NaN
+// stays NaN, and values beyond half's range become infinities, as a float to half cast does).
+__device__ inline float load(float v) { return v; }
+__device__ inline float load(__nv_bfloat16 v) { return __bfloat162float(v); }
+__device__ inline float load(__half v) { return __half2float(v); }
+
+template <typename T>
+__device__ inline T store(float v);
+template <>
+__device__ inline float store<float>(float v) { return v; }
+template <>
+__device__ inline __nv_bfloat16 store<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+template <>
+__device__ inline __half store<__half>(float v) { return __float2half_rn(v); }
 
 __device__ inline int64_t global_index() {
     return (int64_t)blockIdx.x * blockDim.x + threadIdx.x;

@@ -31,3 +31,51 @@ extern "C" __global__ void c4j_global_avg_pool_backward_f32(const float* __restr
         at.advance();
     }
 }
+
+// NHWC (mixed precision's BF16/FP16 activations) into FP32 features: one thread per (sample,
+// channel) row, walking its hw cells channels apart (consecutive threads read consecutive channels:
+// coalesced), summing in double in a fixed order. Elementwise over n * channels.
+namespace {
+template <typename T>
+__device__ void global_avg_pool_nhwc(const T* __restrict__ x, float* __restrict__ y, int64_t n, int channels,
+                                     int64_t hw) {
+    const int64_t rows = n * channels;
+    for (int64_t r = c4j::global_index(); r < rows; r += c4j::grid_stride()) {
+        const T* cell = x + (r / channels) * hw * channels + r % channels;
+        double s = 0.0;
+        for (int64_t k = 0; k < hw; ++k) s += c4j::load(cell[k * channels]);
+        y[r] = (float)(s / (double)hw);
+    }
+}
+
+// Elementwise over n * hw * channels: dx = dy[sample, channel] / hw, rounded to T.
+template <typename T>
+__device__ void global_avg_pool_backward_nhwc(const float* __restrict__ dy, T* __restrict__ dx, int64_t n,
+                                              int channels, int64_t hw) {
+    const float inv_hw = 1.0f / (float)hw;
+    const int64_t total = n * hw * channels;
+    for (int64_t i = c4j::global_index(); i < total; i += c4j::grid_stride()) {
+        dx[i] = c4j::store<T>(dy[(i / (hw * channels)) * channels + i % channels] * inv_hw);
+    }
+}
+}  // namespace
+
+extern "C" __global__ void c4j_global_avg_pool_nhwc_bf16(const __nv_bfloat16* x, float* y, int64_t n, int channels,
+                                                         int64_t hw) {
+    global_avg_pool_nhwc(x, y, n, channels, hw);
+}
+
+extern "C" __global__ void c4j_global_avg_pool_nhwc_f16(const __half* x, float* y, int64_t n, int channels,
+                                                        int64_t hw) {
+    global_avg_pool_nhwc(x, y, n, channels, hw);
+}
+
+extern "C" __global__ void c4j_global_avg_pool_backward_nhwc_bf16(const float* dy, __nv_bfloat16* dx, int64_t n,
+                                                                  int channels, int64_t hw) {
+    global_avg_pool_backward_nhwc(dy, dx, n, channels, hw);
+}
+
+extern "C" __global__ void c4j_global_avg_pool_backward_nhwc_f16(const float* dy, __half* dx, int64_t n, int channels,
+                                                                 int64_t hw) {
+    global_avg_pool_backward_nhwc(dy, dx, n, channels, hw);
+}

@@ -14,6 +14,7 @@
 #include "convnet4j/adam.h"
 #include "convnet4j/batch_norm.h"
 #include "convnet4j/bias.h"
+#include "convnet4j/layout.h"
 #include "convnet4j/nchw.h"
 #include "convnet4j/pool.h"
 
@@ -306,9 +307,75 @@ void test_adamw_update() {
     CHECK(q == -2.5f, "no decay, no gradient: %.9g", q);
 }
 
+// The conversions between NCHW and NHWC (and the weight KCRS <-> KRSC they double as) against
+// direct 4-d indexing, and the NHWC padding and cropping against the padded geometry.
+void test_layout_indices() {
+    const int64_t n = 2, channels = 3, h = 4, w = 5, hw = h * w, total = n * channels * hw;
+    std::vector<int> seen(total, 0);
+    for (int64_t b = 0; b < n; ++b)
+        for (int64_t c = 0; c < channels; ++c)
+            for (int64_t p = 0; p < hw; ++p) {
+                const int64_t nchw = (b * channels + c) * hw + p, nhwc = (b * hw + p) * channels + c;
+                CHECK(c4j::convert_source(nhwc, channels, hw, c4j::kNchwToNhwc) == nchw, "to NHWC: %lld", (long long)nhwc);
+                CHECK(c4j::convert_source(nchw, channels, hw, c4j::kNhwcToNchw) == nhwc, "to NCHW: %lld", (long long)nchw);
+                seen[nhwc]++;
+            }
+    for (int64_t i = 0; i < total; ++i) {
+        CHECK(seen[i] == 1, "NHWC index %lld seen %d times", (long long)i, seen[i]);
+        CHECK(c4j::convert_source(i, channels, hw, c4j::kSameOrder) == i, "same order %lld", (long long)i);
+    }
+    const int top = 1, left = 2, oh = h + 3, ow = w + 2;  // bottom 2, right 0
+    for (int64_t b = 0; b < n; ++b)
+        for (int r = 0; r < oh; ++r)
+            for (int col = 0; col < ow; ++col)
+                for (int64_t c = 0; c < channels; ++c) {
+                    const int64_t i = ((b * oh + r) * ow + col) * channels + c;
+                    const int ir = r - top, ic = col - left;
+                    const bool inside = ir >= 0 && ir < h && ic >= 0 && ic < w;
+                    const int64_t want = inside ? ((b * h + ir) * w + ic) * channels + c : -1;
+                    CHECK(c4j::pad_nhwc_source(i, (int)h, (int)w, channels, top, left, oh, ow) == want, "pad %lld",
+                          (long long)i);
+                    if (inside) {
+                        CHECK(c4j::crop_nhwc_source(want, (int)h, (int)w, channels, top, left, oh, ow) == i,
+                              "crop %lld", (long long)want);
+                    }
+                }
+}
+
+// pool_argmax and pool_sum through a strided view (how the NHWC kernels read one channel) pick the
+// same cell and the same sum as over the contiguous plane, ties and NaNs included.
+struct StridedHost {
+    const float* p;
+    int64_t stride;
+    float operator[](int64_t k) const { return p[k * stride]; }
+};
+
+void test_pool_strided_view() {
+    const int h = 5, w = 4, channels = 3;
+    std::vector<float> nhwc(h * w * channels);
+    std::mt19937 rng(11);
+    for (float& v : nhwc) v = (float)(rng() % 4);  // many ties
+    nhwc[(1 * w + 2) * channels + 1] = NAN;
+    for (int c = 0; c < channels; ++c) {
+        std::vector<float> plane(h * w);
+        for (int k = 0; k < h * w; ++k) plane[k] = nhwc[k * channels + c];
+        const StridedHost view = {nhwc.data() + c, channels};
+        for (int r0 = 0; r0 < h; ++r0)
+            for (int c0 = 0; c0 < w; ++c0) {
+                const c4j::Range rows = {r0, std::min(h, r0 + 2)}, cols = {c0, std::min(w, c0 + 3)};
+                CHECK(c4j::pool_argmax(view, w, rows, cols) == c4j::pool_argmax(plane.data(), w, rows, cols),
+                      "channel %d window at %d,%d", c, r0, c0);
+                const float a = c4j::pool_sum(view, w, rows, cols), b = c4j::pool_sum(plane.data(), w, rows, cols);
+                CHECK(a == b || (a != a && b != b), "sum channel %d at %d,%d", c, r0, c0);
+            }
+    }
+}
+
 }  // namespace
 
 int main() {
+    test_pool_strided_view();
+    test_layout_indices();
     test_channel_cursor();
     test_channel_walk();
     test_pool_windows();

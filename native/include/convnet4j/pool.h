@@ -58,7 +58,10 @@ C4J_HD int pool_count(Range rows, Range cols) {
 // row-major order within the window (strict >, as PoolReference.argMax), so a tie goes to the
 // earliest cell. A NaN wins over any number, and the first NaN stays (as cuDNN with
 // CUDNN_PROPAGATE_NAN): a window holding a NaN pools to NaN, whatever cell it sits in.
-C4J_HD int64_t pool_argmax(const float* plane, int w, Range rows, Range cols) {
+// Plane is a const float* into an NCHW plane, or any type whose [cell] reads that cell as a float
+// (the CUDA kernels' strided view of one channel of an NHWC image).
+template <class Plane>
+C4J_HD int64_t pool_argmax(const Plane& plane, int w, Range rows, Range cols) {
     int64_t best = (int64_t)rows.begin * w + cols.begin;
     float best_value = plane[best];
     for (int iy = rows.begin; iy < rows.end; ++iy) {
@@ -75,7 +78,8 @@ C4J_HD int64_t pool_argmax(const float* plane, int w, Range rows, Range cols) {
 }
 
 // Sum of the window's cells, in float: a pooling window holds a handful of values.
-C4J_HD float pool_sum(const float* plane, int w, Range rows, Range cols) {
+template <class Plane>
+C4J_HD float pool_sum(const Plane& plane, int w, Range rows, Range cols) {
     float s = 0.0f;
     for (int iy = rows.begin; iy < rows.end; ++iy) {
         for (int ix = cols.begin; ix < cols.end; ++ix) s += plane[(int64_t)iy * w + ix];

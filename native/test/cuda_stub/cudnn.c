@@ -109,20 +109,30 @@ static int set4(D d, int kind, const char *call, int n, int c, int h, int w) {
     return OK;
 }
 
+/* cuDNN 9's codes: CUDNN_TENSOR_NCHW 0, NHWC 1; CUDNN_DATA_FLOAT 0, HALF 2, BFLOAT16 9. */
+static int format_and_type(const char *call, D d, int kind, int format, int type) {
+    if (format != 0 && format != 1) return refuse(call, "a tensor format other than NCHW (0) and NHWC (1)");
+    if (type != 0 && type != 2 && type != 9) return refuse(call, "a data type other than FLOAT, HALF and BFLOAT16");
+    c4js_find(d, kind)->v[4] = type == 0 ? 4 : 2;  /* bytes per element */
+    c4js_log("%s format=%s type=%s", call, format ? "NHWC" : "NCHW", type == 0 ? "FLOAT" : type == 2 ? "HALF" : "BFLOAT16");
+    return OK;
+}
+
 C4JS_API int cudnnSetTensor4dDescriptor(D d, int format, int type, int n, int c, int h, int w) {
-    (void)format; (void)type;
-    return set4(d, C4JS_TENSOR_DESC, "cudnnSetTensor4dDescriptor", n, c, h, w);
+    int status = set4(d, C4JS_TENSOR_DESC, "cudnnSetTensor4dDescriptor", n, c, h, w);
+    return status != OK ? status : format_and_type("cudnnSetTensor4dDescriptor", d, C4JS_TENSOR_DESC, format, type);
 }
 
 C4JS_API int cudnnSetFilter4dDescriptor(D d, int type, int format, int k, int c, int h, int w) {
-    (void)format; (void)type;
-    return set4(d, C4JS_FILTER_DESC, "cudnnSetFilter4dDescriptor", k, c, h, w);
+    int status = set4(d, C4JS_FILTER_DESC, "cudnnSetFilter4dDescriptor", k, c, h, w);
+    return status != OK ? status : format_and_type("cudnnSetFilter4dDescriptor", d, C4JS_FILTER_DESC, format, type);
 }
 
 C4JS_API int cudnnDeriveBNTensorDescriptor(D derived, D x, int mode) {
     c4js_object *o = c4js_find(derived, C4JS_TENSOR_DESC), *xo = c4js_find(x, C4JS_TENSOR_DESC);
     if (!o || !xo) return refuse("cudnnDeriveBNTensorDescriptor", "no such descriptor");
     o->v[0] = 1; o->v[1] = xo->v[1]; o->v[2] = 1; o->v[3] = 1;
+    o->v[4] = 4;  /* FP32 parameters, whatever x's type (as cuDNN derives for HALF and BFLOAT16) */
     c4js_log("cudnnDeriveBNTensorDescriptor tensor%d from tensor%d mode=%d", o->id, xo->id, mode);
     return OK;
 }
@@ -179,8 +189,10 @@ static int data_ok(const char *call, const char *what, D d, int kind, const void
     size_t n = elements(d, kind);
     char why[128];
     if (n == 0) { snprintf(why, sizeof why, "%s's descriptor is not a live, set %s descriptor", what, c4js_kind_name(kind)); return refuse(call, why); }
-    if (!c4js_in_device((uint64_t)(uintptr_t)p, 4 * n)) {
-        snprintf(why, sizeof why, "%s (%zu floats at %p) is not in device memory", what, n, p);
+    c4js_object *o = c4js_find(d, kind);
+    size_t bytes = o->v[4] ? (size_t)o->v[4] : 4;
+    if (!c4js_in_device((uint64_t)(uintptr_t)p, bytes * n)) {
+        snprintf(why, sizeof why, "%s (%zu elements of %zu bytes at %p) is not in device memory", what, n, bytes, p);
         return refuse(call, why);
     }
     return OK;

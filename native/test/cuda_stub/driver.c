@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 enum {
@@ -147,9 +148,112 @@ static void multi_tensor(uint64_t xs, uint64_t offsets, int t, uint64_t *x, long
     *n = (long)(end - begin);
 }
 
-/* fill, add, accumulate, bias+relu and the clipping passes on the host; every other kernel is only recorded. */
+/* bfloat16 and IEEE half, rounded to nearest even as __float2bfloat16_rn / __float2half_rn do. */
+static uint16_t to_bf16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40);  /* NaN stays NaN */
+    return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+
+static float from_bf16(uint16_t h) {
+    uint32_t x = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+static uint16_t to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, exp = (x >> 23) & 0xffu, mant = x & 0x7fffffu;
+    if (exp == 0xffu) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0u));
+    int e = (int)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7c00u);
+    if (e <= 0) {
+        if (e < -10) return (uint16_t)sign;
+        mant |= 0x800000u;
+        int shift = 14 - e;
+        uint32_t half = mant >> shift, rem = mant & ((1u << shift) - 1u), mid = 1u << (shift - 1);
+        if (rem > mid || (rem == mid && (half & 1u))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (mant >> 13), rem = mant & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (half & 1u))) half++;
+    return (uint16_t)(sign | half);
+}
+
+static float from_f16(uint16_t h) {
+    int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+    float v = exp == 0 ? ldexpf((float)mant, -24)
+              : exp == 31 ? (mant ? NAN : INFINITY)
+                          : ldexpf((float)(1024 + mant), exp - 25);
+    return sign ? -v : v;
+}
+
+/* An element type by its kernel-name suffix: 'f' f32, 'b' bf16, 'h' f16; 0 for none. */
+static char type_of(const char *suffix, size_t len) {
+    if (len == 3 && strncmp(suffix, "f32", 3) == 0) return 'f';
+    if (len == 4 && strncmp(suffix, "bf16", 4) == 0) return 'b';
+    if (len == 3 && strncmp(suffix, "f16", 3) == 0) return 'h';
+    return 0;
+}
+
+static float load_as(char t, uint64_t p, long i) {
+    if (t == 'f') return f32_at(p, i);
+    uint16_t h;
+    memcpy(&h, (const char *)(uintptr_t)p + 2 * i, 2);
+    return t == 'b' ? from_bf16(h) : from_f16(h);
+}
+
+static void store_as(char t, uint64_t p, long i, float v) {
+    if (t == 'f') {
+        f32_put(p, i, v);
+        return;
+    }
+    uint16_t h = t == 'b' ? to_bf16(v) : to_f16(v);
+    memcpy((char *)(uintptr_t)p + 2 * i, &h, 2);
+}
+
+/* c4j_convert_<from>_<to>(src, dst, n, channels, hw, mode), as mixed.cu and include/convnet4j/layout.h. */
+static int emulate_convert(const char *name, const uint64_t *raw) {
+    const char *from = name + strlen("c4j_convert_"), *us = strchr(from, '_');
+    if (!us) return CUDA_ERROR_INVALID_VALUE;
+    char s = type_of(from, (size_t)(us - from)), d = type_of(us + 1, strlen(us + 1));
+    if (!s || !d) return CUDA_ERROR_INVALID_VALUE;
+    int32_t channels, mode;
+    memcpy(&channels, &raw[3], 4);
+    memcpy(&mode, &raw[5], 4);
+    long n = (long)raw[2], hw = (long)raw[4], total = n * channels * hw;
+    if (!c4js_in_device(raw[0], (size_t)total * (s == 'f' ? 4 : 2)) || !c4js_in_device(raw[1], (size_t)total * (d == 'f' ? 4 : 2))) {
+        return CUDA_ERROR_ILLEGAL_ADDRESS;
+    }
+    for (long i = 0; i < total; i++) {
+        long from_i = i;
+        if (mode == 1) {
+            long c = i % channels, t = i / channels, p = t % hw, b = t / hw;
+            from_i = (b * channels + c) * hw + p;
+        } else if (mode == 2) {
+            long p = i % hw, t = i / hw, c = t % channels, b = t / channels;
+            from_i = (b * hw + p) * channels + c;
+        }
+        store_as(d, raw[1], i, load_as(s, raw[0], from_i));
+    }
+    return CUDA_SUCCESS;
+}
+
+/* fill (every type), add, accumulate, bias+relu, the conversions and the clipping passes on the host;
+   every other kernel is only recorded. */
 static int emulate(const char *name, const uint64_t *raw) {
-    if (strcmp(name, "c4j_fill_f32") == 0) {
+    if (strncmp(name, "c4j_convert_", strlen("c4j_convert_")) == 0) {
+        return emulate_convert(name, raw);
+    } else if (strcmp(name, "c4j_fill_bf16") == 0 || strcmp(name, "c4j_fill_f16") == 0) {
+        long n = (long)raw[1];
+        float value;
+        memcpy(&value, &raw[2], 4);
+        if (!c4js_in_device(raw[0], 2 * (size_t)n)) return CUDA_ERROR_ILLEGAL_ADDRESS;
+        for (long i = 0; i < n; i++) store_as(name[9] == 'b' ? 'b' : 'h', raw[0], i, value);
+    } else if (strcmp(name, "c4j_fill_f32") == 0) {
         long n = (long)raw[1];
         float value;
         memcpy(&value, &raw[2], 4);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
+import org.convnet4j.graph.Precision;
 import org.convnet4j.ops.Adam;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
@@ -16,6 +17,7 @@ import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.Size2;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -24,7 +26,9 @@ import org.convnet4j.tensor.Tensor;
  * family, each result checked against plain float64 arithmetic on the host. On CUDA they exercise
  * every library the backend uses: fill, add, the fused batch norm, the loss, Adam (with AdamW's
  * decay) and gradient clipping's two passes are our kernels,
- * dense is cuBLAS, the three convolution passes, plain batch norm and max pooling are cuDNN. Every op runs even when an earlier one failed, so one call of
+ * dense is cuBLAS, the three convolution passes, plain batch norm and max pooling are cuDNN; on CUDA
+ * the forward convolution runs in BF16 and FP16 NHWC too (mixed precision: tensor descriptors of those
+ * types, FP32 weights converted on the device). Every op runs even when an earlier one failed, so one call of
  * {@code BackendInfo --smoke cuda} on a GPU machine tells what works and what does not. It is no
  * substitute for the test suite (whose float64 references cover every shape class and backward);
  * it is what to run first when device time is short.
@@ -91,17 +95,38 @@ public final class Smoke {
         each.accept(s.check("softmax cross-entropy", s::softmaxCrossEntropy));
         each.accept(s.check("adam step", s::adam));
         each.accept(s.check("clip by global norm", s::clipByGlobalNorm));
+        if (backend.name().equals("cuda")) {
+            // mixed precision: BF16 and FP16 activations in NHWC, FP32 weights converted on the device
+            for (Precision p : List.of(Precision.BF16, Precision.FP16)) {
+                each.accept(s.check("conv forward " + p.option() + " NHWC", halfTolerance(p),
+                        () -> s.convForwardHalf(conv, p)));
+            }
+        }
+    }
+
+    /**
+     * The largest scaled error a half-precision convolution of {@link #run}'s shape may show: inputs
+     * and output rounded to the type (2^-9 relative for BF16, 2^-12 for FP16) over 27 taps of
+     * magnitude below 1, with a margin of four.
+     */
+    static double halfTolerance(Precision p) {
+        return p == Precision.FP16 ? 1e-2 : 5e-2;
     }
 
     /** Runs one op, synchronized and timed; its error, or its exception, becomes the result. */
     private Result check(String op, Check c) {
+        return check(op, TOLERANCE, c);
+    }
+
+    /** As above with the op's own tolerance. */
+    private Result check(String op, double tolerance, Check c) {
         long t0 = System.nanoTime();
         try {
             double error = c.run();
             backend.synchronize();
             double ms = (System.nanoTime() - t0) / 1e6;
-            boolean ok = error <= TOLERANCE;
-            return new Result(op, ok, String.format("max error %.2e%s", error, ok ? "" : " > " + TOLERANCE), ms);
+            boolean ok = error <= tolerance;
+            return new Result(op, ok, String.format("max error %.2e%s", error, ok ? "" : " > " + tolerance), ms);
         } catch (Throwable e) {
             String m = e.toString();
             int nl = m.indexOf('\n');
@@ -174,6 +199,28 @@ public final class Smoke {
         double[] expected = new double[(int) o.size()];
         forEachTap(op, (n, f, oy, ox, c, iy, ix, ky, kx) ->
                 expected[index(o, n, f, oy, ox)] += (double) x[index(op.input(), n, c, iy, ix)]
+                        * w[index(op.weightShape(), f, c, ky, kx)]);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] += bias[(int) (i / (o.dim(2) * o.dim(3)) % op.filters())];
+        }
+        return error(expected, download(y));
+    }
+
+    /** The forward convolution with x and y in precision p's type in NHWC (uploads and downloads convert). */
+    private double convForwardHalf(Conv2dOp op, Precision p) {
+        float[] x = random(op.input().size());
+        float[] w = random(op.weightShape().size());
+        float[] bias = random(op.filters());
+        Layout layout = backend.activationLayout(p);
+        Tensor xt = tensor(op.input(), p.activations(), layout);
+        backend.upload(x, xt);
+        Tensor y = tensor(op.outputShape(), p.activations(), layout);
+        backend.conv2dForward(op, xt, upload(op.weightShape(), w), upload(op.biasShape(), bias), y);
+        float[] held = download(xt); // x as the device holds it, rounded to the type
+        Shape o = op.outputShape();
+        double[] expected = new double[(int) o.size()];
+        forEachTap(op, (n, f, oy, ox, c, iy, ix, ky, kx) ->
+                expected[index(o, n, f, oy, ox)] += (double) held[index(op.input(), n, c, iy, ix)]
                         * w[index(op.weightShape(), f, c, ky, kx)]);
         for (int i = 0; i < expected.length; i++) {
             expected[i] += bias[(int) (i / (o.dim(2) * o.dim(3)) % op.filters())];
@@ -443,6 +490,12 @@ public final class Smoke {
 
     private Tensor tensor(Shape s, DType type) {
         Tensor t = backend.allocate(s, type);
+        owned.add(t);
+        return t;
+    }
+
+    private Tensor tensor(Shape s, DType type, Layout layout) {
+        Tensor t = backend.allocate(s, type, layout);
         owned.add(t);
         return t;
     }

@@ -549,8 +549,25 @@ public final class Executor implements AutoCloseable {
      *         N x classes
      */
     public StepResult trainStep(long step) {
+        return trainStep(step, 1f);
+    }
+
+    /**
+     * As {@link #trainStep(long)} with the loss gradient multiplied by {@code lossScale} (dynamic loss
+     * scaling, see {@code train.LossScaler}): every gradient the backward pass writes is scaled by it
+     * too. The loss returned is unscaled; with a power-of-two scale it is the same bits as unscaled.
+     *
+     * @param step      the optimizer step this is (seeds dropout)
+     * @param lossScale the factor of the loss gradient: a finite power of two
+     * @return the unscaled loss and the main output's correct count (-1 for a non-finite loss)
+     * @throws IllegalArgumentException where lossScale is not a finite number above 0
+     */
+    public StepResult trainStep(long step, float lossScale) {
+        if (!(lossScale > 0) || Float.isInfinite(lossScale)) {
+            throw new IllegalArgumentException("trainStep: lossScale must be finite and above 0. Received " + lossScale);
+        }
         forward(true, step);
-        double loss = loss();
+        double loss = loss(lossScale);
         if (!Double.isFinite(loss)) {
             return new StepResult(loss, -1);
         }
@@ -574,6 +591,11 @@ public final class Executor implements AutoCloseable {
 
     /** The plan's losses over the outputs' logits: probabilities, and the logits' gradients when training. */
     private double loss() {
+        return loss(1f);
+    }
+
+    /** As above with the logits' gradients multiplied by lossScale; the loss returned is not. */
+    private double loss(float lossScale) {
         double loss = 0;
         for (ExecutionPlan.Loss l : plan.losses()) {
             int i = l.output();
@@ -581,8 +603,11 @@ public final class Executor implements AutoCloseable {
                 throw new IllegalStateException("Executor: output " + i + " of " + model.name() + " has shape "
                         + probs[i].shape() + "; the softmax cross-entropy loss needs N x classes logits");
             }
-            loss += backend.softmaxCrossEntropy(lossOps[i], activations[l.position()], labels, (float) l.weight(),
-                    probs[i], training ? grads[l.position()] : lossScratch[i]);
+            // weight * lossScale scales both the gradient and the returned loss; dividing by a power of
+            // two undoes it exactly
+            loss += (double) backend.softmaxCrossEntropy(lossOps[i], activations[l.position()], labels,
+                    (float) l.weight() * lossScale, probs[i], training ? grads[l.position()] : lossScratch[i])
+                    / lossScale;
         }
         return loss;
     }

@@ -80,7 +80,7 @@ public final class Checks {
     }
 
     /**
-     * An activation or its gradient: live, of shape {@code expected}, FP32 or BF16, and NCHW or (rank 4
+     * An activation or its gradient: live, of shape {@code expected}, FP32, BF16 or FP16, and NCHW or (rank 4
      * only) NHWC, the formats an execution plan may keep activations in. A backend that computes only
      * FP32 NCHW says so with {@link #plain} before its native call.
      *
@@ -91,7 +91,8 @@ public final class Checks {
      * @throws IllegalArgumentException otherwise
      */
     public static void activation(String op, String arg, Tensor t, Shape expected) {
-        anyLayout(op, arg, t, expected, t == null || t.dtype() != DType.BF16 ? DType.FP32 : DType.BF16);
+        anyLayout(op, arg, t, expected,
+                t != null && (t.dtype() == DType.BF16 || t.dtype() == DType.FP16) ? t.dtype() : DType.FP32);
         if (t.layout() == Layout.NHWC && expected.rank() != 4) {
             throw new IllegalArgumentException(op + ": " + arg + " in NHWC must have rank 4. Received " + t.shape());
         }

@@ -25,7 +25,8 @@ import org.convnet4j.tensor.Tensor;
 /**
  * A trainer's full state as one safetensors file: every parameter under its layer path
  * ({@code conv2d_1/kernel}), the optimizer's moments under {@code optimizer/<key>/m} and {@code /v},
- * the iteration count as {@code optimizer/iterations}; the epoch, the run's seed and its history
+ * the iteration count as {@code optimizer/iterations} (and with a {@link LossScaler} its scale and
+ * good-step count, {@link #LOSS_SCALE}); the epoch, the run's seed and its history
  * through that epoch in the metadata. Shuffling and dropout are pure functions of (seed, epoch, step),
  * so these are the whole RNG state: a run resumed from the file ends with the same weights as an
  * uninterrupted one, and with the same history, whatever became of history.csv. The weights alone load
@@ -46,6 +47,11 @@ public final class Checkpoints {
      * names its classes without the data set.
      */
     public static final String CLASS_NAMES = "class_names";
+    /** The loss scaler's scale (F32, 1 element), saved where the optimizer has a {@link LossScaler}. */
+    public static final String LOSS_SCALE = "optimizer/loss_scale";
+    /** The loss scaler's count of good steps in a row (I64, 1 element), saved with {@link #LOSS_SCALE}. */
+    public static final String LOSS_SCALE_GOOD_STEPS = "optimizer/loss_scale_good_steps";
+
     /** Prefix of the run's settings in the metadata ({@link #run}): run/batch_size, run/learning_rate, ... */
     public static final String RUN = "run/";
 
@@ -126,6 +132,10 @@ public final class Checkpoints {
             }
         }
         tensors.put("optimizer/iterations", NamedTensor.ofLongs(new long[] {o.iterations()}, 1));
+        if (o.lossScaler() != null) {
+            tensors.put(LOSS_SCALE, NamedTensor.ofFloats(new float[] {o.lossScaler().scale()}, 1));
+            tensors.put(LOSS_SCALE_GOOD_STEPS, NamedTensor.ofLongs(new long[] {o.lossScaler().goodSteps()}, 1));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(MODEL, t.model().name());
         meta.put(EPOCH, Integer.toString(epoch));
@@ -354,6 +364,14 @@ public final class Checkpoints {
             }
         }
         expected.put("optimizer/iterations", TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
+        // the loss scaler's state is optional both ways, so that checkpoints stay interchangeable between
+        // precisions: a file without it leaves the scaler at its start, one with it for an optimizer
+        // without a scaler is ignored
+        boolean scaled = c.tensors().containsKey(LOSS_SCALE) || c.tensors().containsKey(LOSS_SCALE_GOOD_STEPS);
+        if (scaled) {
+            expected.put(LOSS_SCALE, TensorSpec.f32(1));
+            expected.put(LOSS_SCALE_GOOD_STEPS, TensorSpec.of(org.convnet4j.io.ElementType.I64, 1));
+        }
         c.requireMatches(expected);
         epoch(c);
         seed(c);
@@ -361,6 +379,7 @@ public final class Checkpoints {
         if (!allowNonFinite) {
             List<String> floats = new ArrayList<>(expected.keySet());
             floats.remove("optimizer/iterations");
+            floats.remove(LOSS_SCALE_GOOD_STEPS);
             requireFinite(c, floats);
         }
         upload(c, t.weights());
@@ -373,6 +392,14 @@ public final class Checkpoints {
             }
         }
         o.iterations(c.tensor("optimizer/iterations").toLongs()[0]);
+        if (scaled && o.lossScaler() != null) {
+            try {
+                o.lossScaler().restore(c.tensor(LOSS_SCALE).toFloats()[0], c.tensor(LOSS_SCALE_GOOD_STEPS).toLongs()[0]);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(c.file(), "holds a loss scaler state this run's scaler refuses: "
+                        + e.getMessage(), e);
+            }
+        }
         return c;
     }
 

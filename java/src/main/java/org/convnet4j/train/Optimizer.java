@@ -34,6 +34,8 @@ public final class Optimizer implements AutoCloseable {
     private final Tensor[] first;
     private final Tensor[] second;
     private long iterations;
+    private LossScaler scaler;
+    private long skippedSteps;
 
     private Optimizer(Model model, Backend backend, Adam adam, SgdMomentum sgd) {
         this.model = model;
@@ -95,6 +97,46 @@ public final class Optimizer implements AutoCloseable {
     }
 
     /**
+     * Unscales every step's gradients by {@code scaler}'s scale, and skips the steps whose gradients
+     * are not all finite (see {@link LossScaler}); null turns loss scaling off. The loss gradient must
+     * have been multiplied by {@link #lossScale()} ({@link Trainer} does so).
+     *
+     * @param scaler the loss scaler, or null
+     * @return this optimizer
+     */
+    public Optimizer lossScaler(LossScaler scaler) {
+        this.scaler = scaler;
+        return this;
+    }
+
+    /**
+     * The loss scaler, if any.
+     *
+     * @return the scaler, or null when the loss is not scaled
+     */
+    public LossScaler lossScaler() {
+        return scaler;
+    }
+
+    /**
+     * The factor the loss gradient of the next step must be multiplied by: the scaler's scale, or 1.
+     *
+     * @return the loss scale
+     */
+    public float lossScale() {
+        return scaler == null ? 1f : scaler.scale();
+    }
+
+    /**
+     * How many steps {@link #step} skipped for non-finite gradients since this optimizer was made.
+     *
+     * @return the count of skipped steps
+     */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /**
      * The global norm limit of the gradients, or 0 when they are not clipped.
      *
      * @return the limit, or 0
@@ -145,17 +187,34 @@ public final class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Applies one update from the gradients (indexed like the model's params): counts the iteration,
-     * clips the gradients in place when clipping is on, then updates every trainable parameter and its
-     * state in place at {@link #learningRate()}.
+     * Applies one update from the gradients (indexed like the model's params). With a
+     * {@link #lossScaler loss scaler} the gradients are first divided by its scale; if any is then
+     * infinite or NaN the update is skipped, the iteration count stays, the scaler backs off, and
+     * this returns false.
      *
-     * @param weights the parameters updated
-     * @param grads their gradients, indexed like the model's params; entries of non-trainable ones unread
+     * @param weights the weights to update
+     * @param grads   their gradients (of the scaled loss, with a scaler); overwritten by the unscaled
+     *                and clipped ones
+     * @return true when the update was applied, false when it was skipped
+     * @throws LossScaler.NonFiniteGradientException where the gradients overflow at the smallest scale
      */
-    public void step(Weights weights, Tensor[] grads) {
+    public boolean step(Weights weights, Tensor[] grads) {
+        double sumOfSquares = Double.NaN;
+        if (scaler != null) {
+            List<Tensor> trainable = trainable(grads);
+            // 1/scale is a power of two: exact, so the unscaled gradients are those of the unscaled loss
+            backend.scale(trainable, 1f / scaler.scale());
+            // summed in double, the squares of finite floats cannot overflow: non-finite iff some gradient is
+            sumOfSquares = backend.sumOfSquares(trainable);
+            if (!Double.isFinite(sumOfSquares)) {
+                skippedSteps++;
+                scaler.overflow();
+                return false;
+            }
+        }
         iterations++;
         if (clip != null) {
-            clip(grads);
+            clip(grads, sumOfSquares);
         }
         if (adam != null) {
             // one call for all parameters: a backend may update them all in one launch
@@ -173,7 +232,8 @@ public final class Optimizer implements AutoCloseable {
                 }
             }
             backend.adamUpdateAll(adam.atRate((float) learningRate), iterations, params, g, m, v);
-            return;
+            succeeded();
+            return true;
         }
         SgdMomentum now = (float) learningRate == sgd.learningRate() ? sgd
                 : new SgdMomentum((float) learningRate, sgd.momentum());
@@ -183,16 +243,30 @@ public final class Optimizer implements AutoCloseable {
                 backend.sgdMomentumUpdate(now, weights.get(i), grads[i], first[i]);
             }
         }
+        succeeded();
+        return true;
     }
 
-    private void clip(Tensor[] grads) {
+    private void succeeded() {
+        if (scaler != null) {
+            scaler.success();
+        }
+    }
+
+    private List<Tensor> trainable(Tensor[] grads) {
         List<Tensor> trainable = new ArrayList<>();
         for (ParamRef p : model.params()) {
             if (p.trainable()) {
                 trainable.add(grads[p.index()]);
             }
         }
-        lastGradientNorm = Math.sqrt(backend.sumOfSquares(trainable));
+        return trainable;
+    }
+
+    /** Clips the gradients; sumOfSquares is theirs when already known, NaN to compute it. */
+    private void clip(Tensor[] grads, double sumOfSquares) {
+        List<Tensor> trainable = trainable(grads);
+        lastGradientNorm = Math.sqrt(Double.isNaN(sumOfSquares) ? backend.sumOfSquares(trainable) : sumOfSquares);
         double factor = clip.factor(lastGradientNorm);
         if (factor != 1) {
             backend.scale(trainable, (float) factor);

@@ -69,7 +69,8 @@ public final class Trainer implements AutoCloseable {
      * Mixed precision as {@code precision} says (see {@link Precision}): master weights, gradients of
      * the weights and the optimizer state stay FP32 whatever it is. Validation runs in it too. Throws
      * an UnsupportedOperationException where the backend cannot compute in it (bf16 on a CPU without
-     * native bfloat16), before anything is allocated.
+     * native bfloat16, fp16 on the CPU), before anything is allocated. A precision that needs loss
+     * scaling (fp16) gives the optimizer a {@link LossScaler#dynamic()} one unless it has one already.
      *
      * @param model     the model
      * @param backend   the backend its weights live on
@@ -96,6 +97,9 @@ public final class Trainer implements AutoCloseable {
     public Trainer(Model model, Backend backend, Weights weights, Optimizer optimizer, Precision precision,
                    Layout layout) {
         backend.checkPrecision(precision);
+        if (precision.lossScaling() && optimizer.lossScaler() == null) {
+            optimizer.lossScaler(LossScaler.dynamic());
+        }
         this.model = model;
         this.backend = backend;
         this.weights = weights;
@@ -173,12 +177,15 @@ public final class Trainer implements AutoCloseable {
     /**
      * One training step on {@code count} images (count x C x H x W in [0, 1]) and their class indices:
      * forward, loss, backward, then the optimizer's update at step {@code optimizer().iterations() + 1}.
-     * Binds an executor the first time a batch size is seen.
+     * Binds an executor the first time a batch size is seen. With the optimizer's {@link LossScaler}
+     * the loss gradient is scaled, and a step whose gradients overflow is skipped (see
+     * {@link Optimizer#step}): the loss and accuracy are still returned, and the next step reuses the
+     * same step number (and dropout masks).
      *
      * @param images at least count images, FP32 NCHW, row after row; only the first count are read
      * @param labels at least count class indices
      * @param count the batch size
-     * @return the batch's loss and correct count
+     * @return the batch's mean loss (unscaled) and correct count
      * @throws NonFiniteLossException if the loss is NaN or infinite; then nothing is updated
      * @throws IllegalArgumentException if the images or labels are too few
      */
@@ -186,7 +193,7 @@ public final class Trainer implements AutoCloseable {
         Executor ex = trainExecutor(count);
         Evaluator.upload(backend, ex, images, labels, count);
         long step = optimizer.iterations() + 1;
-        Executor.StepResult r = ex.trainStep(step);
+        Executor.StepResult r = ex.trainStep(step, optimizer.lossScale());
         if (!Double.isFinite(r.loss())) {
             throw new NonFiniteLossException(step, r.loss());
         }

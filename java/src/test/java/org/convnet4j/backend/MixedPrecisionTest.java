@@ -53,27 +53,45 @@ import org.junit.jupiter.params.provider.MethodSource;
  * FP32 accumulation and an intermediate rounding (dy rounded to BF16 before a backward reads it). A
  * wrong tap, channel or layout index is off by O(0.1 scale) or more.
  *
- * <p>CUDA computes FP32 NCHW only for now: its cases skip with that reason (and it refuses BF16 and
- * NHWC tensors, tested here).
+ * <p>FP16 (CUDA only): 11 significant bits, so the same rule with 2^-11 for 2^-8. Its range is
+ * narrow (largest 65504, normal down to 2^-14): the test data keep every expected magnitude below
+ * 2^12 (checked), and values in the subnormal range are covered by the absolute term, 2^-11 times
+ * the tensor's scale. Where a weight gradient comes back in FP16 or BF16 (cuDNN writes dW in the
+ * filter's type before it is converted to FP32) it is checked at the storage's tolerance.
+ *
+ * <p>CUDA runs its mixed precision here (BF16 and FP16, NHWC), skipped visibly where no GPU is
+ * present; until a GPU has run them, its cases are written but unverified.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MixedPrecisionTest {
     private static final double BF16_ULP = 0x1p-8;
+    private static final double FP16_ULP = 0x1p-11;
 
-    /** A storage format of image activations under test. */
+    /** A storage format of image activations under test, on the backend that keeps it. */
     enum Storage {
-        FP32_NHWC(DType.FP32), BF16_NHWC(DType.BF16);
+        FP32_NHWC("cpu", DType.FP32), BF16_NHWC("cpu", DType.BF16), CUDA_BF16_NHWC("cuda", DType.BF16),
+        CUDA_FP16_NHWC("cuda", DType.FP16);
 
+        final String backend;
         final DType dtype;
 
-        Storage(DType dtype) {
+        Storage(String backend, DType dtype) {
+            this.backend = backend;
             this.dtype = dtype;
         }
     }
 
     private CpuBackend cpu;
+    private Backend cuda;
 
-    private CpuBackend cpu(Storage s) {
+    /** The backend of storage s (skipping where it is unavailable, or bf16 without native support on the CPU). */
+    private Backend cpu(Storage s) {
+        if (s.backend.equals("cuda")) {
+            if (cuda == null) {
+                cuda = BackendCases.open("cuda");
+            }
+            return cuda;
+        }
         if (cpu == null) {
             Backend b = BackendCases.open("cpu");
             cpu = (CpuBackend) b;
@@ -87,6 +105,9 @@ class MixedPrecisionTest {
     void close() {
         if (cpu != null) {
             cpu.close();
+        }
+        if (cuda != null) {
+            cuda.close();
         }
     }
 
@@ -167,7 +188,16 @@ class MixedPrecisionTest {
         for (double e : expected) {
             scale = Math.max(scale, Math.abs(e));
         }
-        return new Tolerance(BF16_ULP * scale + 1e-5 * Math.sqrt(r), BF16_ULP);
+        double ulp = ulp(s);
+        if (s.dtype == DType.FP16) {
+            assertTrue(scale < 0x1p12, "fp16 test data must stay far inside half's range (65504): scale " + scale);
+        }
+        return new Tolerance(ulp * scale + 1e-5 * Math.sqrt(r), ulp);
+    }
+
+    /** Twice the relative rounding error of storage s's type: 2^-8 for BF16, 2^-11 for FP16. */
+    private static double ulp(Storage s) {
+        return s.dtype == DType.FP16 ? FP16_ULP : BF16_ULP;
     }
 
     private static void check(String what, Storage s, Shape shape, long r, double[] expected, double[] actual) {
@@ -216,8 +246,10 @@ class MixedPrecisionTest {
             check("conv backward data " + op, s, op.input(), (long) op.kernel().h() * op.kernel().w() * op.filters(),
                     ConvReference.backwardData(op, dys, ws), sc.read(dx));
             long perFilter = op.outputShape().size() / op.filters();
-            // Weight gradients are FP32 from BF16 inputs: an FP32 reduction of exact products.
-            check("conv backward filter " + op, s.dtype == DType.BF16 ? Storage.FP32_NHWC : s, op.weightShape(),
+            // Weight gradients on the CPU are FP32 from BF16 inputs: an FP32 reduction of exact products;
+            // cuDNN writes them in the filter's type first (rounded once, then converted to FP32).
+            Storage dwStorage = s.backend.equals("cpu") && s.dtype == DType.BF16 ? Storage.FP32_NHWC : s;
+            check("conv backward filter " + op, dwStorage, op.weightShape(),
                     perFilter, ConvReference.backwardFilter(op, xs, dys), sc.read(dw));
             if (db != null) {
                 check("conv backward bias " + op, Storage.FP32_NHWC, op.biasShape(), perFilter,
@@ -226,12 +258,12 @@ class MixedPrecisionTest {
         }
     }
 
-    /** Values as a tensor of s's type holds them (FP32: unchanged; BF16: rounded to nearest even). */
+    /** Values as a tensor of s's type holds them (FP32: unchanged; BF16, FP16: rounded to nearest even). */
     private double[] roundTo(Storage s, double[] v) {
         if (s.dtype == DType.FP32) {
             return v;
         }
-        try (Scope sc = new Scope(cpu)) {
+        try (Scope sc = new Scope(cpu(s))) {
             Shape shape = Shape.nchw(1, 1, 1, v.length);
             return sc.read(sc.image(s, shape, v));
         }
@@ -244,7 +276,10 @@ class MixedPrecisionTest {
                 Pool2d.max(Shape.nchw(2, 5, 8, 8), 2),
                 Pool2d.max(Shape.nchw(2, 16, 9, 9), 3).withStride(2).withPadding(Padding.SAME),
                 Pool2d.average(Shape.nchw(2, 6, 8, 8), 2),
-                Pool2d.average(Shape.nchw(1, 16, 7, 7), 3).withStride(1).withPadding(Padding.SAME));
+                Pool2d.average(Shape.nchw(1, 16, 7, 7), 3).withStride(1).withPadding(Padding.SAME),
+                // "same" padding cuDNN cannot express (0 before, 1 after): CUDA's direct NHWC kernels
+                Pool2d.max(Shape.nchw(2, 8, 8, 8), 3).withStride(2).withPadding(Padding.SAME),
+                Pool2d.average(Shape.nchw(2, 8, 8, 8), 3).withStride(2).withPadding(Padding.SAME));
         return pools.flatMap(op -> storages().map(s -> org.junit.jupiter.params.provider.Arguments.of(op, s)));
     }
 
@@ -368,7 +403,7 @@ class MixedPrecisionTest {
             // elements, so that the backward passes see the same masked gradient.
             double[] pre = sc.read(sum);
             double[] g = in.r().clone();
-            double near = s.dtype == DType.BF16 ? 2 * BF16_ULP * maxAbs(pre) : 0;
+            double near = s.dtype != DType.FP32 ? 2 * ulp(s) * maxAbs(pre) : 0;
             int zeroed = 0;
             for (int i = 0; i < pre.length; i++) {
                 if (Math.abs(pre[i]) <= near) {
@@ -512,24 +547,44 @@ class MixedPrecisionTest {
     // ---- Conversions and refusals -----------------------------------------------------------------
 
     /** Conversions to BF16 (an upload: FP32 NCHW into BF16 NHWC) round to nearest even, subnormals included. */
-    @Test
-    void bf16RoundsToNearestEvenAndKeepsNanAndInfinity() {
-        Backend be = cpu(Storage.BF16_NHWC);
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = Storage.class, names = {"BF16_NHWC", "CUDA_BF16_NHWC"})
+    void bf16RoundsToNearestEvenAndKeepsNanAndInfinity(Storage s) {
+        Backend be = cpu(s);
         float one = 1f;
         float halfUlp = 0x1p-8f; // exactly between 1 and the next bfloat16, 1 + 2^-7
         double[] v = {one + halfUlp, one + 3 * halfUlp, -2.5f, Float.NaN, Float.POSITIVE_INFINITY, 1e-40f, 65504f};
         double[] expected = {1.0, 1.0 + 4 * halfUlp, -2.5, Double.NaN, Double.POSITIVE_INFINITY,
                 Float.intBitsToFloat(Float.floatToIntBits(1e-40f) + 0x8000 & 0xffff0000), 65536.0};
         try (Scope sc = new Scope(be)) {
-            double[] got = sc.read(sc.image(Storage.BF16_NHWC, Shape.nchw(1, 1, 1, v.length), v));
+            double[] got = sc.read(sc.image(s, Shape.nchw(1, 1, 1, v.length), v));
             for (int i = 0; i < v.length; i++) {
                 assertEquals(expected[i], got[i], 0, "bf16(" + v[i] + ")");
             }
         }
     }
 
+    /**
+     * Conversions to FP16 on CUDA round to nearest even, flush what is below half the smallest
+     * subnormal (2^-25) to zero, keep subnormals, overflow to infinity from 65520 up, and keep NaN.
+     */
     @Test
-    void bf16IsRefusedWhereTheCpuHasNoNativeBf16AndByCuda() {
+    void fp16RoundsToNearestEvenWithinItsRange() {
+        Backend be = cpu(Storage.CUDA_FP16_NHWC);
+        double halfUlp = 0x1p-11; // exactly between 1 and the next half, 1 + 2^-10
+        double[] v = {1 + halfUlp, 1 + 3 * halfUlp, -2.5, Double.NaN, 65504, 65519, 65520, 0x1p-24, 0x1p-26, 3 * 0x1p-25};
+        double[] expected = {1.0, 1 + 4 * halfUlp, -2.5, Double.NaN, 65504, 65504, Double.POSITIVE_INFINITY, 0x1p-24,
+                0, 0x1p-23};
+        try (Scope sc = new Scope(be)) {
+            double[] got = sc.read(sc.image(Storage.CUDA_FP16_NHWC, Shape.nchw(1, 1, 1, v.length), v));
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(expected[i], got[i], 0, "fp16(" + v[i] + ")");
+            }
+        }
+    }
+
+    @Test
+    void theCpuRefusesFp16AndBf16WithoutNativeSupport() {
         try (Backend cpuBackend = BackendCases.open("cpu")) {
             if (CpuBackend.nativeBf16()) {
                 cpuBackend.checkPrecision(Precision.BF16); // accepted
@@ -538,15 +593,35 @@ class MixedPrecisionTest {
                         () -> cpuBackend.checkPrecision(Precision.BF16));
                 assertTrue(e.getMessage().contains("AVX512_BF16"), e.getMessage());
             }
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> cpuBackend.checkPrecision(Precision.FP16));
+            assertTrue(e.getMessage().contains("native f16"), e.getMessage());
+            // FP16 tensors given to ops directly are refused too, before a loop could read them as FP32
+            try (Tensor h = cpuBackend.allocate(Shape.nchw(1, 2, 3, 3), DType.FP16, Layout.NHWC)) {
+                for (Runnable call : List.<Runnable>of(() -> cpuBackend.reluForward(h, h), () -> cpuBackend.fill(h, 0),
+                        () -> cpuBackend.upload(new float[18], h))) {
+                    IllegalArgumentException r = assertThrows(IllegalArgumentException.class, call::run);
+                    assertTrue(r.getMessage().contains("computes no FP16"), r.getMessage());
+                }
+            }
             cpuBackend.checkPrecision(Precision.FP32);
             assertEquals(Layout.NHWC, cpuBackend.activationLayout(Precision.FP32));
         }
+    }
+
+    @Test
+    void cudaTakesEveryPrecisionInItsOwnLayoutAndRefusesOtherFormats() {
         // Skips with BackendCases' reason where the CUDA runtime does not load.
         try (Backend cuda = BackendCases.open("cuda")) {
-            assertThrows(UnsupportedOperationException.class, () -> cuda.checkPrecision(Precision.BF16));
-            try (Tensor t = cuda.allocate(Shape.nchw(1, 2, 3, 3), DType.BF16, Layout.NHWC)) {
+            for (Precision p : Precision.values()) {
+                cuda.checkPrecision(p);
+            }
+            assertEquals(Layout.NCHW, cuda.activationLayout(Precision.FP32));
+            assertEquals(Layout.NHWC, cuda.activationLayout(Precision.BF16));
+            assertEquals(Layout.NHWC, cuda.activationLayout(Precision.FP16));
+            try (Tensor t = cuda.allocate(Shape.nchw(1, 2, 3, 3), DType.FP32, Layout.NHWC)) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cuda.fill(t, 0));
-                assertTrue(e.getMessage().contains("FP32 in NCHW order only"), e.getMessage());
+                assertTrue(e.getMessage().contains("FP32 NCHW, or BF16 or FP16 NHWC"), e.getMessage());
             }
         }
     }

@@ -115,7 +115,7 @@ class FreezeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Precision.class)
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"}) // the CPU's precisions (fp16 is CUDA's)
     void frozenWeightsAreBitIdenticalAfterTraining(Precision precision) {
         if (precision == Precision.BF16) {
             assumeTrue(CpuBackend.nativeBf16(), "[cpu] no native bfloat16 here: bf16 freezing skipped");
@@ -175,7 +175,7 @@ class FreezeTest {
 
     /** A frozen batch norm between trainable layers passes gradients (inference mode's) and keeps its four vectors. */
     @ParameterizedTest
-    @EnumSource(Precision.class)
+    @EnumSource(value = Precision.class, names = {"FP32", "BF16"}) // the CPU's precisions (fp16 is CUDA's)
     void aFrozenBatchNormBehindTrainableLayersPassesGradients(Precision precision) {
         if (precision == Precision.BF16) {
             assumeTrue(CpuBackend.nativeBf16(), "[cpu] no native bfloat16 here: bf16 freezing skipped");

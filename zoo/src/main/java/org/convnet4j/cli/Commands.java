@@ -79,9 +79,9 @@ final class Commands {
     }
 
     /**
-     * The run's mixed-precision policy from {@code --precision auto|fp32|bf16} (default fp32) on backend
+     * The run's mixed-precision policy from {@code --precision auto|fp32|bf16|fp16} (default fp32) on backend
      * b: auto is bf16 where b computes it natively, else fp32; bf16 where b cannot is an error naming
-     * what is missing. Said on stderr unless fp32 was asked for.
+     * what is missing (fp16, with dynamic loss scaling, is CUDA's only). Said on stderr unless fp32 was asked for.
      */
     static Precision precision(Args a, Backend b) {
         return precision(a, b, true);
@@ -102,13 +102,15 @@ final class Commands {
             try {
                 p = Precision.parse(asked);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--precision: expected auto, fp32 or bf16. Received " + asked);
+                throw new UsageException("--precision: expected auto, fp32, bf16 or fp16. Received " + asked);
             }
             b.checkPrecision(p);
         }
         if (say && !asked.equalsIgnoreCase("fp32")) {
             System.err.println("convnet4j: precision " + p.option() + (p == Precision.BF16
-                    ? " (image activations in bfloat16, weights, optimizer state and loss in fp32)" : ""));
+                    ? " (image activations in bfloat16, weights, optimizer state and loss in fp32)"
+                    : p == Precision.FP16 ? " (image activations in half precision with dynamic loss scaling;"
+                    + " weights, optimizer state and loss in fp32)" : ""));
         }
         return p;
     }

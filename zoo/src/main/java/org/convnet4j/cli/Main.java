@@ -32,7 +32,7 @@ public final class Main {
                 "              [--backend auto|cpu|cuda] [--out DIR] [--resume [--force-resume] | --overwrite]",
                 "              [--input HxWxC] [--classes N] [--patience N] [--precise-bn BATCHES] [--threads N]",
                 "              [--lr-schedule SCHEDULE] [--reduce-lr-on-plateau PATIENCE[:FACTOR]] [--weight-decay X]",
-                "              [--clip-norm X] [--augment STEPS] [--tensorboard DIR] [--precision auto|fp32|bf16]",
+                "              [--clip-norm X] [--augment STEPS] [--tensorboard DIR] [--precision auto|fp32|bf16|fp16]",
                 "              [--weights FILE.h5 [--freeze-base]]"),
             String.join("\n",
                 "Trains a zoo model on its data set with the reference run's defaults (convnet4j models) and leaves",
@@ -76,7 +76,7 @@ public final class Main {
                 "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]\n"
-                + "                 [--precision auto|fp32|bf16|int8] [--calibration N]",
+                + "                 [--precision auto|fp32|bf16|fp16|int8] [--calibration N]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
                 + "recomputes the batch-norm statistics from N training batches (0: off). --precision int8 runs the\n"
                 + "frozen predictor with every convolution in 8-bit integers (CPU), its input ranges calibrated on the\n"

@@ -118,6 +118,19 @@ class TrainOptionsCliTest {
         assertTrue(!Files.exists(out), "nothing was created for a usage error");
     }
 
+    /** fp16 on the CPU is refused before anything is written, naming what the CPU lacks; a bad name lists fp16. */
+    @Test
+    void fp16OnTheCpuIsRefusedNamingWhy() {
+        Path out = tmp.resolve("fp16");
+        Run r = train(out, List.of("--precision", "fp16"), "--epochs", "1");
+        assertTrue(r.status() != 0, r.err());
+        assertTrue(r.err().contains("precision fp16") && r.err().contains("native f16"), r.err());
+        assertTrue(!Files.exists(out.resolve("checkpoint.safetensors")), "no checkpoint for a refused precision");
+        Run bad = train(out, List.of("--precision", "fp8"), "--epochs", "1");
+        assertEquals(2, bad.status(), bad.err());
+        assertTrue(bad.err().contains("--precision: expected auto, fp32, bf16 or fp16. Received fp8"), bad.err());
+    }
+
     @Test
     void helpExplainsEveryOption() {
         Run help = CliTest.cli("train", "--help");

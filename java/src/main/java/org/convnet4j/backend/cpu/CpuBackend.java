@@ -78,6 +78,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void upload(float[] src, Tensor dst) {
+        refuseFp16("upload", dst);
         if (dst != null && dst.isLive() && !Format.of(dst).equals(Format.PLAIN) && dst.dtype() != DType.INT32) {
             // FP32 NCHW host data into an activation kept in another format (BF16 rounds to nearest even).
             try (Tensor plain = allocate(dst.shape())) {
@@ -98,6 +99,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void download(Tensor src, float[] dst) {
+        refuseFp16("download", src);
         if (src != null && src.isLive() && !Format.of(src).equals(Format.PLAIN) && src.dtype() != DType.INT32) {
             // An activation kept in another format (BF16, NHWC) reads back as FP32 in NCHW order.
             try (Tensor plain = allocate(src.shape())) {
@@ -112,6 +114,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void fill(Tensor t, float value) {
+        refuseFp16("fill", t);
         if (t == null) {
             throw new IllegalArgumentException("fill: tensor is null");
         }
@@ -121,6 +124,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void copy(Tensor src, Tensor dst) {
+        refuseFp16("copy", src, dst);
         if (src == null) {
             throw new IllegalArgumentException("copy: src is null");
         }
@@ -132,6 +136,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void convert(Tensor src, Tensor dst) {
+        refuseFp16("convert", src, dst);
         if (src == null) {
             throw new IllegalArgumentException("convert: src is null");
         }
@@ -172,21 +177,25 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        refuseFp16("conv2dForward", x, w, bias, y);
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
     public synchronized void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
+        refuseFp16("conv2dBackwardData", dy, w, dx);
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
     public synchronized void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
+        refuseFp16("conv2dBackwardFilter", x, dy, dw, dbias);
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
     public synchronized void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        refuseFp16("conv2dBiasReluForward", x, w, bias, y);
         conv.forward(op, x, w, bias, y, true);
     }
 
@@ -234,21 +243,25 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
+        refuseFp16("pool2dForward", x, y);
         pooling.forward(op, x, y);
     }
 
     @Override
     public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        refuseFp16("pool2dBackward", x, y, dy, dx);
         pooling.backward(op, x, y, dy, dx);
     }
 
     @Override
     public synchronized void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
+        refuseFp16("globalAvgPoolForward", x, y);
         pooling.globalForward(op, x, y);
     }
 
     @Override
     public synchronized void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
+        refuseFp16("globalAvgPoolBackward", dy, dx);
         pooling.globalBackward(op, dy, dx);
     }
 
@@ -256,50 +269,59 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        refuseFp16("batchNormForwardTraining", x, y, saved);
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.NONE, x, null, p, y, saved);
     }
 
     @Override
     public synchronized void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        refuseFp16("batchNormForwardInference", x, y);
         batchNorm.forwardInference(op, BatchNormOps.Fusion.NONE, x, null, p, y);
     }
 
     @Override
     public synchronized void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
+        refuseFp16("batchNormBackward", x, dy, saved, dx, dgamma, dbeta);
         batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
     public synchronized void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
+        refuseFp16("batchNormReluForwardTraining", x, y, saved);
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.RELU, x, null, p, y, saved);
     }
 
     @Override
     public synchronized void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
+        refuseFp16("batchNormReluForwardInference", x, y);
         batchNorm.forwardInference(op, BatchNormOps.Fusion.RELU, x, null, p, y);
     }
 
     @Override
     public synchronized void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                       Tensor dx, Tensor dgamma, Tensor dbeta) {
+        refuseFp16("batchNormReluBackward", x, y, dy, saved, dx, dgamma, dbeta);
         batchNorm.backwardRelu(op, x, y, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
     public synchronized void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
                                                 Tensor y, Tensor saved) {
+        refuseFp16("batchNormAddReluForwardTraining", x, residual, y, saved);
         batchNorm.forwardTraining(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y, saved);
     }
 
     @Override
     public synchronized void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
+        refuseFp16("batchNormAddReluForwardInference", x, residual, y);
         batchNorm.forwardInference(op, BatchNormOps.Fusion.ADD_RELU, x, residual, p, y);
     }
 
     @Override
     public synchronized void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
+        refuseFp16("batchNormAddReluBackward", x, y, dy, saved, dx, dresidual, dgamma, dbeta);
         batchNorm.backwardAddRelu(op, x, y, dy, p, saved, dx, dresidual, dgamma, dbeta);
     }
 
@@ -307,11 +329,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void reluForward(Tensor x, Tensor y) {
+        refuseFp16("reluForward", x, y);
         elementwise.reluForward(x, y);
     }
 
     @Override
     public synchronized void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+        refuseFp16("reluBackward", y, dy, dx);
         elementwise.reluBackward(y, dy, dx);
     }
 
@@ -338,11 +362,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void add(Tensor a, Tensor b, Tensor y) {
+        refuseFp16("add", a, b, y);
         elementwise.add(a, b, y);
     }
 
     @Override
     public synchronized void accumulate(Tensor src, Tensor dst) {
+        refuseFp16("accumulate", src, dst);
         elementwise.accumulate(src, dst);
     }
 
@@ -350,31 +376,37 @@ public final class CpuBackend implements Backend {
 
     @Override
     public synchronized void concatForward(Concat op, List<Tensor> xs, Tensor y) {
+        refuseFp16("concatForward", xs, y);
         concat.forward(op, xs, y);
     }
 
     @Override
     public synchronized void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
+        refuseFp16("concatBackward", dy, dxs);
         concat.backward(op, dy, dxs);
     }
 
     @Override
     public synchronized void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
+        refuseFp16("zeroPad2dForward", x, y);
         zeroPad.forward(op, x, y);
     }
 
     @Override
     public synchronized void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
+        refuseFp16("zeroPad2dBackward", dy, dx);
         zeroPad.backward(op, dy, dx);
     }
 
     @Override
     public synchronized void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y) {
+        refuseFp16("dropoutForward", x, y);
         dropout.forward(op, step, x, y);
     }
 
     @Override
     public synchronized void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx) {
+        refuseFp16("dropoutBackward", dy, dx);
         dropout.backward(op, step, dy, dx);
     }
 
@@ -398,9 +430,30 @@ public final class CpuBackend implements Backend {
         return Layout.NHWC;
     }
 
-    /** bf16 needs a CPU with native bfloat16 arithmetic (AVX512_BF16, or AMX), as oneDNN sees it. */
+    /**
+     * This backend has no FP16 (IEEE half) kernels, and its loops tell BF16 from FP32 only: an FP16
+     * tensor is refused before any native call would read it as another type.
+     */
+    private static void refuseFp16(String op, Object... args) {
+        for (Object a : args) {
+            if (a instanceof Tensor t && t.dtype() == DType.FP16) {
+                throw new IllegalArgumentException(op + ": the cpu backend computes no FP16 (IEEE half) tensors; use BF16"
+                        + " or FP32 (fp16 runs on CUDA). Received " + t);
+            }
+            if (a instanceof List<?> list) {
+                refuseFp16(op, list.toArray());
+            }
+        }
+    }
+
+    /** bf16 needs a CPU with native bfloat16 arithmetic (AVX512_BF16, or AMX), as oneDNN sees it; fp16 is refused. */
     @Override
     public void checkPrecision(Precision precision) {
+        if (precision == Precision.FP16) {
+            throw new UnsupportedOperationException("precision fp16: the cpu backend has no half-precision kernels"
+                    + " (oneDNN here computes no native f16 convolutions, and this backend's own kernels take fp32 and"
+                    + " bf16 only). Use --precision bf16 or fp32 on the CPU, or fp16 on CUDA");
+        }
         if (precision == Precision.BF16 && !nativeBf16()) {
             throw new UnsupportedOperationException("precision bf16: this CPU has no native bfloat16 arithmetic "
                     + "(oneDNN's ISA here is " + isaName() + "; bf16 needs AVX512_BF16 or AMX). Use --precision fp32");

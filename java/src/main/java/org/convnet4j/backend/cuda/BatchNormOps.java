@@ -6,6 +6,7 @@ import org.convnet4j.memory.Block;
 import org.convnet4j.ops.BatchNorm;
 import org.convnet4j.ops.BatchNormParams;
 import org.convnet4j.ops.Checks;
+import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -24,11 +25,20 @@ import org.convnet4j.tensor.Tensor;
  * of x, per-channel statistics and the moving update) then {@code c4j_bn_apply_f32} (normalize, add
  * the residual, relu: one read and one write); backward {@code c4j_bn_backward_reduce_f32} (masked
  * dy sums, and the residual's gradient) then {@code c4j_bn_backward_data_f32}.
+ *
+ * <p>BF16/FP16 NHWC activations: plain batch norm runs on cuDNN with NHWC descriptors of their type
+ * (the derived parameter descriptor is FP32: gamma, beta and the statistics stay FP32). The fused
+ * forms, and plain batch norm with an epsilon cuDNN refuses, are FP32 NCHW kernels only: the backend
+ * runs them through {@link Staging} (converted in and out; native NHWC kernels are still to be written).
  */
 final class BatchNormOps implements AutoCloseable {
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Plans<BatchNorm, Plan> plans = new Plans<>(Plan::new);
+    private final Plans<Key, Plan> plans = new Plans<>(Plan::new);
+
+    /** A plan per op and activation type (FP32 NCHW, BF16/FP16 NHWC). */
+    private record Key(BatchNorm op, DType type) {
+    }
 
     BatchNormOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
@@ -44,7 +54,7 @@ final class BatchNormOps implements AutoCloseable {
             fusedForwardTraining(op, x, null, p, y, saved, false);
             return;
         }
-        Plan plan = plan(op);
+        Plan plan = plan(op, x.dtype());
         int c = op.channels();
         try (Block invStd = ctx.pool().allocate(4L * c)) {
             CudaStatus.cudnn(cudnn.cudnnBatchNormalizationForwardTraining(ctx.cudnn(), cudnn.CUDNN_BATCHNORM_SPATIAL,
@@ -62,7 +72,7 @@ final class BatchNormOps implements AutoCloseable {
             apply(op, x, null, p, p.movingMean().address(), p.movingVariance().address(), y, false);
             return;
         }
-        Plan plan = plan(op);
+        Plan plan = plan(op, x.dtype());
         CudaStatus.cudnn(cudnn.cudnnBatchNormalizationForwardInference(ctx.cudnn(), cudnn.CUDNN_BATCHNORM_SPATIAL,
                 ctx.one(), ctx.zero(), plan.x, DevicePointer.of(x), plan.x, DevicePointer.of(y), plan.params,
                 DevicePointer.of(p.gamma()), DevicePointer.of(p.beta()), DevicePointer.of(p.movingMean()),
@@ -70,13 +80,13 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     void backward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved, Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (!cudnnAccepts(op)) {
             fusedBackward(op, x, null, dy, p, saved, dx, null, dgamma, dbeta);
             return;
         }
-        Plan plan = plan(op);
+        Plan plan = plan(op, x.dtype());
         int c = op.channels();
         try (Block invStd = ctx.pool().allocate(4L * c)) {
             kernels.elementwise("c4j_bn_inv_std_f32", c).ptr(saved.address() + 4L * c).f32(op.epsilon()).i32(c)
@@ -113,13 +123,13 @@ final class BatchNormOps implements AutoCloseable {
      */
     void fusedBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                        Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
-        Checks.tensor(BatchNorm.OP, "dy", dy, op.input());
+        Checks.activation(BatchNorm.OP, "dy", dy, op.input());
         op.checkBackward(x, p, saved, dx, dgamma, dbeta);
         if (y != null) {
-            Checks.tensor(BatchNorm.OP, "y", y, op.input());
+            Checks.activation(BatchNorm.OP, "y", y, op.input());
         }
         if (dresidual != null) {
-            Checks.tensor(BatchNorm.OP, "dresidual", dresidual, op.input());
+            Checks.activation(BatchNorm.OP, "dresidual", dresidual, op.input());
         }
         Shape s = op.input();
         int c = op.channels();
@@ -138,7 +148,7 @@ final class BatchNormOps implements AutoCloseable {
     }
 
     /** cuDNN refuses epsilon below CUDNN_BN_MIN_EPSILON; such layers run on our kernels throughout. */
-    private static boolean cudnnAccepts(BatchNorm op) {
+    static boolean cudnnAccepts(BatchNorm op) {
         return op.epsilon() >= cudnn.CUDNN_BN_MIN_EPSILON;
     }
 
@@ -146,8 +156,8 @@ final class BatchNormOps implements AutoCloseable {
         return s.rank() == 4 ? s.dim(2) * s.dim(3) : 1;
     }
 
-    private Plan plan(BatchNorm op) {
-        return plans.get(op);
+    private Plan plan(BatchNorm op, DType type) {
+        return plans.get(new Key(op, type));
     }
 
     @Override
@@ -159,9 +169,9 @@ final class BatchNormOps implements AutoCloseable {
         final cudnnTensorStruct x;
         final cudnnTensorStruct params;
 
-        Plan(BatchNorm op) {
-            super(op);
-            x = descriptors.tensor(op.input());
+        Plan(Key key) {
+            super(key.op());
+            x = descriptors.tensor(key.op().input(), key.type(), Formats.layoutOf(key.type()));
             params = descriptors.batchNormParams(x);
         }
     }

@@ -3,6 +3,7 @@ package org.convnet4j.backend.cuda;
 import java.util.List;
 
 import org.convnet4j.backend.Backend;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.memory.MemoryLimit;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.Adam;
@@ -19,6 +20,8 @@ import org.convnet4j.ops.SgdMomentum;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
 import org.convnet4j.ops.ZeroPad2d;
 import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
+import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
 /**
@@ -118,9 +121,41 @@ public final class CudaBackend implements Backend {
 
     // ---- Tensors and host transfers
 
+    /**
+     * FP32 NCHW (or, mixed precision, BF16/FP16 NHWC for image activations; see {@link #checkPrecision}).
+     *
+     * @param precision the policy
+     * @return NCHW for FP32, NHWC for BF16 and FP16
+     */
+    @Override
+    public Layout activationLayout(Precision precision) {
+        return Formats.layoutOf(precision.activations());
+    }
+
+    /**
+     * Accepts fp32, bf16 and fp16: reduced-precision image activations in NHWC, convolutions on cuDNN
+     * in FP32 accumulation with tensor cores, FP32 master weights. Not yet on hardware (written and
+     * checked against the stub only): see docs. Frozen (fused, inference-only) convolutions are FP32
+     * only ({@link #freezeConv(Conv2dOp, Tensor, Tensor, boolean, boolean, Precision)} refuses others).
+     *
+     * @param precision the policy
+     */
+    @Override
+    public void checkPrecision(Precision precision) {
+        // every precision is accepted
+    }
+
     @Override
     public synchronized void upload(float[] src, Tensor dst) {
         ensureOpen();
+        if (dst != null && dst.isLive() && Formats.half(dst.dtype())) {
+            // FP32 NCHW host data into a BF16/FP16 activation (rounded to nearest even on the device)
+            try (Tensor plain = allocate(dst.shape())) {
+                upload(src, plain);
+                convertUnlocked(plain, dst);
+            }
+            return;
+        }
         Checks.transfer("upload", src == null ? -1 : src.length, dst, DType.FP32);
         transfers.upload(src, dst);
     }
@@ -135,22 +170,71 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void download(Tensor src, float[] dst) {
         ensureOpen();
+        if (src != null && src.isLive() && Formats.half(src.dtype())) {
+            // a BF16/FP16 activation reads back as FP32 in NCHW order
+            try (Tensor plain = allocate(src.shape())) {
+                convertUnlocked(src, plain);
+                download(plain, dst);
+            }
+            return;
+        }
         Checks.transfer("download", dst == null ? -1 : dst.length, src, DType.FP32);
         transfers.download(src, dst);
     }
 
     @Override
     public synchronized void fill(Tensor t, float value) {
-        Checks.plain("fill", t);
+        if (t == null || t.dtype() != DType.INT32) {
+            Formats.activations("fill", t);
+        }
         ensureOpen();
         elementwise.fill(t, value);
     }
 
     @Override
     public synchronized void copy(Tensor src, Tensor dst) {
-        Checks.plain("copy", src, dst);
+        if (src == null || src.dtype() != DType.INT32) {
+            Formats.activations("copy", src, dst);
+        }
         ensureOpen();
         elementwise.copy(src, dst);
+    }
+
+    /**
+     * Converts between FP32 NCHW and the BF16/FP16 NHWC of mixed precision (either direction), or
+     * changes only the memory order ({@code c4j_convert_<from>_<to>}, one pass; BF16 and FP16 round to
+     * nearest even). Same formats copy.
+     *
+     * @param src the tensor read
+     * @param dst the tensor written, of src's shape
+     * @throws IllegalArgumentException for a pair of formats with no kernel (BF16 to FP16), or shapes
+     *         that differ
+     */
+    @Override
+    public synchronized void convert(Tensor src, Tensor dst) {
+        ensureOpen();
+        convertUnlocked(src, dst);
+    }
+
+    /** {@link #convert}'s work, for callers already holding this backend. */
+    void convertUnlocked(Tensor src, Tensor dst) {
+        if (src == null) {
+            throw new IllegalArgumentException("convert: src is null");
+        }
+        Checks.activation("convert", "src", src, src.shape());
+        Checks.activation("convert", "dst", dst, src.shape());
+        if (src.dtype() == dst.dtype() && src.layout() == dst.layout()) {
+            elementwise.copy(src, dst);
+            return;
+        }
+        String kernel = Formats.convertKernel(src.dtype(), dst.dtype());
+        Shape s = src.shape();
+        long n = s.dim(0);
+        int channels = s.rank() > 1 ? s.intDim(1) : 1;
+        long hw = s.size() / (n * channels);
+        int mode = src.layout() == dst.layout() ? 0 : dst.layout() == Layout.NHWC ? 1 : 2;
+        kernels.elementwise(kernel, s.size())
+                .ptr(src).ptr(dst).i64(n).i32(channels).i64(hw).i32(mode).go("convert " + src + " to " + dst);
     }
 
     @Override
@@ -163,28 +247,32 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void conv2dForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.plain("conv2dForward", x, w, bias, y);
+        Formats.activations("conv2dForward", x, y);
+        Formats.parameters("conv2dForward", w, bias);
         ensureOpen();
         conv.forward(op, x, w, bias, y, false);
     }
 
     @Override
     public synchronized void conv2dBackwardData(Conv2dOp op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.plain("conv2dBackwardData", dy, w, dx);
+        Formats.activations("conv2dBackwardData", dy, dx);
+        Formats.parameters("conv2dBackwardData", w);
         ensureOpen();
         conv.backwardData(op, dy, w, dx);
     }
 
     @Override
     public synchronized void conv2dBackwardFilter(Conv2dOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.plain("conv2dBackwardFilter", x, dy, dw, dbias);
+        Formats.activations("conv2dBackwardFilter", x, dy);
+        Formats.parameters("conv2dBackwardFilter", dw, dbias);
         ensureOpen();
         conv.backwardFilter(op, x, dy, dw, dbias);
     }
 
     @Override
     public synchronized void conv2dBiasReluForward(Conv2dOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.plain("conv2dBiasReluForward", x, w, bias, y);
+        Formats.activations("conv2dBiasReluForward", x, y);
+        Formats.parameters("conv2dBiasReluForward", w, bias);
         ensureOpen();
         conv.forward(op, x, w, bias, y, true);
     }
@@ -193,28 +281,30 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void pool2dForward(Pool2d op, Tensor x, Tensor y) {
-        Checks.plain("pool2dForward", x, y);
+        Formats.activations("pool2dForward", x, y);
         ensureOpen();
         pooling.forward(op, x, y);
     }
 
     @Override
     public synchronized void pool2dBackward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        Checks.plain("pool2dBackward", x, y, dy, dx);
+        Formats.activations("pool2dBackward", x, y, dy, dx);
         ensureOpen();
         pooling.backward(op, x, y, dy, dx);
     }
 
     @Override
     public synchronized void globalAvgPoolForward(GlobalAvgPool op, Tensor x, Tensor y) {
-        Checks.plain("globalAvgPoolForward", x, y);
+        Formats.activations("globalAvgPoolForward", x);
+        Formats.parameters("globalAvgPoolForward", y);
         ensureOpen();
         pooling.globalForward(op, x, y);
     }
 
     @Override
     public synchronized void globalAvgPoolBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
-        Checks.plain("globalAvgPoolBackward", dy, dx);
+        Formats.parameters("globalAvgPoolBackward", dy);
+        Formats.activations("globalAvgPoolBackward", dx);
         ensureOpen();
         pooling.globalBackward(op, dy, dx);
     }
@@ -223,76 +313,132 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void batchNormForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
-        Checks.plain("batchNormForwardTraining", x, y, saved);
+        DType t = Formats.activations("batchNormForwardTraining", x, y);
+        Formats.parameters("batchNormForwardTraining", saved);
         ensureOpen();
+        if (Formats.half(t) && !BatchNormOps.cudnnAccepts(op)) {
+            try (Staging st = new Staging(this)) {
+                batchNorm.forwardTraining(op, st.in(x), p, st.out(y), saved);
+                st.commit();
+            }
+            return;
+        }
         batchNorm.forwardTraining(op, x, p, y, saved);
     }
 
     @Override
     public synchronized void batchNormForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
-        Checks.plain("batchNormForwardInference", x, y);
+        DType t = Formats.activations("batchNormForwardInference", x, y);
         ensureOpen();
+        if (Formats.half(t) && !BatchNormOps.cudnnAccepts(op)) {
+            try (Staging st = new Staging(this)) {
+                batchNorm.forwardInference(op, st.in(x), p, st.out(y));
+                st.commit();
+            }
+            return;
+        }
         batchNorm.forwardInference(op, x, p, y);
     }
 
     @Override
     public synchronized void batchNormBackward(BatchNorm op, Tensor x, Tensor dy, BatchNormParams p, Tensor saved,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.plain("batchNormBackward", x, dy, saved, dx, dgamma, dbeta);
+        DType t = Formats.activations("batchNormBackward", x, dy, dx);
+        Formats.parameters("batchNormBackward", saved, dgamma, dbeta);
         ensureOpen();
+        if (Formats.half(t) && !BatchNormOps.cudnnAccepts(op)) {
+            try (Staging st = new Staging(this)) {
+                batchNorm.backward(op, st.in(x), st.in(dy), p, saved, st.out(dx), dgamma, dbeta);
+                st.commit();
+            }
+            return;
+        }
         batchNorm.backward(op, x, dy, p, saved, dx, dgamma, dbeta);
     }
 
     @Override
     public synchronized void batchNormReluForwardTraining(BatchNorm op, Tensor x, BatchNormParams p, Tensor y, Tensor saved) {
-        Checks.plain("batchNormReluForwardTraining", x, y, saved);
+        Formats.activations("batchNormReluForwardTraining", x, y);
+        Formats.parameters("batchNormReluForwardTraining", saved);
         ensureOpen();
-        batchNorm.fusedForwardTraining(op, x, null, p, y, saved, true);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedForwardTraining(op, st.in(x), null, p, st.out(y), saved, true);
+            st.commit();
+        }
     }
 
     @Override
     public synchronized void batchNormReluForwardInference(BatchNorm op, Tensor x, BatchNormParams p, Tensor y) {
-        Checks.plain("batchNormReluForwardInference", x, y);
+        Formats.activations("batchNormReluForwardInference", x, y);
         ensureOpen();
-        batchNorm.fusedForwardInference(op, x, null, p, y);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedForwardInference(op, st.in(x), null, p, st.out(y));
+            st.commit();
+        }
     }
 
     @Override
     public synchronized void batchNormReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                       Tensor dx, Tensor dgamma, Tensor dbeta) {
-        Checks.plain("batchNormReluBackward", x, y, dy, saved, dx, dgamma, dbeta);
+        Formats.activations("batchNormReluBackward", x, y, dy, dx);
+        Formats.parameters("batchNormReluBackward", saved, dgamma, dbeta);
         ensureOpen();
         requireY(op, y);
-        batchNorm.fusedBackward(op, x, y, dy, p, saved, dx, null, dgamma, dbeta);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedBackward(op, st.in(x), st.in(y), st.in(dy), p, saved, st.out(dx), null, dgamma, dbeta);
+            st.commit();
+        }
     }
 
     @Override
     public synchronized void batchNormAddReluForwardTraining(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p,
                                                 Tensor y, Tensor saved) {
-        Checks.plain("batchNormAddReluForwardTraining", x, residual, y, saved);
+        Formats.activations("batchNormAddReluForwardTraining", x, residual, y);
+        Formats.parameters("batchNormAddReluForwardTraining", saved);
         ensureOpen();
         requireResidual(op, residual);
-        batchNorm.fusedForwardTraining(op, x, residual, p, y, saved, true);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedForwardTraining(op, st.in(x), st.in(residual), p, st.out(y), saved, true);
+            st.commit();
+        }
     }
 
     @Override
     public synchronized void batchNormAddReluForwardInference(BatchNorm op, Tensor x, Tensor residual, BatchNormParams p, Tensor y) {
-        Checks.plain("batchNormAddReluForwardInference", x, residual, y);
+        Formats.activations("batchNormAddReluForwardInference", x, residual, y);
         ensureOpen();
         requireResidual(op, residual);
-        batchNorm.fusedForwardInference(op, x, residual, p, y);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedForwardInference(op, st.in(x), st.in(residual), p, st.out(y));
+            st.commit();
+        }
     }
 
     @Override
     public synchronized void batchNormAddReluBackward(BatchNorm op, Tensor x, Tensor y, Tensor dy, BatchNormParams p, Tensor saved,
                                          Tensor dx, Tensor dresidual, Tensor dgamma, Tensor dbeta) {
-        Checks.plain("batchNormAddReluBackward", x, y, dy, saved, dx, dresidual, dgamma, dbeta);
+        Formats.activations("batchNormAddReluBackward", x, y, dy, dx, dresidual);
+        Formats.parameters("batchNormAddReluBackward", saved, dgamma, dbeta);
         ensureOpen();
         requireY(op, y);
         if (dresidual == null) {
             throw new IllegalArgumentException(BatchNorm.OP + ": dresidual is null for " + op);
         }
-        batchNorm.fusedBackward(op, x, y, dy, p, saved, dx, dresidual, dgamma, dbeta);
+        try (Staging st = new Staging(this)) {
+            batchNorm.fusedBackward(op, st.in(x), st.in(y), st.in(dy), p, saved, st.out(dx), st.out(dresidual), dgamma,
+                    dbeta);
+            st.commit();
+        }
+    }
+
+    /** whole, then the parts (a null list checks whole alone; the op's own check reports it). */
+    private static Tensor[] concatTensors(Tensor whole, List<Tensor> parts) {
+        Tensor[] all = new Tensor[1 + (parts == null ? 0 : parts.size())];
+        all[0] = whole;
+        for (int i = 1; i < all.length; i++) {
+            all[i] = parts.get(i - 1);
+        }
+        return all;
     }
 
     private static void requireY(BatchNorm op, Tensor y) {
@@ -311,14 +457,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void reluForward(Tensor x, Tensor y) {
-        Checks.plain("reluForward", x, y);
+        Formats.activations("reluForward", x, y);
         ensureOpen();
         elementwise.reluForward(x, y);
     }
 
     @Override
     public synchronized void reluBackward(Tensor y, Tensor dy, Tensor dx) {
-        Checks.plain("reluBackward", y, dy, dx);
+        Formats.activations("reluBackward", y, dy, dx);
         ensureOpen();
         elementwise.reluBackward(y, dy, dx);
     }
@@ -332,35 +478,35 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void denseForward(DenseOp op, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        Checks.plain("denseForward", x, y);
+        Formats.parameters("denseForward", x, y);
         ensureOpen();
         dense.forward(op, x, w, bias, y);
     }
 
     @Override
     public synchronized void denseBackwardData(DenseOp op, Tensor dy, Tensor w, Tensor dx) {
-        Checks.plain("denseBackwardData", dy, dx);
+        Formats.parameters("denseBackwardData", dy, dx);
         ensureOpen();
         dense.backwardData(op, dy, w, dx);
     }
 
     @Override
     public synchronized void denseBackwardWeights(DenseOp op, Tensor x, Tensor dy, Tensor dw, Tensor dbias) {
-        Checks.plain("denseBackwardWeights", x, dy);
+        Formats.parameters("denseBackwardWeights", x, dy);
         ensureOpen();
         dense.backwardWeights(op, x, dy, dw, dbias);
     }
 
     @Override
     public synchronized void add(Tensor a, Tensor b, Tensor y) {
-        Checks.plain("add", a, b, y);
+        Formats.activations("add", a, b, y);
         ensureOpen();
         elementwise.add(a, b, y);
     }
 
     @Override
     public synchronized void accumulate(Tensor src, Tensor dst) {
-        Checks.plain("accumulate", src, dst);
+        Formats.activations("accumulate", src, dst);
         ensureOpen();
         elementwise.accumulate(src, dst);
     }
@@ -369,44 +515,42 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void concatForward(Concat op, List<Tensor> xs, Tensor y) {
-        Checks.plain("concatForward", y);
-        Checks.plain("concatForward", xs.toArray(new Tensor[0]));
+        Formats.activations("concatForward", concatTensors(y, xs));
         ensureOpen();
         concat.forward(op, xs, y);
     }
 
     @Override
     public synchronized void concatBackward(Concat op, Tensor dy, List<Tensor> dxs) {
-        Checks.plain("concatBackward", dy);
-        Checks.plain("concatBackward", dxs.toArray(new Tensor[0]));
+        Formats.activations("concatBackward", concatTensors(dy, dxs));
         ensureOpen();
         concat.backward(op, dy, dxs);
     }
 
     @Override
     public synchronized void zeroPad2dForward(ZeroPad2d op, Tensor x, Tensor y) {
-        Checks.plain("zeroPad2dForward", x, y);
+        Formats.activations("zeroPad2dForward", x, y);
         ensureOpen();
         zeroPad.forward(op, x, y);
     }
 
     @Override
     public synchronized void zeroPad2dBackward(ZeroPad2d op, Tensor dy, Tensor dx) {
-        Checks.plain("zeroPad2dBackward", dy, dx);
+        Formats.activations("zeroPad2dBackward", dy, dx);
         ensureOpen();
         zeroPad.backward(op, dy, dx);
     }
 
     @Override
     public synchronized void dropoutForward(DropoutOp op, long step, Tensor x, Tensor y) {
-        Checks.plain("dropoutForward", x, y);
+        Formats.activations("dropoutForward", x, y);
         ensureOpen();
         dropout.forward(op, step, x, y);
     }
 
     @Override
     public synchronized void dropoutBackward(DropoutOp op, long step, Tensor dy, Tensor dx) {
-        Checks.plain("dropoutBackward", dy, dx);
+        Formats.activations("dropoutBackward", dy, dx);
         ensureOpen();
         dropout.backward(op, step, dy, dx);
     }

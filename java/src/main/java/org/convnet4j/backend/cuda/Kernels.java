@@ -30,7 +30,7 @@ import org.convnet4j.tensor.Tensor;
 final class Kernels implements AutoCloseable {
     static final String FATBIN = "convnet4j_kernels.fatbin";
     static final int THREADS = 256;
-    private static final int MAX_ARGS = 16;
+    private static final int MAX_ARGS = 20; // c4j_pool2d_backward_nhwc_<type> takes 17
 
     private final CudaContext ctx;
     private final CUmod_st module = new CUmod_st();

@@ -7,6 +7,8 @@ import org.convnet4j.ops.GlobalAvgPool;
 import org.convnet4j.ops.Pads;
 import org.convnet4j.ops.Pool2d;
 import org.convnet4j.ops.PoolMode;
+import org.convnet4j.tensor.DType;
+import org.convnet4j.tensor.Layout;
 import org.convnet4j.tensor.Shape;
 import org.convnet4j.tensor.Tensor;
 
@@ -16,11 +18,20 @@ import org.convnet4j.tensor.Tensor;
  * run our direct kernels {@code c4j_pool2d_f32} / {@code c4j_pool2d_backward_f32} (backward in gather
  * form, no atomics). Global average pooling is one warp per (sample, channel) row
  * ({@code c4j_global_avg_pool_f32}) and its backward a broadcast.
+ *
+ * <p>BF16/FP16 NHWC activations: cuDNN pools them natively (NHWC descriptors of their type); the
+ * padded cases it cannot express run {@code c4j_pool2d_nhwc_<type>} / {@code
+ * c4j_pool2d_backward_nhwc_<type>} (the same window arithmetic over one channel, cells channels
+ * apart), and global pooling {@code c4j_global_avg_pool_nhwc_<type>} into FP32 features, and back.
  */
 final class PoolOps implements AutoCloseable {
     private final CudaContext ctx;
     private final Kernels kernels;
-    private final Plans<Pool2d, Plan> plans = new Plans<>(Plan::new);
+    private final Plans<Key, Plan> plans = new Plans<>(Plan::new);
+
+    /** A plan per op and activation type (FP32 NCHW, BF16/FP16 NHWC). */
+    private record Key(Pool2d op, DType type) {
+    }
 
     PoolOps(CudaContext ctx, Kernels kernels) {
         this.ctx = ctx;
@@ -29,9 +40,13 @@ final class PoolOps implements AutoCloseable {
 
     void forward(Pool2d op, Tensor x, Tensor y) {
         op.checkForward(x, y);
-        Plan p = plan(op);
+        Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
-            direct("c4j_pool2d_f32", op, op.outputShape().size(), x, y);
+            if (Formats.half(x.dtype())) {
+                direct(Formats.kernel("c4j_pool2d_nhwc", x.dtype()), op, op.outputShape().size(), true, x, y);
+                return;
+            }
+            direct("c4j_pool2d_f32", op, op.outputShape().size(), false, x, y);
             return;
         }
         CudaStatus.cudnn(cudnn.cudnnPoolingForward(ctx.cudnn(), p.pooling, ctx.one(), p.x, DevicePointer.of(x), ctx.zero(),
@@ -40,9 +55,13 @@ final class PoolOps implements AutoCloseable {
 
     void backward(Pool2d op, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         op.checkBackward(x, y, dy, dx);
-        Plan p = plan(op);
+        Plan p = plan(op, x.dtype());
         if (p.pooling == null) {
-            direct("c4j_pool2d_backward_f32", op, op.input().size(), x, y, dy, dx);
+            if (Formats.half(x.dtype())) {
+                direct(Formats.kernel("c4j_pool2d_backward_nhwc", x.dtype()), op, op.input().size(), true, x, y, dy, dx);
+                return;
+            }
+            direct("c4j_pool2d_backward_f32", op, op.input().size(), false, x, y, dy, dx);
             return;
         }
         CudaStatus.cudnn(cudnn.cudnnPoolingBackward(ctx.cudnn(), p.pooling, ctx.one(), p.y, DevicePointer.of(y), p.y,
@@ -53,6 +72,11 @@ final class PoolOps implements AutoCloseable {
     void globalForward(GlobalAvgPool op, Tensor x, Tensor y) {
         op.checkForward(x, y);
         Shape s = op.input();
+        if (Formats.half(x.dtype())) {
+            kernels.elementwise(Formats.kernel("c4j_global_avg_pool_nhwc", x.dtype()), s.dim(0) * s.dim(1)).ptr(x)
+                    .ptr(y).i64(s.dim(0)).i32(s.intDim(1)).i64(s.dim(2) * s.dim(3)).go(op);
+            return;
+        }
         long rows = s.dim(0) * s.dim(1);
         kernels.launch("c4j_global_avg_pool_f32", (int) ((rows + 3) / 4), 128).ptr(x).ptr(y).i64(rows)
                 .i64(s.dim(2) * s.dim(3)).go(op);
@@ -61,12 +85,17 @@ final class PoolOps implements AutoCloseable {
     void globalBackward(GlobalAvgPool op, Tensor dy, Tensor dx) {
         op.checkBackward(dy, dx);
         Shape s = op.input();
+        if (Formats.half(dx.dtype())) {
+            kernels.elementwise(Formats.kernel("c4j_global_avg_pool_backward_nhwc", dx.dtype()), s.size()).ptr(dy)
+                    .ptr(dx).i64(s.dim(0)).i32(s.intDim(1)).i64(s.dim(2) * s.dim(3)).go(op);
+            return;
+        }
         kernels.elementwise("c4j_global_avg_pool_backward_f32", s.size()).ptr(dy).ptr(dx).i64(s.dim(0) * s.dim(1))
                 .i64(s.dim(2) * s.dim(3)).go(op);
     }
 
     /** One launch of a direct pooling kernel: the tensors, then the geometry, as native/cuda/README.md tables them. */
-    private void direct(String kernel, Pool2d op, long n, Tensor... tensors) {
+    private void direct(String kernel, Pool2d op, long n, boolean nhwc, Tensor... tensors) {
         Kernels.Launch l = kernels.elementwise(kernel, n);
         for (Tensor t : tensors) {
             l.ptr(t);
@@ -74,14 +103,19 @@ final class PoolOps implements AutoCloseable {
         Shape in = op.input();
         Shape out = op.outputShape();
         Pads pads = op.pads();
-        l.i32(Math.toIntExact(in.dim(0) * in.dim(1))).i32(in.intDim(2)).i32(in.intDim(3)).i32(out.intDim(2))
+        if (nhwc) {
+            l.i32(in.intDim(0)).i32(in.intDim(1)); // NHWC kernels: n and channels apart
+        } else {
+            l.i32(Math.toIntExact(in.dim(0) * in.dim(1)));
+        }
+        l.i32(in.intDim(2)).i32(in.intDim(3)).i32(out.intDim(2))
                 .i32(out.intDim(3)).i32(op.window().h()).i32(op.window().w()).i32(op.stride().h())
                 .i32(op.stride().w()).i32(pads.top()).i32(pads.left()).i32(op.mode() == PoolMode.MAX ? 0 : 1)
                 .go(op);
     }
 
-    private Plan plan(Pool2d op) {
-        return plans.get(op);
+    private Plan plan(Pool2d op, DType type) {
+        return plans.get(new Key(op, type));
     }
 
     @Override
@@ -95,8 +129,10 @@ final class PoolOps implements AutoCloseable {
         final cudnnTensorStruct x;
         final cudnnTensorStruct y;
 
-        Plan(Pool2d op) {
-            super(op);
+        Plan(Key key) {
+            super(key.op());
+            Pool2d op = key.op();
+            Layout layout = Formats.layoutOf(key.type());
             Pads p = op.pads();
             Shape in = op.input();
             Shape out = op.outputShape();
@@ -106,8 +142,8 @@ final class PoolOps implements AutoCloseable {
                 int mode = op.mode() == PoolMode.MAX ? cudnn.CUDNN_POOLING_MAX : cudnn.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
                 pooling = descriptors.pooling(mode, op.window().h(), op.window().w(), p.top(), p.left(),
                         op.stride().h(), op.stride().w());
-                x = descriptors.tensor(in);
-                y = descriptors.tensor(out);
+                x = descriptors.tensor(in, key.type(), layout);
+                y = descriptors.tensor(out, key.type(), layout);
             } else {
                 pooling = null;
                 x = null;

@@ -390,7 +390,7 @@ class CudaStubTest {
     void theSmokeTellsComputedFromUncomputedResults() {
         Map<String, Smoke.Result> results = new java.util.LinkedHashMap<>();
         Smoke.run(backend, r -> results.put(r.op(), r));
-        assertEquals(12, results.size(), results.toString());
+        assertEquals(14, results.size(), "12 ops, and on CUDA the bf16 and fp16 convolutions: " + results);
         for (String computed : List.of("fill+download", "add", "dense forward", "clip by global norm")) {
             assertTrue(results.get(computed).ok(), "the stub computes this one: " + results.get(computed));
         }
@@ -399,6 +399,9 @@ class CudaStubTest {
         }
         Smoke.Result conv = results.get("conv forward");
         assertFalse(conv.ok(), "the stub computes no convolution, and the smoke must notice: " + conv);
+        for (String half : List.of("conv forward bf16 NHWC", "conv forward fp16 NHWC")) {
+            assertFalse(results.get(half).ok(), "nor a half-precision one: " + results.get(half));
+        }
     }
 
     // ---- helpers

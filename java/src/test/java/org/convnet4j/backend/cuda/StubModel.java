@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.convnet4j.graph.ActivationFn;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Node;
+import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
 import org.convnet4j.graph.layers.Activation;
 import org.convnet4j.graph.layers.Add;
@@ -54,6 +55,11 @@ final class StubModel {
 
     /** Two training steps, one evaluation and one prediction at batch 4; the layer types it holds. */
     static Set<String> trainEvaluatePredict(CudaBackend backend) {
+        return trainEvaluatePredict(backend, Precision.FP32);
+    }
+
+    /** As above in {@code precision} (fp16 with its loss scaler: the trainer installs one). */
+    static Set<String> trainEvaluatePredict(CudaBackend backend, Precision precision) {
         Model model = build();
         int batch = 4;
         SplittableRandom rnd = new SplittableRandom(3);
@@ -67,7 +73,7 @@ final class StubModel {
         }
         try (Weights w = new Weights(model, backend);
              Optimizer adam = Optimizer.adam(model, backend, Adam.keras());
-             Trainer trainer = new Trainer(model, backend, w, adam)) {
+             Trainer trainer = new Trainer(model, backend, w, adam, precision)) {
             w.initialize(1);
             trainer.trainBatch(images, labels, batch);
             trainer.trainBatch(images, labels, batch);
