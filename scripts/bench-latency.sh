@@ -41,7 +41,7 @@ JVM="-Dconvnet4j.threads=$THREADS"
 ONEDNN_VERBOSE=1 java -jar "$JAR" "[.]InferLatency[.]" -p model=lenet5 -p precision=int8 -f 1 -bm ss -wi 0 -i 1 \
     -jvmArgs "$JVM" > "$OUT/verbose_int8.log" 2>&1 || true
 grep -m1 -o 'isa:[^,]*' "$OUT/verbose_int8.log" | sed 's/^/onednn_/' >> "$OUT/machine.txt" || true
-grep -o 'convolution,[^,]*' "$OUT/verbose_int8.log" | sort | uniq -c | sed 's/^/int8 kernels: /' >> "$OUT/machine.txt" || true
+grep 'src:[us]8' "$OUT/verbose_int8.log" | grep -o 'convolution,[^,]*\|matmul,[^,]*' | sort | uniq -c | sed 's/^/int8 kernels: /' >> "$OUT/machine.txt" || true
 
 IFS=, read -r -a models <<< "$MODELS"
 for m in "${models[@]}"; do
