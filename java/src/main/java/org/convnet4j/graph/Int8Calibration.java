@@ -1,13 +1,19 @@
 package org.convnet4j.graph;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.Int8Range;
+import org.convnet4j.io.AtomicFiles;
 
 /**
  * What int8 inference needs to know about a model's data: the range of the input of every frozen
@@ -107,6 +113,86 @@ public final class Int8Calibration {
         }
         return new Int8Calibration(model, ranges, images);
     }
+
+    /** The first line of a calibration file, before the model's name and the image count. */
+    static final String MAGIC = "convnet4j-int8-calibration 1";
+
+    /**
+     * Writes the ranges as text, so that a service can calibrate once and load them at start-up
+     * without the training data: a first line {@code convnet4j-int8-calibration 1 MODEL IMAGES}, then
+     * one line {@code LAYER MIN MAX} per range (floats as Java prints them, which read back exactly).
+     * Written atomically (a temporary file, then a rename).
+     *
+     * @param file where to write
+     * @throws IOException if it cannot be written
+     */
+    public void write(Path file) throws IOException {
+        for (String name : ranges.keySet()) {
+            requireNoSpace("layer", name);
+        }
+        requireNoSpace("model", model);
+        StringBuilder b = new StringBuilder(MAGIC).append(' ').append(model).append(' ').append(images).append('\n');
+        ranges.forEach((name, r) -> b.append(name).append(' ').append(r.min()).append(' ').append(r.max()).append('\n'));
+        AtomicFiles.write(file, b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads what {@link #write} wrote.
+     *
+     * @param file the calibration file
+     * @return the calibration
+     * @throws IOException if it cannot be read
+     * @throws IllegalArgumentException if it is not a calibration file, or a line is malformed (named
+     *                                  with its number), or a range is not finite or has min above max
+     */
+    public static Int8Calibration read(Path file) throws IOException {
+        if (Files.size(file) > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(file + ": " + Files.size(file) + " bytes is too large for an int8 calibration"
+                    + " file (at most " + MAX_FILE_BYTES + ")");
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String[] head = lines.isEmpty() ? new String[0] : lines.get(0).split(" ");
+        if (head.length != 4 || !(head[0] + " " + head[1]).equals(MAGIC)) {
+            throw new IllegalArgumentException(file + ": not an int8 calibration file (expected a first line '" + MAGIC
+                    + " MODEL IMAGES')");
+        }
+        int images;
+        try {
+            images = Integer.parseInt(head[3]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ":1: the image count '" + head[3] + "' is not an integer");
+        }
+        Map<String, Int8Range> ranges = new LinkedHashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.trim().split(" +");
+            if (f.length != 3) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected 'LAYER MIN MAX'. Received '" + line + "'");
+            }
+            try {
+                Int8Range r = new Int8Range(Float.parseFloat(f[1]), Float.parseFloat(f[2]));
+                if (ranges.put(f[0], r) != null) {
+                    throw new IllegalArgumentException("layer " + f[0] + " appears twice");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return new Int8Calibration(head[2], ranges, images);
+    }
+
+    private static void requireNoSpace(String what, String name) {
+        if (name.isEmpty() || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("Int8Calibration: a " + what + " name with white space cannot be written: '"
+                    + name + "'");
+        }
+    }
+
+    /** Far more than any model's layers need (a line is a name and two floats). */
+    private static final long MAX_FILE_BYTES = 1 << 20;
 
     /**
      * The name of the model it was made for.

@@ -7,6 +7,7 @@ import java.util.stream.IntStream;
 
 import org.convnet4j.backend.Backend;
 import org.convnet4j.data.ImageInput;
+import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
@@ -94,13 +95,35 @@ public final class Classifier implements AutoCloseable {
      */
     public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch,
                                   Precision precision) {
+        return load(model, backend, checkpoint, fallbackNames, w -> new Predictor(model, w, batch, precision));
+    }
+
+    /**
+     * As above, predicting in int8 with the input ranges of {@code calibration} (see
+     * {@link Predictor#Predictor(Model, Weights, int, Int8Calibration)}).
+     *
+     * @param model the model the checkpoint was trained as
+     * @param backend where to predict; stays the caller's
+     * @param checkpoint a safetensors checkpoint of the model
+     * @param fallbackNames names for a checkpoint without them, or null
+     * @param batch the most images one call takes
+     * @param calibration the int8 input ranges, made from these weights ({@link Int8Calibration#read})
+     * @return a classifier the caller must close
+     */
+    public static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames, int batch,
+                                  Int8Calibration calibration) {
+        return load(model, backend, checkpoint, fallbackNames, w -> new Predictor(model, w, batch, calibration));
+    }
+
+    private static Classifier load(Model model, Backend backend, Path checkpoint, List<String> fallbackNames,
+                                   java.util.function.Function<Weights, Predictor> freeze) {
         try (Weights w = new Weights(model, backend)) {
             Checkpoint c = Checkpoints.loadWeights(checkpoint, w);
             List<String> names = Checkpoints.classNames(c)
                     .or(() -> java.util.Optional.ofNullable(fallbackNames))
                     .orElseGet(() -> defaultNames(model.classes()));
             // The predictor copies what it needs: the weights can go.
-            Predictor p = new Predictor(model, w, batch, precision);
+            Predictor p = freeze.apply(w);
             try {
                 return new Classifier(p, names);
             } catch (RuntimeException e) {

@@ -157,7 +157,7 @@ class PredictorTest {
      * fp32's top two are 0.1 apart. A CUDA backend refuses.
      */
     @org.junit.jupiter.api.Test
-    void int8FrozenPredictionsAreCloseToFp32() {
+    void int8FrozenPredictionsAreCloseToFp32() throws java.io.IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.convnet4j.backend.cpu.CpuBackend.nativeInt8(),
                 "[cpu] no VNNI here: the int8 predictor is not exercised");
         Model m = model();
@@ -204,6 +204,22 @@ class PredictorTest {
                     }
                 }
                 assertArrayEquals(int8, q.predict(x, 8), "int8 predictions repeat bit for bit");
+            }
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("calibration", ".int8");
+            try {
+                c.write(file);
+                org.convnet4j.graph.Int8Calibration back = org.convnet4j.graph.Int8Calibration.read(file);
+                assertEquals(c.ranges(), back.ranges(), "the ranges read back exactly");
+                assertEquals(c.model(), back.model());
+                assertEquals(20, back.images());
+                java.nio.file.Files.writeString(file, "convnet4j-int8-calibration 1 fusions 20\nstem 0 1 2\n");
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> org.convnet4j.graph.Int8Calibration.read(file));
+                assertTrue(bad.getMessage().contains(":2: expected 'LAYER MIN MAX'"), bad.getMessage());
+                java.nio.file.Files.writeString(file, "something else\n");
+                assertThrows(IllegalArgumentException.class, () -> org.convnet4j.graph.Int8Calibration.read(file));
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
             }
             org.convnet4j.graph.Int8Calibration other = org.convnet4j.graph.Int8Calibration.of("other", c.ranges(), 20);
             assertThrows(IllegalArgumentException.class, () -> new Predictor(m, w, 8, other));

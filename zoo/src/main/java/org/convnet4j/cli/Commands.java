@@ -10,6 +10,7 @@ import org.convnet4j.backend.Backends;
 import org.convnet4j.data.Dataset;
 import org.convnet4j.data.Datasets;
 import org.convnet4j.data.ImageInput;
+import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Model;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.graph.Weights;
@@ -117,7 +118,7 @@ final class Commands {
 
     static void evaluate(List<String> rest) {
         Args a = new Args(rest, Set.of("weights", "data", "backend", "batch-size", "input", "classes", "precise-bn",
-                "precision", "calibration"), Set.of());
+                "precision", "calibration", "save-calibration"), Set.of());
         a.maxPositionals(1);
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         Path weights = requireFile(a.path("weights"), "--weights FILE");
@@ -130,16 +131,17 @@ final class Commands {
         System.err.println("convnet4j: " + Backends.explain(backendName));
         boolean int8 = a.string("precision", "fp32").equalsIgnoreCase("int8");
         int calibration = a.count("calibration", 500);
-        if (!int8 && a.string("calibration", null) != null) {
-            throw new UsageException("--calibration is for --precision int8");
+        if (!int8 && (a.string("calibration", null) != null || a.string("save-calibration", null) != null)) {
+            throw new UsageException("--calibration and --save-calibration are for --precision int8");
         }
+        Path save = a.path("save-calibration");
         try (Backend b = Backends.create(backendName); Weights w = new Weights(m, b)) {
             loadWeights(weights, w, Set.of());
             if (int8) {
                 if (precise > 0) {
                     throw new UsageException("--precise-bn is not for --precision int8: recalibrate in fp32 and save first");
                 }
-                Int8Evaluation.run(m, w, data.train(), test, batchSize, calibration);
+                Int8Evaluation.run(m, w, data.train(), test, batchSize, calibration, save);
                 return;
             }
             try (Evaluator e = new Evaluator(m, w, precision(a, b))) {
@@ -155,8 +157,8 @@ final class Commands {
     }
 
     static void predict(List<String> rest) {
-        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes", "top", "precision"),
-                Set.of("grid", "json"));
+        Args a = new Args(rest, Set.of("weights", "data", "backend", "out", "input", "classes", "top", "precision",
+                "calibration-file"), Set.of("grid", "json"));
         ModelSpec s = Zoo.get(a.positional(0, "MODEL"));
         if (a.flag("grid")) {
             a.maxPositionals(1);
@@ -193,14 +195,60 @@ final class Commands {
         }
         String backendName = a.string("backend", "auto");
         System.err.println("convnet4j: " + Backends.explain(backendName));
+        Int8Calibration int8 = int8Calibration(a, m);
         try (Backend b = Backends.create(backendName);
-             Classifier c = classifier(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32),
-                     precision(a, b))) {
+             Classifier c = int8 != null
+                     ? Classifier.load(m, b, requireCheckpoint(weights), knownClassNames(s, m.classes()),
+                             Math.min(files.size(), 32), int8)
+                     : classifier(m, b, weights, knownClassNames(s, m.classes()), Math.min(files.size(), 32),
+                             precision(a, b))) {
             List<List<Prediction>> tops = c.top(images, files.size(), k);
             for (int i = 0; i < files.size(); i++) {
                 System.out.println(json ? json(files.get(i), tops.get(i)) : line(files.get(i), tops.get(i)));
             }
         }
+    }
+
+    /**
+     * The calibration {@code --precision int8 --calibration-file F} names (as {@code evaluate
+     * --precision int8 --save-calibration F} writes it), else null; int8 without a file is a usage
+     * error, as is a file made for another model.
+     */
+    private static Int8Calibration int8Calibration(Args a, Model m) {
+        boolean int8 = a.string("precision", "fp32").equalsIgnoreCase("int8");
+        Path file = a.path("calibration-file");
+        if (!int8) {
+            if (file != null) {
+                throw new UsageException("--calibration-file is for --precision int8");
+            }
+            return null;
+        }
+        if (file == null) {
+            throw new UsageException("--precision int8 needs --calibration-file F: the input ranges `evaluate MODEL"
+                    + " --precision int8 --save-calibration F` measures on training images");
+        }
+        Int8Calibration c;
+        try {
+            c = Int8Calibration.read(requireFile(file, "--calibration-file F"));
+        } catch (java.io.IOException e) {
+            throw new UsageException("--calibration-file: cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--calibration-file: " + e.getMessage());
+        }
+        if (!c.model().equals(m.name())) {
+            throw new UsageException("--calibration-file: " + file + " was made for model " + c.model() + ", not "
+                    + m.name());
+        }
+        System.err.println("convnet4j: precision int8 (" + c + ")");
+        return c;
+    }
+
+    private static Path requireCheckpoint(Path weights) {
+        if (isKeras(weights)) {
+            throw new UsageException("--precision int8 takes a convnet4j checkpoint; convert the Keras file first"
+                    + " (train --weights F.h5 --epochs 0, or evaluate it in fp32)");
+        }
+        return weights;
     }
 
     /** A checkpoint's classifier, or a Keras file's (which names no classes: the data set's, else "class 0", ...). */

@@ -1,5 +1,8 @@
 package org.convnet4j.cli;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 import org.convnet4j.data.Dataset;
 import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Model;
@@ -25,7 +28,7 @@ final class Int8Evaluation {
         }
     }
 
-    static void run(Model m, Weights w, Dataset train, Dataset test, int batch, int calibration) {
+    static void run(Model m, Weights w, Dataset train, Dataset test, int batch, int calibration, Path save) {
         int per = train.imageSize();
         int n = Math.min(calibration, train.size());
         if (n <= 0) {
@@ -39,6 +42,15 @@ final class Int8Evaluation {
         Int8Calibration c = Int8Calibration.calibrate(m, w, images, n);
         System.err.printf("convnet4j: int8 calibrated on the first %d training images (%d convolution and dense layers, %.1f s)%n", n,
                 c.ranges().size(), (System.nanoTime() - start) / 1e9);
+        if (save != null) {
+            try {
+                c.write(save);
+            } catch (IOException e) {
+                throw new UsageException("--save-calibration: cannot write " + save + ": " + e.getMessage());
+            }
+            System.err.println("convnet4j: int8 calibration written to " + save + " (predict --precision int8"
+                    + " --calibration-file " + save + ")");
+        }
         Score q;
         try (Predictor p = new Predictor(m, w, batch, c)) {
             q = score(p, test, batch);

@@ -76,13 +76,13 @@ public final class Main {
                 "may still allocate is refused before it allocates, with the estimate and the limit.")});
         COMMANDS.put("evaluate", new String[] {
             "  evaluate MODEL --weights FILE [--data PATH] [--backend B] [--batch-size N] [--precise-bn BATCHES] [--threads N]\n"
-                + "                 [--precision auto|fp32|bf16|fp16|int8] [--calibration N]",
+                + "                 [--precision auto|fp32|bf16|fp16|int8] [--calibration N] [--save-calibration F]",
             "Prints the loss and accuracy of the weights on the test (or validation) set; --precise-bn N first\n"
                 + "recomputes the batch-norm statistics from N training batches (0: off). --precision int8 runs the\n"
-                + "frozen predictor with every convolution in 8-bit integers (CPU), its input ranges calibrated on the\n"
-                + "first N (default 500) training images, and prints the fp32 predictor's figures beside it. On\n"
-                + "evaluate, predict and export, --weights takes a convnet4j checkpoint or a Keras .h5 weight file\n"
-                + "(docs/KERAS.md)."});
+                + "frozen predictor with every convolution and dense layer in 8-bit integers (CPU), their input\n"
+                + "ranges calibrated on the first N (default 500) training images (--save-calibration F writes them\n"
+                + "for predict), and prints the fp32 predictor's figures beside it. On evaluate, predict and export,\n"
+                + "--weights takes a convnet4j checkpoint or a Keras .h5 weight file (docs/KERAS.md)."});
         COMMANDS.put("predict", new String[] {
             String.join("\n",
                 "  predict MODEL --weights FILE [--top K] [--json] [--backend B] [--threads N] [--precision P] IMAGE...",
@@ -94,7 +94,9 @@ public final class Main {
                 "\"class 0\", ...). No data set is read.",
                 "  --json   one JSON object per line: {\"file\":...,\"top\":[{\"class\":7,\"name\":...,\"probability\":...}]}",
                 "  --grid   instead draw the first 50 test images of --data labelled with the predicted class into",
-                "           DIR/predictions.png (default runs/MODEL)")});
+                "           DIR/predictions.png (default runs/MODEL)",
+                "  --precision int8 --calibration-file F   every convolution and dense layer in 8-bit integers (CPU),",
+                "           with the input ranges `evaluate MODEL --precision int8 --save-calibration F` measured")});
         COMMANDS.put("export", new String[] {
             "  export MODEL --weights FILE --out FILE.onnx|FILE.h5 [--input HxWxC] [--classes N] [--backend B]",
             String.join("\n",

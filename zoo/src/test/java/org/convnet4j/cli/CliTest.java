@@ -248,8 +248,10 @@ class CliTest {
         assertEquals(0, e.status(), e.err());
         assertTrue(e.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), e.out());
         if (org.convnet4j.backend.cpu.CpuBackend.nativeInt8()) {
+            Path calibration = tmp.resolve("lenet5.int8");
             Run q = cli("evaluate", "lenet5", "--weights", out.resolve("checkpoint.safetensors").toString(), "--data",
-                    data.toString(), "--backend", "cpu", "--precision", "int8", "--calibration", "50");
+                    data.toString(), "--backend", "cpu", "--precision", "int8", "--calibration", "50",
+                    "--save-calibration", calibration.toString());
             assertEquals(0, q.status(), q.err());
             assertTrue(q.err().contains("int8 calibrated on the first 50 training images (5 convolution and dense layers"), q.err());
             assertTrue(q.out().matches("(?s)80 images - loss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4} \\(int8\\)\\R"
@@ -258,6 +260,34 @@ class CliTest {
             // The fp32 frozen figures equal the live evaluation's accuracy (same weights, same images).
             String accuracy = e.out().replaceAll("(?s).*accuracy: (\\d\\.\\d{4}).*", "$1");
             assertTrue(q.out().contains("accuracy: " + accuracy + " (fp32, frozen)"), q.out() + " vs " + e.out());
+            // predict in int8 from the saved ranges, no data set read; without them, or with another model's, refused.
+            assertTrue(Files.readAllLines(calibration).get(0).startsWith("convnet4j-int8-calibration 1 lenet5 50"));
+            Path png = tmp.resolve("shoe.png");
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
+                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setSample(14, 14, 0, 255);
+            javax.imageio.ImageIO.write(img, "png", png.toFile());
+            String ckpt = out.resolve("checkpoint.safetensors").toString();
+            Run p8 = cli("predict", "lenet5", "--weights", ckpt, "--backend", "cpu", "--precision", "int8",
+                    "--calibration-file", calibration.toString(), png.toString());
+            assertEquals(0, p8.status(), p8.err());
+            assertTrue(p8.out().startsWith(png + ": "), p8.out());
+            assertTrue(p8.err().contains("precision int8 (int8 calibration of lenet5 on 50 images"), p8.err());
+            Run missing = cli("predict", "lenet5", "--weights", ckpt, "--backend", "cpu", "--precision", "int8",
+                    png.toString());
+            assertEquals(2, missing.status(), missing.err());
+            assertTrue(missing.err().contains("--precision int8 needs --calibration-file"), missing.err());
+            Path other = tmp.resolve("other.int8");
+            Files.writeString(other, Files.readString(calibration).replaceFirst(" lenet5 ", " alexnet8 "));
+            Run wrong = cli("predict", "lenet5", "--weights", ckpt, "--backend", "cpu", "--precision", "int8",
+                    "--calibration-file", other.toString(), png.toString());
+            assertEquals(2, wrong.status(), wrong.err());
+            assertTrue(wrong.err().contains("was made for model alexnet8, not lenet5"), wrong.err());
+            Files.writeString(other, "convnet4j-int8-calibration 1 lenet5 50\nconv NaN 1\n");
+            Run hostile = cli("predict", "lenet5", "--weights", ckpt, "--backend", "cpu", "--precision", "int8",
+                    "--calibration-file", other.toString(), png.toString());
+            assertEquals(2, hostile.status(), hostile.err());
+            assertTrue(hostile.err().contains(":2: int8: expected a finite range"), hostile.err());
         } else {
             System.out.println("SKIPPED [cpu] evaluate --precision int8: no VNNI here (" + org.convnet4j.backend.cpu.CpuBackend.isaName() + ")");
         }
