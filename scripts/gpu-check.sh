@@ -174,7 +174,8 @@ fi
 # LD_LIBRARY_PATH; Python's site-packages (the pip wheels nvidia-cuda-runtime, nvidia-cublas,
 # nvidia-cudnn-cu13, ... keep theirs under nvidia/*/lib, PyTorch under torch/lib); the CUDA toolkit;
 # the system's library folder; ldconfig's cache. Only a library still missing then costs a bounded
-# `find` (-xdev, depth 12, 20 s). A copy under a stubs/ folder (the toolkit's link-time libcuda) never
+# `find` (-xdev, depth 12, 20 s). A copy under a stubs/ folder (the toolkit's link-time libcuda), or
+# under our own test stub's build folders (cuda-stub/, javacpp-stub-cache/, in any checkout), never
 # counts. The folder of the newest copy of each goes first on LD_LIBRARY_PATH.
 libs=(libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libcudnn.so.9 libcudnn_cnn.so.9 libcudnn_ops.so.9
       libcudnn_adv.so.9 libcudnn_graph.so.9 libnvrtc.so.13 libcuda.so.1)
@@ -220,6 +221,8 @@ usable() {  # LIB: the copies of LIB in libs.txt that exist and are no stub, fir
   declare -A seen=()
   while IFS=$'\t' read -r _ f; do
     [[ "$f" == */stubs/* ]] && continue
+    # Our own fake CUDA (native/test/cuda_stub), built by any checkout's tests: never a real library.
+    [[ "$f" == */cuda-stub/* || "$f" == */javacpp-stub-cache/* ]] && continue
     [ -e "$f" ] || continue
     real="$(readlink -f "$f")"
     [ -n "${seen[$real]:-}" ] && continue
@@ -294,11 +297,13 @@ say "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 "$java" -version 2>&1
 say "jre modules: $(sed -n 's/^MODULES="\(.*\)"/\1/p' "$root/.device/jre/release")"
 if [ "$mode" = dry ]; then
-  # The CPU backend needs oneDNN's native jar, which .device leaves out (it would not fit); the build has it.
+  # The CPU backend needs oneDNN's native jar, which .device leaves out (it would not fit), and the
+  # OpenCL presets' native jar oneDNN's JNI loads first; the build has both.
   onednn="$(ls "$root"/zoo/target/lib/dnnl-*-linux-x86_64.jar 2>/dev/null | head -1)"
+  opencl="$(ls "$root"/zoo/target/lib/opencl-*-linux-x86_64.jar 2>/dev/null | head -1)"
   if [ -n "$onednn" ]; then
-    cp="$cp:$onednn"
-    say "NOTE dry run: adding oneDNN's native jar from the build for the CPU backend: $onednn (not part of .device)"
+    cp="$cp:$onednn${opencl:+:$opencl}"
+    say "NOTE dry run: adding oneDNN's native jar from the build for the CPU backend: $onednn${opencl:+ and $opencl} (not part of .device)"
   else
     say "NOTE dry run: no oneDNN native jar in zoo/target/lib (build first); CPU steps will fail"
   fi

@@ -1,16 +1,10 @@
 package org.convnet4j.bench;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import org.convnet4j.graph.Int8Calibration;
 import org.convnet4j.graph.Precision;
 import org.convnet4j.onnx.OnnxExport;
-
 import org.convnet4j.train.Predictor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -64,14 +58,11 @@ public class InferLatency {
 
     private ZooFixture f;
     private Predictor predictor;
-    private OrtEnvironment env;
-    private OrtSession session;
-    private long[] shape;
-    private java.nio.FloatBuffer input;
-    private String inputName;
+    /** path=ort only (ONNX Runtime is then needed on the class path; see {@link OrtLatencyRunner}). */
+    private OrtLatencyRunner ort;
 
     @Setup(Level.Trial)
-    public void setUp() throws OrtException {
+    public void setUp() {
         f = new ZooFixture(model, backend, 1);
         boolean int8 = precision.equalsIgnoreCase("int8");
         Precision p = int8 ? Precision.FP32 : Precision.parse(precision);
@@ -102,44 +93,27 @@ public class InferLatency {
         return Int8Calibration.calibrate(f.trainer.model(), f.trainer.weights(), images, 64);
     }
 
-    private void openOrt() throws OrtException {
+    private void openOrt() {
         byte[] onnx = OnnxExport.toBytes(f.trainer.model(), f.trainer.weights());
-        env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            session = env.createSession(onnx, o);
-        }
-        inputName = session.getInputNames().iterator().next();
-        long[] d = f.trainer.model().input().batchShape(1).dims();
-        shape = d;
-        input = java.nio.ByteBuffer.allocateDirect(f.images.length * 4).order(java.nio.ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        ort = new OrtLatencyRunner(onnx, f.trainer.model().input().batchShape(1).dims(), f.images.length, threads);
     }
 
     /** The probabilities are on the host when predict returns, so the device has finished. */
     @Benchmark
-    public float[] predict() throws OrtException {
-        if (session != null) {
-            input.clear();
-            input.put(f.images).flip();
-            try (OnnxTensor x = OnnxTensor.createTensor(env, input, shape);
-                 OrtSession.Result r = session.run(Map.of(inputName, x))) {
-                return ((float[][]) r.get(0).getValue())[0];
-            }
+    public float[] predict() {
+        if (ort != null) {
+            return ort.run(f.images);
         }
         return predictor != null ? predictor.predict(f.images, 1) : f.trainer.predictBatch(f.images, 1);
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws OrtException {
+    public void tearDown() {
         if (predictor != null) {
             predictor.close();
         }
-        if (session != null) {
-            session.close();
+        if (ort != null) {
+            ort.close();
         }
         f.close();
     }
