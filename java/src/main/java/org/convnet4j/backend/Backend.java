@@ -336,7 +336,9 @@ public interface Backend extends AutoCloseable {
      * x quantized on each call with the scale of {@code input} (u8 or s8, see {@link Int8Range}), the
      * weights once, here, to s8 with one scale per output channel ({@code max |w|} of the channel over
      * 127), products accumulated in 32-bit integers and scaled back to FP32 before the bias, the
-     * residual and the relu. x, the residual and y are FP32, in NCHW or NHWC. The default refuses: a
+     * residual and the relu. x, the residual and y are FP32, in NCHW or NHWC. Values of x outside the
+     * range saturate, and a NaN becomes the range's low end: 8-bit integers have no NaN (a
+     * {@code Predictor} refuses non-finite images before they get here). The default refuses: a
      * backend without int8 convolutions throws an UnsupportedOperationException naming itself.
      *
      * @param op the convolution
