@@ -36,7 +36,7 @@ final class FrozenConvInt8 extends FrozenConv {
     private final Dnnl dnnl;
     private final MemoryPool pool;
     private final Primitive core;
-    /** Per layout of x (ordinal): FP32 x to the 8-bit NHWC input, scaled. */
+    /** Per layout of x (ordinal): FP32 x to the 8-bit NHWC input, scaled; null for NHWC (our loop). */
     private final Primitive[] quantize = new Primitive[LAYOUTS.length];
     /** Per layout of y: whether it is the kernel's FP32 NHWC, else the reorders in (residual) and out. */
     private final boolean[] dstDirect = new boolean[LAYOUTS.length];
@@ -70,7 +70,7 @@ final class FrozenConvInt8 extends FrozenConv {
         float[] wf = new float[Math.toIntExact(count)];
         Address.floats(w.address(), count).get(wf);
         float[] scales = new float[outChannels];
-        byte[] q = quantizeWeights(wf, outChannels, per, scales);
+        byte[] q = Closing.quantizePerChannel(wf, outChannels, per, per, 1, scales);
 
         Primitive c = null;
         Tensor kw = null;
@@ -95,7 +95,9 @@ final class FrozenConvInt8 extends FrozenConv {
             for (Layout l : LAYOUTS) {
                 int i = l.ordinal();
                 dnnl_memory_desc x = s.of(op.input(), new Format(DType.FP32, l));
-                quantize[i] = quantizer(s, dnnl, op, x, chosenSrc, one);
+                if (l != Layout.NHWC) { // an NHWC x takes our loop (forwardLocked)
+                    quantize[i] = quantizer(s, dnnl, op, x, chosenSrc, one);
+                }
                 dnnl_memory_desc y = s.of(op.outputShape(), new Format(DType.FP32, l));
                 dstDirect[i] = dnnl_memory_desc_equal(chosenDst, y) != 0;
                 if (!dstDirect[i]) {
@@ -132,11 +134,11 @@ final class FrozenConvInt8 extends FrozenConv {
             pd = s.release(pd);
             c = new Primitive(dnnl, op, pd, args, mds);
         } catch (RuntimeException e) {
-            closeAll(quantize, dstIn, dstOut);
-            closeQuietly(kw);
-            closeQuietly(kb);
-            closeQuietly(ss);
-            closeQuietly(ws);
+            Closing.all("an int8 frozen convolution", quantize, dstIn, dstOut);
+            Closing.quietly("an int8 frozen convolution", kw);
+            Closing.quietly("an int8 frozen convolution", kb);
+            Closing.quietly("an int8 frozen convolution", ss);
+            Closing.quietly("an int8 frozen convolution", ws);
             throw e;
         }
         this.core = c;
@@ -146,29 +148,6 @@ final class FrozenConvInt8 extends FrozenConv {
         this.weightScales = ws;
     }
 
-    /**
-     * s8 weights, one scale per output channel: {@code scale[o] = max |w[o, ...]| / 127} (1 for an
-     * all-zero channel), {@code q = round(w / scale[o])}, within [-127, 127].
-     */
-    static byte[] quantizeWeights(float[] w, int outChannels, int per, float[] scales) {
-        byte[] q = new byte[w.length];
-        for (int o = 0; o < outChannels; o++) {
-            float max = 0f;
-            for (int i = o * per; i < (o + 1) * per; i++) {
-                if (!Float.isFinite(w[i])) {
-                    throw new IllegalArgumentException("int8: weight " + i + " of output channel " + o + " is " + w[i]);
-                }
-                max = Math.max(max, Math.abs(w[i]));
-            }
-            float scale = max > 0f ? max / 127f : 1f;
-            scales[o] = scale;
-            for (int i = o * per; i < (o + 1) * per; i++) {
-                long v = Math.round((double) w[i] / scale);
-                q[i] = (byte) Math.max(-127, Math.min(127, v));
-            }
-        }
-        return q;
-    }
 
     /** The reorder x (FP32) to the kernel's 8-bit input, dividing by x's scale (a DST scale, mask 0). */
     private static Primitive quantizer(DnnlScope s, Dnnl dnnl, Object op, dnnl_memory_desc from, dnnl_memory_desc to,
@@ -181,10 +160,6 @@ final class FrozenConvInt8 extends FrozenConv {
                 new dnnl_memory_desc[] {from, to, scale});
     }
 
-    /** The calibrated range of x this convolution was quantized for. */
-    Int8Range input() {
-        return input;
-    }
 
     @Override
     public Layout nativeLayout() {
@@ -237,38 +212,18 @@ final class FrozenConvInt8 extends FrozenConv {
                 dnnl.reorders.increment();
             }
         } finally {
-            closeQuietly(src);
-            closeQuietly(dstScratch);
+            Closing.quietly("an int8 frozen convolution", src);
+            Closing.quietly("an int8 frozen convolution", dstScratch);
         }
     }
 
     @Override
     public void close() {
-        closeQuietly(core);
-        closeAll(quantize, dstIn, dstOut);
-        closeQuietly(weights);
-        closeQuietly(bias);
-        closeQuietly(srcScale);
-        closeQuietly(weightScales);
-    }
-
-    private static void closeAll(Primitive[]... groups) {
-        for (Primitive[] g : groups) {
-            for (int i = 0; i < g.length; i++) {
-                closeQuietly(g[i]);
-                g[i] = null;
-            }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        if (r == null) {
-            return;
-        }
-        try {
-            r.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing an int8 frozen convolution's resource", e);
-        }
+        Closing.quietly("an int8 frozen convolution", core);
+        Closing.all("an int8 frozen convolution", quantize, dstIn, dstOut);
+        Closing.quietly("an int8 frozen convolution", weights);
+        Closing.quietly("an int8 frozen convolution", bias);
+        Closing.quietly("an int8 frozen convolution", srcScale);
+        Closing.quietly("an int8 frozen convolution", weightScales);
     }
 }

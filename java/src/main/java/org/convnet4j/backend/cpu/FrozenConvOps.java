@@ -109,9 +109,9 @@ final class FrozenConvOps extends FrozenConv {
                     : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
         } catch (RuntimeException e) {
             // The scope has freed the descriptors (pd too, unless the primitive had it); the rest is ours.
-            closeAll(srcIn, dstIn, dstOut);
-            closeQuietly(kw);
-            closeQuietly(kb);
+            Closing.all("a frozen convolution", srcIn, dstIn, dstOut);
+            Closing.quietly("a frozen convolution", kw);
+            Closing.quietly("a frozen convolution", kb);
             throw e;
         }
         this.core = c;
@@ -179,40 +179,20 @@ final class FrozenConvOps extends FrozenConv {
                 dnnl.reorders.increment();
             }
         } finally {
-            closeQuietly(srcScratch);
-            closeQuietly(dstScratch);
+            Closing.quietly("a frozen convolution", srcScratch);
+            Closing.quietly("a frozen convolution", dstScratch);
         }
     }
 
     @Override
     public void close() {
-        closeQuietly(core);
-        closeAll(srcIn, dstIn, dstOut);
-        closeQuietly(weights);
-        closeQuietly(bias);
+        Closing.quietly("a frozen convolution", core);
+        Closing.all("a frozen convolution", srcIn, dstIn, dstOut);
+        Closing.quietly("a frozen convolution", weights);
+        Closing.quietly("a frozen convolution", bias);
     }
 
     private static void copy(long from, long to, long bytes) {
         Pointer.memcpy(new Address(to), new Address(from), bytes);
-    }
-
-    private static void closeAll(Primitive[]... groups) {
-        for (Primitive[] g : groups) {
-            for (int i = 0; i < g.length; i++) {
-                closeQuietly(g[i]);
-                g[i] = null;
-            }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        if (r == null) {
-            return;
-        }
-        try {
-            r.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing a frozen convolution's resource", e);
-        }
     }
 }

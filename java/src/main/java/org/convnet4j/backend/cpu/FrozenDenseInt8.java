@@ -52,7 +52,7 @@ final class FrozenDenseInt8 extends FrozenDense {
         float[] wf = new float[Math.multiplyExact(in, units)];
         Address.floats(w.address(), wf.length).get(wf);
         float[] scales = new float[units];
-        byte[] q = quantizeColumns(wf, in, units, scales);
+        byte[] q = Closing.quantizePerChannel(wf, units, in, 1, units, scales);
         Primitive c = null;
         Tensor kw = null;
         Tensor kb = null;
@@ -101,10 +101,10 @@ final class FrozenDenseInt8 extends FrozenDense {
             pd = s.release(pd);
             c = new Primitive(dnnl, op, pd, args, mds);
         } catch (RuntimeException e) {
-            closeQuietly(kw);
-            closeQuietly(kb);
-            closeQuietly(ss);
-            closeQuietly(ws);
+            Closing.quietly("an int8 frozen dense layer", kw);
+            Closing.quietly("an int8 frozen dense layer", kb);
+            Closing.quietly("an int8 frozen dense layer", ss);
+            Closing.quietly("an int8 frozen dense layer", ws);
             throw e;
         }
         this.core = c;
@@ -114,29 +114,6 @@ final class FrozenDenseInt8 extends FrozenDense {
         this.weightScales = ws;
     }
 
-    /**
-     * s8 weights of an in x units matrix, one scale per column (output unit): {@code max |w| / 127} of
-     * the column (1 when it is all zero), {@code q = round(w / scale)} within [-127, 127].
-     */
-    static byte[] quantizeColumns(float[] w, int in, int units, float[] scales) {
-        for (int n = 0; n < units; n++) {
-            float max = 0f;
-            for (int k = 0; k < in; k++) {
-                float v = w[k * units + n];
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("int8: weight (" + k + ", " + n + ") is " + v);
-                }
-                max = Math.max(max, Math.abs(v));
-            }
-            scales[n] = max > 0f ? max / 127f : 1f;
-        }
-        byte[] q = new byte[w.length];
-        for (int i = 0; i < w.length; i++) {
-            long v = Math.round((double) w[i] / scales[i % units]);
-            q[i] = (byte) Math.max(-127, Math.min(127, v));
-        }
-        return q;
-    }
 
     /** Runs under the backend's lock, as every op of a CPU backend does. */
     @Override
@@ -154,28 +131,17 @@ final class FrozenDenseInt8 extends FrozenDense {
                     core.execute(src.address(), packed.address(), y.address(), srcScale.address(), weightScales.address());
                 }
             } finally {
-                closeQuietly(src);
+                Closing.quietly("an int8 frozen dense layer", src);
             }
         }
     }
 
     @Override
     public void close() {
-        closeQuietly(core);
-        closeQuietly(packed);
-        closeQuietly(bias);
-        closeQuietly(srcScale);
-        closeQuietly(weightScales);
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        if (r == null) {
-            return;
-        }
-        try {
-            r.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing an int8 frozen dense layer's resource", e);
-        }
+        Closing.quietly("an int8 frozen dense layer", core);
+        Closing.quietly("an int8 frozen dense layer", packed);
+        Closing.quietly("an int8 frozen dense layer", bias);
+        Closing.quietly("an int8 frozen dense layer", srcScale);
+        Closing.quietly("an int8 frozen dense layer", weightScales);
     }
 }

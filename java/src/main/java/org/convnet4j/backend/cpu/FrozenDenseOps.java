@@ -71,9 +71,9 @@ final class FrozenDenseOps extends FrozenDense {
             c = op.bias() ? new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST)
                     : new Primitive(dnnl, op, pd, DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST);
         } catch (RuntimeException e) {
-            closeQuietly(r);
-            closeQuietly(kw);
-            closeQuietly(kb);
+            Closing.quietly("a frozen dense layer", r);
+            Closing.quietly("a frozen dense layer", kw);
+            Closing.quietly("a frozen dense layer", kb);
             throw e;
         }
         this.core = c;
@@ -101,27 +101,16 @@ final class FrozenDenseOps extends FrozenDense {
                     core.execute(src, packed.address(), y.address());
                 }
             } finally {
-                closeQuietly(rounded);
+                Closing.quietly("a frozen dense layer", rounded);
             }
         }
     }
 
     @Override
     public void close() {
-        closeQuietly(core);
-        closeQuietly(round);
-        closeQuietly(packed);
-        closeQuietly(bias);
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        if (r == null) {
-            return;
-        }
-        try {
-            r.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing a frozen dense layer's resource", e);
-        }
+        Closing.quietly("a frozen dense layer", core);
+        Closing.quietly("a frozen dense layer", round);
+        Closing.quietly("a frozen dense layer", packed);
+        Closing.quietly("a frozen dense layer", bias);
     }
 }
