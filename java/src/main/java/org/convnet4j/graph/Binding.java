@@ -18,9 +18,11 @@ import org.convnet4j.tensor.Tensor;
  * @param outputGrad  the gradient of the output, or null for an inference-only binding
  * @param paramGrads  where to write each parameter's gradient (null entries for non-trainable ones),
  *                    or null for an inference-only binding
+ * @param precision   the plan's mixed-precision policy: under bf16 a layer computes its matmuls on
+ *                    inputs rounded to BF16 (image activations already are BF16 tensors)
  */
 public record Binding(Backend backend, int batch, List<Tensor> inputs, Tensor output, List<Tensor> params,
-                      List<Tensor> inputGrads, Tensor outputGrad, List<Tensor> paramGrads) {
+                      List<Tensor> inputGrads, Tensor outputGrad, List<Tensor> paramGrads, Precision precision) {
 
     /**
      * The first input's activation, for single-input layers.

@@ -453,7 +453,7 @@ public final class Executor implements AutoCloseable {
             }
         }
         return new Binding(backend, batch, ins, activations[p], params, training ? inGrads : null,
-                training ? grads[p] : null, training ? pGrads : null);
+                training ? grads[p] : null, training ? pGrads : null, plan.precision());
     }
 
     private Tensor own(Tensor t) {

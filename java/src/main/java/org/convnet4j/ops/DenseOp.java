@@ -1,8 +1,8 @@
 package org.convnet4j.ops;
 
-import org.convnet4j.tensor.Tensor;
-
+import org.convnet4j.tensor.DType;
 import org.convnet4j.tensor.Shape;
+import org.convnet4j.tensor.Tensor;
 
 /**
  * A fully connected layer {@code y = x . W + b} over an N x in input. The kernel is in x units, as in
@@ -10,9 +10,18 @@ import org.convnet4j.tensor.Shape;
  *
  * @param input the input's shape, N x in
  * @param units the number of outputs per row
+ * <p>{@code compute} is the type the matrix product's inputs are rounded to: FP32, or BF16 under the
+ * bf16 mixed-precision policy (x, W and the gradient flowing back rounded to bfloat16, every product
+ * accumulated in FP32, y, dx and dW written in FP32; the tensors themselves stay FP32). The CPU
+ * backend computes BF16 with oneDNN's bf16 matmul and refuses FP16; the CUDA backend computes every
+ * dense layer in FP32 (a wider type than asked, so within any tolerance written for BF16).
+ *
+ * @param input the input's shape, N x in
+ * @param units the number of outputs per row
  * @param bias whether a bias is added, one value per unit
+ * @param compute the type the matmul's inputs are rounded to: FP32, BF16 or FP16
  */
-public record DenseOp(Shape input, int units, boolean bias) {
+public record DenseOp(Shape input, int units, boolean bias, DType compute) {
     /** The op's name in error messages. */
     public static final String OP = "dense";
 
@@ -22,11 +31,38 @@ public record DenseOp(Shape input, int units, boolean bias) {
      * @param input the input's shape, rank 2
      * @param units the number of outputs, &gt; 0
      * @param bias whether a bias is added
-     * @throws IllegalArgumentException if the input is not rank 2 or units is not positive
+     * @param compute the type the matmul's inputs are rounded to
+     * @throws IllegalArgumentException if the input is not rank 2, units is not positive or compute is
+     *         not a floating-point type
      */
     public DenseOp {
         Checks.rank(OP, "input", input, 2);
         Checks.positive(OP, "units", units);
+        if (compute != DType.FP32 && compute != DType.BF16 && compute != DType.FP16) {
+            throw new IllegalArgumentException(OP + ": compute must be FP32, BF16 or FP16. Received " + compute);
+        }
+    }
+
+    /**
+     * A dense layer computed in FP32.
+     *
+     * @param input the input's shape, rank 2
+     * @param units the number of outputs, &gt; 0
+     * @param bias whether a bias is added
+     * @throws IllegalArgumentException if the input is not rank 2 or units is not positive
+     */
+    public DenseOp(Shape input, int units, boolean bias) {
+        this(input, units, bias, DType.FP32);
+    }
+
+    /**
+     * This layer with its matmul inputs rounded to {@code type}.
+     *
+     * @param type FP32, BF16 or FP16
+     * @return the op, equal to this one but for its compute type
+     */
+    public DenseOp withCompute(DType type) {
+        return new DenseOp(input, units, bias, type);
     }
 
     /**
@@ -129,6 +165,7 @@ public record DenseOp(Shape input, int units, boolean bias) {
 
     @Override
     public String toString() {
-        return OP + "(input " + input + ", units " + units + (bias ? ", bias" : ", no bias") + ")";
+        return OP + "(input " + input + ", units " + units + (bias ? ", bias" : ", no bias")
+                + (compute == DType.FP32 ? "" : ", " + compute + " inputs") + ")";
     }
 }

@@ -1,11 +1,12 @@
 package org.convnet4j.tensor;
 
 /**
- * Element types a tensor can hold. Only FP32 is computed on today; INT32 carries sparse labels.
- * BF16 and FP16 are reserved so that storage sizes and checkpoints already know them.
+ * Element types a tensor can hold. FP32 is the master type (weights, optimizer state, statistics,
+ * losses); BF16 holds activations under the bf16 precision on both backends, FP16 under fp16 on CUDA
+ * only; INT32 carries sparse labels.
  */
 public enum DType {
-    /** IEEE 754 single precision: what every op computes on. */
+    /** IEEE 754 single precision: every op computes on it, and accumulates in it. */
     FP32(4),
     /** 32-bit signed integers: sparse class labels. */
     INT32(4),

@@ -132,6 +132,11 @@ class MixedPrecisionTrainingTest {
 
     /** Activation reorders of one steady-state training step (after the first, which builds the primitives). */
     private static long reordersPerStep(Model m, Precision precision, Layout layout) {
+        return perStep(m, precision, layout)[0];
+    }
+
+    /** Activation reorders and type conversions of one steady-state training step. */
+    private static long[] perStep(Model m, Precision precision, Layout layout) {
         try (Weights w = new Weights(m, backend)) {
             w.initialize(1);
             Tensor[] grads = new Tensor[m.params().size()];
@@ -143,8 +148,9 @@ class MixedPrecisionTrainingTest {
                 ex.setLabels(data.labels(0, BATCH));
                 ex.trainStep(1);
                 long before = backend.reorderCount(false);
+                long conversions = backend.conversionCount();
                 ex.trainStep(2);
-                return backend.reorderCount(false) - before;
+                return new long[] {backend.reorderCount(false) - before, backend.conversionCount() - conversions};
             } finally {
                 for (Tensor t : grads) {
                     t.close();
@@ -169,8 +175,13 @@ class MixedPrecisionTrainingTest {
         assertTrue(nhwc <= 3, what);
         assertTrue(nchw > 2 * nhwc, what);
         if (CpuBackend.nativeBf16()) {
-            long bf16 = reordersPerStep(m, Precision.BF16, Layout.NHWC);
-            assertTrue(bf16 <= 3, what + ", BF16 NHWC plan " + bf16);
+            long[] bf16 = perStep(m, Precision.BF16, Layout.NHWC);
+            assertTrue(bf16[0] <= 3, what + ", BF16 NHWC plan " + bf16[0]);
+            // FP32 features rounded to BF16 for each dense layer's matmuls: x forward, dy backward-data,
+            // x and dy backward-weights; none in fp32.
+            long dense = m.nodes().stream().filter(n -> n.layer() instanceof org.convnet4j.graph.layers.Dense).count();
+            assertEquals(4 * dense, bf16[1], "BF16 conversions per step, " + dense + " dense layers");
+            assertEquals(0, perStep(m, Precision.FP32, Layout.NHWC)[1], "FP32 conversions per step");
         }
     }
 

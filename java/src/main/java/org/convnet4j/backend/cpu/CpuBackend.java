@@ -48,7 +48,7 @@ public final class CpuBackend implements Backend {
     private final PoolOps pooling = new PoolOps(dnnl, cache, pool);
     private final ElementwiseOps elementwise = new ElementwiseOps(dnnl, cache);
     private final BatchNormOps batchNorm = new BatchNormOps(dnnl, cache, pool, elementwise);
-    private final DenseOps dense = new DenseOps(dnnl, cache);
+    private final DenseOps dense = new DenseOps(dnnl, cache, pool);
     private final ConcatOps concat = new ConcatOps(dnnl, cache);
     private final ZeroPadOps zeroPad = new ZeroPadOps(dnnl, cache);
     private final SoftmaxCrossEntropyOps loss = new SoftmaxCrossEntropyOps();
@@ -515,6 +515,18 @@ public final class CpuBackend implements Backend {
      */
     public long reorderCount(boolean weights) {
         return (weights ? dnnl.weightReorders : dnnl.reorders).sum();
+    }
+
+    /**
+     * Type-only conversions this backend has run since it was made: FP32 features and their gradients
+     * rounded to BF16 for a dense layer's matmul under the bf16 policy (four per dense layer and
+     * training step: x and dy forward, backward-data and backward-weights; weights count as weight
+     * reorders). Kept apart from {@link #reorderCount} because no layout changes.
+     *
+     * @return the conversions since this backend was made
+     */
+    public long conversionCount() {
+        return dnnl.conversions.sum();
     }
 
     @Override

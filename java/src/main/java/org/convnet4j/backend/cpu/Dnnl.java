@@ -35,6 +35,8 @@ final class Dnnl implements AutoCloseable {
     final java.util.concurrent.atomic.LongAdder reorders = new java.util.concurrent.atomic.LongAdder();
     /** The same for weights and weight gradients (FP32 OIHW masters into a kernel's blocked or BF16 copy, and back). */
     final java.util.concurrent.atomic.LongAdder weightReorders = new java.util.concurrent.atomic.LongAdder();
+    /** Type-only conversions of activations, same layout: FP32 features rounded to a BF16 dense layer's matmul inputs. */
+    final java.util.concurrent.atomic.LongAdder conversions = new java.util.concurrent.atomic.LongAdder();
     final dnnl_stream stream = new dnnl_stream();
 
     Dnnl() {

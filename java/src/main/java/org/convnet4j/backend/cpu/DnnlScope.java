@@ -58,8 +58,13 @@ final class DnnlScope implements AutoCloseable {
 
     /** An FP32 descriptor with explicit strides (a transpose read in place). */
     dnnl_memory_desc withStrides(long[] dims, long[] strides) {
+        return withStrides(dims, strides, dnnl_f32);
+    }
+
+    /** As above in {@code dataType} (a oneDNN {@code dnnl_data_type_t}). */
+    dnnl_memory_desc withStrides(long[] dims, long[] strides, int dataType) {
         dnnl_memory_desc md = new dnnl_memory_desc();
-        Dnnl.check(dnnl_memory_desc_create_with_strides(md, dims.length, dims, dnnl_f32, strides),
+        Dnnl.check(dnnl_memory_desc_create_with_strides(md, dims.length, dims, dataType, strides),
                 "dnnl_memory_desc_create_with_strides", op);
         return memoryDesc(md);
     }

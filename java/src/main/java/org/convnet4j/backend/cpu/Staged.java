@@ -24,6 +24,7 @@ final class Staged implements AutoCloseable {
     private final long[] scratchBytes;
     private final boolean[] output;
     private final boolean[] weight;
+    private final boolean conversions;
 
     /**
      * Takes ownership of {@code pd}, also when it throws: the core primitive owns it from the start,
@@ -34,12 +35,21 @@ final class Staged implements AutoCloseable {
      * @param output per argument, whether the primitive writes it
      */
     Staged(Dnnl dnnl, Object op, dnnl_primitive_desc pd, int[] args, dnnl_memory_desc[] user, boolean[] output) {
+        this(dnnl, op, pd, args, user, output, weightArgs(args), false);
+    }
+
+    /**
+     * As above with the weight arguments named ({@code weight}: a matmul's WEIGHTS argument may be an
+     * activation gradient); with {@code conversions} the reorders of the other arguments are counted as
+     * type conversions ({@link Dnnl#conversions}: FP32 features rounded to a BF16 matmul's inputs)
+     * rather than as layout reorders.
+     */
+    Staged(Dnnl dnnl, Object op, dnnl_primitive_desc pd, int[] args, dnnl_memory_desc[] user, boolean[] output,
+           boolean[] weight, boolean conversions) {
         this.dnnl = dnnl;
+        this.conversions = conversions;
         this.output = output.clone();
-        this.weight = new boolean[args.length];
-        for (int i = 0; i < args.length; i++) {
-            weight[i] = args[i] == DNNL_ARG_WEIGHTS || args[i] == DNNL_ARG_DIFF_WEIGHTS;
-        }
+        this.weight = weight.clone();
         this.reorders = new Primitive[args.length];
         this.scratchBytes = new long[args.length];
         this.core = new Primitive(dnnl, op, pd, args);
@@ -56,6 +66,14 @@ final class Staged implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static boolean[] weightArgs(int[] args) {
+        boolean[] weight = new boolean[args.length];
+        for (int i = 0; i < args.length; i++) {
+            weight[i] = args[i] == DNNL_ARG_WEIGHTS || args[i] == DNNL_ARG_DIFF_WEIGHTS;
+        }
+        return weight;
     }
 
     void execute(MemoryPool pool, long... addresses) {
@@ -94,7 +112,7 @@ final class Staged implements AutoCloseable {
     }
 
     private void count(int arg) {
-        (weight[arg] ? dnnl.weightReorders : dnnl.reorders).increment();
+        (weight[arg] ? dnnl.weightReorders : conversions ? dnnl.conversions : dnnl.reorders).increment();
     }
 
     @Override

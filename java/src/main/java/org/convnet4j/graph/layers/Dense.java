@@ -106,7 +106,9 @@ public final class Dense extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        org.convnet4j.ops.DenseOp op = op(output().inputs().get(0).shape(), b.batch());
+        // Under bf16 the matmul's inputs are rounded to BF16 and accumulate in FP32 (DenseOp#compute).
+        org.convnet4j.ops.DenseOp op = op(output().inputs().get(0).shape(), b.batch())
+                .withCompute(b.precision().activations());
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);
