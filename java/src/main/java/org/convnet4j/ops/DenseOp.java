@@ -8,8 +8,6 @@ import org.convnet4j.tensor.Tensor;
  * A fully connected layer {@code y = x . W + b} over an N x in input. The kernel is in x units, as in
  * Keras, so weights need no transposition when compared with Keras.
  *
- * @param input the input's shape, N x in
- * @param units the number of outputs per row
  * <p>{@code compute} is the type the matrix product's inputs are rounded to: FP32, or BF16 under the
  * bf16 mixed-precision policy (x, W and the gradient flowing back rounded to bfloat16, every product
  * accumulated in FP32, y, dx and dW written in FP32; the tensors themselves stay FP32). The CPU
