@@ -60,7 +60,13 @@ public final class BenchMain {
             String name = r.getParams().getBenchmark().replace("org.convnet4j.bench.", "");
             String shape = r.getParams().getParam("shape");
             double ms = r.getPrimaryResult().getScore();
-            System.out.printf(Locale.ROOT, "| %-52s | %-24s | %10.3f | %14s |%n", name, shape, ms, rate(name, shape, ms / 1e3));
+            String rate = rate(name, shape, ms / 1e3);
+            if (name.startsWith("DenseBenchmark.")) {
+                int batch = Integer.parseInt(r.getParams().getParam("batch"));
+                rate = gflops(DenseBenchmark.flops(shape, batch), ms / 1e3);
+                shape = shape + " N" + batch + " " + r.getParams().getParam("compute");
+            }
+            System.out.printf(Locale.ROOT, "| %-52s | %-24s | %10.3f | %14s |%n", name, shape, ms, rate);
         }
     }
 

@@ -24,6 +24,28 @@ public record DenseOp(Shape input, int units, boolean bias, DType compute) {
     public static final String OP = "dense";
 
     /**
+     * The fewest rows (batch size) at which a bf16 policy's dense layer computes in BF16
+     * ({@link #computeFor}). Below it the layer is bound by its FP32 weights' traffic, and rounding W
+     * to BF16 on every pass costs more than the BF16 product saves: a training step's three passes of
+     * a 2304 x 2048 layer took 4.40 ms in FP32 and 6.81 ms in BF16 at 32 rows, 12.8 and 11.8 ms at 128,
+     * 48.7 and 36.1 ms at 512 ({@code DenseBenchmark}, AVX512_BF16 without AMX, docs/BENCHMARKS.md).
+     */
+    public static final long BF16_MIN_ROWS = 128;
+
+    /**
+     * The compute type of a dense layer of {@code rows} rows whose activations are {@code activations}:
+     * BF16 under bf16 from {@link #BF16_MIN_ROWS} rows on, FP32 otherwise (fp16 plans too: CUDA
+     * computes dense layers in FP32).
+     *
+     * @param activations the plan's image activation type (FP32, BF16 or FP16)
+     * @param rows the batch size
+     * @return BF16 or FP32
+     */
+    public static DType computeFor(DType activations, long rows) {
+        return activations == DType.BF16 && rows >= BF16_MIN_ROWS ? DType.BF16 : DType.FP32;
+    }
+
+    /**
      * A dense layer, checked.
      *
      * @param input the input's shape, rank 2

@@ -132,20 +132,20 @@ class MixedPrecisionTrainingTest {
 
     /** Activation reorders of one steady-state training step (after the first, which builds the primitives). */
     private static long reordersPerStep(Model m, Precision precision, Layout layout) {
-        return perStep(m, precision, layout)[0];
+        return perStep(m, precision, layout, BATCH)[0];
     }
 
-    /** Activation reorders and type conversions of one steady-state training step. */
-    private static long[] perStep(Model m, Precision precision, Layout layout) {
+    /** Activation reorders and type conversions of one steady-state training step of batch n. */
+    private static long[] perStep(Model m, Precision precision, Layout layout, int n) {
         try (Weights w = new Weights(m, backend)) {
             w.initialize(1);
             Tensor[] grads = new Tensor[m.params().size()];
             for (var p : m.params()) {
                 grads[p.index()] = backend.allocate(p.spec().shape());
             }
-            try (Executor ex = new Executor(ExecutionPlan.training(m, BATCH, precision, layout), w, grads)) {
-                backend.upload(data.images(0, BATCH), ex.input());
-                ex.setLabels(data.labels(0, BATCH));
+            try (Executor ex = new Executor(ExecutionPlan.training(m, n, precision, layout), w, grads)) {
+                backend.upload(data.images(0, n), ex.input());
+                ex.setLabels(data.labels(0, n));
                 ex.trainStep(1);
                 long before = backend.reorderCount(false);
                 long conversions = backend.conversionCount();
@@ -175,13 +175,17 @@ class MixedPrecisionTrainingTest {
         assertTrue(nhwc <= 3, what);
         assertTrue(nchw > 2 * nhwc, what);
         if (CpuBackend.nativeBf16()) {
-            long[] bf16 = perStep(m, Precision.BF16, Layout.NHWC);
+            long[] bf16 = perStep(m, Precision.BF16, Layout.NHWC, BATCH);
             assertTrue(bf16[0] <= 3, what + ", BF16 NHWC plan " + bf16[0]);
-            // FP32 features rounded to BF16 for each dense layer's matmuls: x forward, dy backward-data,
-            // x and dy backward-weights; none in fp32.
+            // Dense layers compute BF16 from DenseOp.BF16_MIN_ROWS rows on: then FP32 features are rounded
+            // to BF16 for each one's matmuls (x forward, dy backward-data, x and dy backward-weights).
+            assertEquals(0, bf16[1], "BF16 conversions per step at batch " + BATCH + " (dense layers in FP32)");
+            int big = (int) org.convnet4j.ops.DenseOp.BF16_MIN_ROWS;
+            long[] large = perStep(m, Precision.BF16, Layout.NHWC, big);
             long dense = m.nodes().stream().filter(n -> n.layer() instanceof org.convnet4j.graph.layers.Dense).count();
-            assertEquals(4 * dense, bf16[1], "BF16 conversions per step, " + dense + " dense layers");
-            assertEquals(0, perStep(m, Precision.FP32, Layout.NHWC)[1], "FP32 conversions per step");
+            assertEquals(4 * dense, large[1], "BF16 conversions per step at batch " + big + ", " + dense + " dense layers");
+            assertTrue(large[0] <= 3, what + ", BF16 NHWC plan at batch " + big + ": " + large[0]);
+            assertEquals(0, perStep(m, Precision.FP32, Layout.NHWC, big)[1], "FP32 conversions per step");
         }
     }
 

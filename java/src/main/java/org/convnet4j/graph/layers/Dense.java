@@ -106,9 +106,10 @@ public final class Dense extends Layer {
     @Override
     public Bound bind(Binding b) {
         Backend be = b.backend();
-        // Under bf16 the matmul's inputs are rounded to BF16 and accumulate in FP32 (DenseOp#compute).
+        // Under bf16, from DenseOp.BF16_MIN_ROWS rows on, the matmul's inputs are rounded to BF16 and
+        // accumulate in FP32 (DenseOp#compute); smaller batches are faster in FP32.
         org.convnet4j.ops.DenseOp op = op(output().inputs().get(0).shape(), b.batch())
-                .withCompute(b.precision().activations());
+                .withCompute(org.convnet4j.ops.DenseOp.computeFor(b.precision().activations(), b.batch()));
         Tensor x = b.input();
         Tensor y = b.output();
         Tensor w = b.param(0);
