@@ -13,6 +13,7 @@
 // var = E[x^2] - mean^2 loses nothing that float activations hold.
 #include <math.h>
 
+#include "convnet4j/relu.h"
 #include "kernels.h"
 
 namespace c4j::cpu {
@@ -46,7 +47,7 @@ inline void sum_squares(const float* x, int64_t n, double& sum, double& squares)
 
 // The gradient reaching the batch norm: dy, or dy where the forward's relu output y is positive.
 inline float masked(const float* y, const float* dy, int64_t i) {
-    return y == nullptr || y[i] > 0.0f ? dy[i] : 0.0f;
+    return y == nullptr ? dy[i] : relu_backward_masked(y[i], dy[i]);
 }
 
 // sum of g and of g * (x - mean), in double, g the (masked) gradient.
@@ -98,10 +99,10 @@ void batch_norm_forward_training(const float* x, const float* gamma, const float
             if (residual != nullptr) {
                 const float* rp = residual + off;
 #pragma omp simd
-                for (int64_t j = 0; j < hw; ++j) yp[j] = fmaxf(xp[j] * scale + shift + rp[j], 0.0f);
+                for (int64_t j = 0; j < hw; ++j) yp[j] = c4j::relu(xp[j] * scale + shift + rp[j]);
             } else if (relu) {
 #pragma omp simd
-                for (int64_t j = 0; j < hw; ++j) yp[j] = fmaxf(xp[j] * scale + shift, 0.0f);
+                for (int64_t j = 0; j < hw; ++j) yp[j] = c4j::relu(xp[j] * scale + shift);
             } else {
 #pragma omp simd
                 for (int64_t j = 0; j < hw; ++j) yp[j] = xp[j] * scale + shift;
@@ -139,12 +140,18 @@ void batch_norm_backward(const float* x, const float* y, const float* dy, const 
             if (y == nullptr) {
 #pragma omp simd
                 for (int64_t j = 0; j < hw; ++j) dp[j] = k * (gp[j] - a - (xp[j] - mu) * b);
+            } else if (dresidual == nullptr) {
+                const float* yp = y + off;
+#pragma omp simd
+                for (int64_t j = 0; j < hw; ++j) dp[j] = k * (relu_backward_masked(yp[j], gp[j]) - a - (xp[j] - mu) * b);
             } else {
                 const float* yp = y + off;
-                float* rp = dresidual == nullptr ? nullptr : dresidual + off;
+                float* rp = dresidual + off;
+                // dy may share dresidual's storage: each element is read before it is written, at the same index.
+#pragma omp simd
                 for (int64_t j = 0; j < hw; ++j) {
-                    const float g = yp[j] > 0.0f ? gp[j] : 0.0f;
-                    if (rp != nullptr) rp[j] = g;
+                    const float g = relu_backward_masked(yp[j], gp[j]);
+                    rp[j] = g;
                     dp[j] = k * (g - a - (xp[j] - mu) * b);
                 }
             }

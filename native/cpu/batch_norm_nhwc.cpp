@@ -13,6 +13,7 @@
 #include <omp.h>
 
 #include "convnet4j/bf16.h"
+#include "convnet4j/relu.h"
 #include "kernels.h"
 
 namespace c4j::cpu {
@@ -94,11 +95,11 @@ void forward(const T* x, const float* gamma, const float* beta, const T* residua
                 const T* rr = residual + r * c;
 #pragma omp simd
                 for (int64_t ch = 0; ch < c; ++ch)
-                    yr[ch] = from_float<T>(fmaxf(to_float(xr[ch]) * scale[ch] + shift[ch] + to_float(rr[ch]), 0.0f));
+                    yr[ch] = from_float<T>(c4j::relu(to_float(xr[ch]) * scale[ch] + shift[ch] + to_float(rr[ch])));
             } else if (relu) {
 #pragma omp simd
                 for (int64_t ch = 0; ch < c; ++ch)
-                    yr[ch] = from_float<T>(fmaxf(to_float(xr[ch]) * scale[ch] + shift[ch], 0.0f));
+                    yr[ch] = from_float<T>(c4j::relu(to_float(xr[ch]) * scale[ch] + shift[ch]));
             } else {
 #pragma omp simd
                 for (int64_t ch = 0; ch < c; ++ch) yr[ch] = from_float<T>(to_float(xr[ch]) * scale[ch] + shift[ch]);
@@ -125,13 +126,21 @@ void backward(const T* x, const T* y, const T* dy, const float* mean, const floa
         for (int64_t r = begin; r < end; ++r) {
             const T* xr = x + r * c;
             const T* gr = dy + r * c;
-            const T* yr = y == nullptr ? nullptr : y + r * c;
+            if (y == nullptr) {
 #pragma omp simd
-            for (int64_t ch = 0; ch < c; ++ch) {
-                const float gv = to_float(gr[ch]);
-                const double g = yr == nullptr || to_float(yr[ch]) > 0.0f ? gv : 0.0f;
-                s[ch] += g;
-                p[ch] += g * (double(to_float(xr[ch])) - mean[ch]);
+                for (int64_t ch = 0; ch < c; ++ch) {
+                    const double g = to_float(gr[ch]);
+                    s[ch] += g;
+                    p[ch] += g * (double(to_float(xr[ch])) - mean[ch]);
+                }
+            } else {
+                const T* yr = y + r * c;
+#pragma omp simd
+                for (int64_t ch = 0; ch < c; ++ch) {
+                    const double g = relu_backward_masked(to_float(yr[ch]), to_float(gr[ch]));
+                    s[ch] += g;
+                    p[ch] += g * (double(to_float(xr[ch])) - mean[ch]);
+                }
             }
         }
 #pragma omp barrier
@@ -160,13 +169,22 @@ void backward(const T* x, const T* y, const T* dy, const float* mean, const floa
 #pragma omp simd
                 for (int64_t ch = 0; ch < c; ++ch)
                     dr[ch] = from_float<T>(k[ch] * (to_float(gr[ch]) - a[ch] - (to_float(xr[ch]) - mean[ch]) * b[ch]));
+            } else if (dresidual == nullptr) {
+                const T* yr = y + r * c;
+#pragma omp simd
+                for (int64_t ch = 0; ch < c; ++ch) {
+                    const float g = relu_backward_masked(to_float(yr[ch]), to_float(gr[ch]));
+                    dr[ch] = from_float<T>(k[ch] * (g - a[ch] - (to_float(xr[ch]) - mean[ch]) * b[ch]));
+                }
             } else {
                 const T* yr = y + r * c;
-                T* rr = dresidual == nullptr ? nullptr : dresidual + r * c;
+                T* rr = dresidual + r * c;
+                // dy may share dresidual's storage: each element is read before it is written, at the
+                // same index, so the vectorized loop reads a whole vector of dy before storing it.
+#pragma omp simd
                 for (int64_t ch = 0; ch < c; ++ch) {
-                    const float g = to_float(yr[ch]) > 0.0f ? to_float(gr[ch]) : 0.0f;
-                    // dy may share dresidual's storage: read before writing.
-                    if (rr != nullptr) rr[ch] = from_float<T>(g);
+                    const float g = relu_backward_masked(to_float(yr[ch]), to_float(gr[ch]));
+                    rr[ch] = from_float<T>(g);
                     dr[ch] = from_float<T>(k[ch] * (g - a[ch] - (to_float(xr[ch]) - mean[ch]) * b[ch]));
                 }
             }

@@ -16,6 +16,14 @@ namespace c4j::cpu {
 // microseconds, more than a 32k-element update (batch-norm parameters, small dense layers) takes.
 constexpr int64_t kParallelMin = int64_t(1) << 15;
 
+// relu_backward(y, dy) (dy where y > 0, else +0) as a bit mask on dy: the same result, NaN and
+// infinities included, but GCC vectorizes the mask where it leaves the select scalar (measured in
+// relu.cpp and in the fused batch-norm backward, where the select made it 1.7x slower).
+inline float relu_backward_masked(float y, float dy) {
+    const uint32_t keep = y > 0.0f ? 0xffffffffu : 0u;
+    return __builtin_bit_cast(float, __builtin_bit_cast(uint32_t, dy) & keep);
+}
+
 // Writes a NUL-terminated line of at most cap bytes.
 void build_info(char* out, size_t cap);
 void philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);

@@ -120,7 +120,8 @@ public final class ExecutionPlan {
      *
      * @param node the node
      * @param position its topological position, 0 for the model input
-     * @param runs whether its layer runs (false for the model input and for members a frozen chain absorbed)
+     * @param runs whether its layer runs (false for the model input and for members a frozen chain, or a
+     *        training plan's fused batch-norm chain, absorbed)
      * @param activation where its output lives
      * @param gradient where its output's gradient lives in a training plan, else null
      * @param inputGradients where its backward writes each input's gradient, in input order (empty
@@ -340,7 +341,10 @@ public final class ExecutionPlan {
         return losses;
     }
 
-    /** The chains a frozen plan runs as one convolution each, keyed by nothing: in graph order. */
+    /**
+     * The chains a frozen plan runs as one convolution each, or a training plan as one fused batch norm
+     * (at its tail's step, forward and backward), in graph order.
+     */
     List<Fusion.Group> chains() {
         return chains;
     }
@@ -383,6 +387,10 @@ public final class ExecutionPlan {
         private final int last;
         private final Map<Node, Integer> position = new HashMap<>();
         private final Map<Node, Node> headOf = new HashMap<>();
+        /** A training plan's fused batch-norm chains ({@link Fusion#trainingChains}), keyed by tail. */
+        private final Map<Node, Fusion.Group> trainingChains;
+        /** Each absorbed member of a training chain (its batch norm, its add): the chain's tail. */
+        private final Map<Node, Node> tailOf = new HashMap<>();
         private final MemoryPlan arena = new MemoryPlan();
         /** Per arena id: {first, last}. */
         private final List<int[]> lifetimes = new ArrayList<>();
@@ -409,6 +417,14 @@ public final class ExecutionPlan {
                     headOf.put(m, g.head());
                 }
             }
+            this.trainingChains = mode == Mode.TRAINING ? Fusion.trainingChains(model) : Map.of();
+            for (Fusion.Group g : trainingChains.values()) {
+                for (Node m : g.members()) {
+                    if (m != g.tail()) {
+                        tailOf.put(m, g.tail());
+                    }
+                }
+            }
         }
 
         ExecutionPlan plan() {
@@ -429,7 +445,8 @@ public final class ExecutionPlan {
                         : activation(n, activationIds[p], aliasOf);
                 Buffer gradient = mode == Mode.TRAINING && gradientIds[p] >= 0
                         ? buffer(at(gradientIds[p]), n, Layout.NCHW) : null;
-                boolean runs = p > 0 && (headOf.get(n) == null || headOf.get(n) == n);
+                // A training chain runs at its tail: the batch norm and add it absorbs do not run.
+                boolean runs = p > 0 && (headOf.get(n) == null || headOf.get(n) == n) && !tailOf.containsKey(n);
                 List<GradientTarget> targets = mode == Mode.TRAINING
                         ? inputGradients(p, gradientIds, scratch.get(p)) : List.of();
                 steps.add(new Step(n, p, runs, activation, gradient, targets));
@@ -440,7 +457,9 @@ public final class ExecutionPlan {
                 Node out = model.outputs().get(i);
                 losses.add(new Loss(i, position.get(out), mode == Mode.TRAINING ? model.lossWeight(i) : 1));
             }
-            return new ExecutionPlan(model, batch, mode, precision, steps, losses, List.copyOf(groups.values()),
+            List<Fusion.Group> chains = mode == Mode.TRAINING ? List.copyOf(trainingChains.values())
+                    : List.copyOf(groups.values());
+            return new ExecutionPlan(model, batch, mode, precision, steps, losses, chains,
                     arena.arenaBytes(), arena.unsharedBytes());
         }
 
@@ -500,6 +519,9 @@ public final class ExecutionPlan {
             for (int p = 0; p < nodes.size(); p++) {
                 Node n = nodes.get(p);
                 ids[p] = -1;
+                if (tailOf.containsKey(n)) {
+                    continue; // absorbed into a training chain: its gradient is never formed
+                }
                 List<Node> writers = new ArrayList<>(model.consumers(n));
                 if (p == 0) {
                     writers.removeIf(c -> !c.layer().needsInputGradients());
@@ -579,8 +601,9 @@ public final class ExecutionPlan {
             return end;
         }
 
+        /** The backward step at which n's backward runs: a training chain's members run at its tail's. */
         private int backwardStep(Node n) {
-            return 1 + last - position.get(n);
+            return 1 + last - position.get(tailOf.getOrDefault(n, n));
         }
 
         private long bytes(Node n) {

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import org.convnet4j.backend.Backend;
 import org.convnet4j.backend.FrozenConv;
 import org.convnet4j.backend.FrozenDense;
+import org.convnet4j.graph.layers.BatchNormalization;
 import org.convnet4j.graph.layers.Dense;
 import org.convnet4j.memory.MemoryPool;
 import org.convnet4j.ops.SoftmaxCrossEntropy;
@@ -51,6 +52,8 @@ public final class Executor implements AutoCloseable {
     private final Tensor[] grads;
     private final List<Tensor> owned = new ArrayList<>();
     private final Bound[] bound;
+    /** Per step, what the profiler calls its time: the layer type, or the fused training chain's. */
+    private final String[] label;
     /** Per step of a training plan: whether its backward runs (see {@link Model#needBackward()}). */
     private final boolean[] runsBackward;
     /** Per position: the scratch gradients to add, after its backward, into accumulateInto's tensors. */
@@ -206,6 +209,15 @@ public final class Executor implements AutoCloseable {
         this.accumulateFrom = new Tensor[count][];
         this.accumulateInto = new Tensor[count][];
         this.bound = new Bound[count];
+        this.label = new String[count];
+        for (ExecutionPlan.Step s : plan.steps()) {
+            label[s.position()] = s.node().layer().type();
+        }
+        if (training) {
+            for (Fusion.Group g : plan.chains()) {
+                label[position.get(g.tail())] = g.add() == null ? "BatchNormalization+relu" : "BatchNormalization+add+relu";
+            }
+        }
         this.runsBackward = new boolean[count];
         if (training) {
             Set<Node> need = model.needBackward();
@@ -229,9 +241,18 @@ public final class Executor implements AutoCloseable {
                     grads[s.position()] = place(arena, s.gradient());
                 }
             }
+            Map<Node, Fusion.Group> trainingChains = new HashMap<>();
+            if (training) {
+                for (Fusion.Group g : plan.chains()) {
+                    trainingChains.put(g.tail(), g);
+                }
+            }
             for (ExecutionPlan.Step s : plan.steps()) {
                 FrozenConv conv = unbound.remove(s.node());
-                if (conv != null) {
+                Fusion.Group chain = trainingChains.get(s.node());
+                if (chain != null) {
+                    bound[s.position()] = bindTrainingChain(chain, weights, paramGrads, arena);
+                } else if (conv != null) {
                     bound[s.position()] = bindChain(chainOf(s.node()), conv);
                 } else if (frozen && s.runs() && s.node().layer() instanceof Dense d) {
                     bound[s.position()] = bindDense(s.node(), d, weights, plan.precision().activations(), int8);
@@ -311,6 +332,39 @@ public final class Executor implements AutoCloseable {
             return null;
         }
         return arena.slice(at.offset(), b.shape(), b.dtype()).view(b.layout());
+    }
+
+    /**
+     * A training chain (batch norm, add, relu: {@link Fusion#trainingChains}) bound as one fused batch
+     * norm that runs at its tail's step, forward and backward. Its members' bindings are made for the
+     * gradients they write (the batch norm's input, the add's residual), and their accumulations run
+     * after the fused backward, at the tail's step, where the plan placed their scratch.
+     */
+    private Bound bindTrainingChain(Fusion.Group g, Weights weights, Tensor[] paramGrads, Tensor arena) {
+        int tail = position.get(g.tail());
+        Binding bn = binding(plan.step(position.get(g.bn())), weights, paramGrads, arena);
+        Tensor residual = null;
+        Tensor dresidual = null;
+        List<Integer> members = new ArrayList<>(List.of(position.get(g.bn())));
+        if (g.add() != null) {
+            Binding add = binding(plan.step(position.get(g.add())), weights, paramGrads, arena);
+            int slot = g.add().inputs().get(0) == g.residual() ? 0 : 1;
+            residual = add.inputs().get(slot);
+            dresidual = add.inputGrad(slot);
+            members.add(position.get(g.add()));
+        }
+        List<Tensor> from = new ArrayList<>();
+        List<Tensor> into = new ArrayList<>();
+        for (int m : members) {
+            from.addAll(List.of(accumulateFrom[m]));
+            into.addAll(List.of(accumulateInto[m]));
+            accumulateFrom[m] = new Tensor[0];
+            accumulateInto[m] = new Tensor[0];
+        }
+        accumulateFrom[tail] = from.toArray(new Tensor[0]);
+        accumulateInto[tail] = into.toArray(new Tensor[0]);
+        fused.add(g.describe());
+        return ((BatchNormalization) g.bn().layer()).bindFused(bn, residual, activations[tail], grads[tail], dresidual);
     }
 
     private Fusion.Group chainOf(Node head) {
@@ -652,7 +706,7 @@ public final class Executor implements AutoCloseable {
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[s.position()].forward(train, step);
             if (Profiler.ON) {
-                Profiler.add(s.node().layer().type(), 0, System.nanoTime() - t0);
+                Profiler.add(label[s.position()], 0, System.nanoTime() - t0);
             }
         }
     }
@@ -672,6 +726,9 @@ public final class Executor implements AutoCloseable {
             if (!runsBackward[p]) {
                 continue; // nothing before it trains: no gradient is read from here on (and no accumulation)
             }
+            if (bound[p] == null) {
+                continue; // absorbed into a training chain, whose tail ran its backward
+            }
             long t0 = Profiler.ON ? System.nanoTime() : 0;
             bound[p].backward(step);
             Tensor[] from = accumulateFrom[p];
@@ -679,7 +736,7 @@ public final class Executor implements AutoCloseable {
                 backend.accumulate(from[i], accumulateInto[p][i]);
             }
             if (Profiler.ON) {
-                Profiler.add(plan.step(p).node().layer().type(), 1, System.nanoTime() - t0);
+                Profiler.add(label[p], 1, System.nanoTime() - t0);
             }
         }
     }

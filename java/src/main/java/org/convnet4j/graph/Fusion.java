@@ -99,6 +99,43 @@ final class Fusion {
         return groups;
     }
 
+    /**
+     * The chains a training plan runs as one fused batch norm ({@link Backend#batchNormReluForwardTraining},
+     * {@link Backend#batchNormAddReluForwardTraining} and their backward passes), keyed by their tail,
+     * in graph order: a trainable {@code BatchNormalization} over images whose only consumer is a relu
+     * {@code Activation}, or a two-input {@code Add} whose only consumer is one (ResNet's block tail).
+     * Head and bn are the batch norm; the absorbed members are no model outputs and have no other
+     * consumer, so no layer reads the values the fused op never writes.
+     */
+    static Map<Node, Group> trainingChains(Model model) {
+        Map<Node, Group> groups = new LinkedHashMap<>();
+        for (Node n : model.nodes()) {
+            if (!(n.layer() instanceof BatchNormalization bn) || !bn.trainable() || n.shape().rank() != 3) {
+                continue;
+            }
+            Node cur = n;
+            Node add = next(model, n, Add.class);
+            Node residual = null;
+            if (add != null && add.inputs().size() == 2) {
+                Node other = add.inputs().get(0) == n ? add.inputs().get(1) : add.inputs().get(0);
+                if (other != n) {
+                    residual = other;
+                    cur = add;
+                } else {
+                    add = null;
+                }
+            } else {
+                add = null;
+            }
+            Node relu = next(model, cur, Activation.class);
+            if (relu == null || ((Activation) relu.layer()).activation() != ActivationFn.RELU) {
+                continue;
+            }
+            groups.put(relu, new Group(n, n, add, residual, relu, relu));
+        }
+        return groups;
+    }
+
     /** The only consumer of {@code n} when it is of that layer type and n is no model output; else null. */
     private static Node next(Model model, Node n, Class<? extends Layer> type) {
         List<Node> consumers = model.consumers(n);

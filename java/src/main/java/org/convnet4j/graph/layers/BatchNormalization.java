@@ -118,6 +118,32 @@ public final class BatchNormalization extends Layer {
 
     @Override
     public Bound bind(Binding b) {
+        return bind(b, null, null, null, null, false);
+    }
+
+    /**
+     * Binds this batch norm fused with the relu after it, or with the residual add and the relu after
+     * that (ResNet's block tail), for a training plan that runs the chain as one op at the relu's step
+     * ({@link Backend#batchNormReluForwardTraining}, {@link Backend#batchNormAddReluForwardTraining}
+     * and their backward passes). The layer must be trainable; the binding is this layer's own (its
+     * input, parameters and gradients), the tensors are the chain's.
+     *
+     * @param b this layer's binding in a training plan
+     * @param residual the add's other input, or null for batch norm then relu
+     * @param y the relu's output, written by the forward
+     * @param dy the relu output's gradient, read by the backward
+     * @param dresidual where the backward writes the residual's gradient (null: a scratch the bound owns)
+     * @return the fused step, which reports its statistics as this layer's
+     * @throws IllegalStateException if the layer is not trainable
+     */
+    public Bound bindFused(Binding b, Tensor residual, Tensor y, Tensor dy, Tensor dresidual) {
+        if (!trainable()) {
+            throw new IllegalStateException(name() + ": a frozen batch norm is not fused (it passes the inference gradient)");
+        }
+        return bind(b, residual, y, dy, dresidual, true);
+    }
+
+    private Bound bind(Binding b, Tensor residual, Tensor fusedY, Tensor fusedDy, Tensor fusedDresidual, boolean fused) {
         Backend be = b.backend();
         BatchNorm op = new BatchNorm(batched(output().inputs().get(0).shape(), b.batch()), epsilon, momentum);
         int first = scale ? 1 : 0;
@@ -137,6 +163,11 @@ public final class BatchNormalization extends Layer {
             be.fill(zeros, 0f);
         }
         BatchNormParams inferenceGradient = zeros == null ? null : new BatchNormParams(p.gamma(), zeros, zeros, p.movingVariance());
+        Tensor y = fused ? fusedY : b.output();
+        // A residual that needs no gradient (the model input) still gets one written: into a scratch.
+        Tensor dresidualScratch = fused && residual != null && fusedDresidual == null
+                ? be.allocate(residual.shape(), residual.dtype(), residual.layout()) : null;
+        Tensor dresidual = dresidualScratch != null ? dresidualScratch : fusedDresidual;
         return new StatisticsBound() {
             @Override
             public BatchNorm op() {
@@ -155,10 +186,23 @@ public final class BatchNormalization extends Layer {
 
             @Override
             public void forward(boolean training, long step) {
-                if (training && trainable()) { // frozen: inference mode, as Keras since 2.1
-                    be.batchNormForwardTraining(op, b.input(), p, b.output(), saved);
+                boolean batchStatistics = training && trainable(); // frozen: inference mode, as Keras since 2.1
+                if (!fused) {
+                    if (batchStatistics) {
+                        be.batchNormForwardTraining(op, b.input(), p, y, saved);
+                    } else {
+                        be.batchNormForwardInference(op, b.input(), p, y);
+                    }
+                } else if (residual == null) {
+                    if (batchStatistics) {
+                        be.batchNormReluForwardTraining(op, b.input(), p, y, saved);
+                    } else {
+                        be.batchNormReluForwardInference(op, b.input(), p, y);
+                    }
+                } else if (batchStatistics) {
+                    be.batchNormAddReluForwardTraining(op, b.input(), residual, p, y, saved);
                 } else {
-                    be.batchNormForwardInference(op, b.input(), p, b.output());
+                    be.batchNormAddReluForwardInference(op, b.input(), residual, p, y);
                 }
             }
 
@@ -173,7 +217,14 @@ public final class BatchNormalization extends Layer {
                     return; // frozen: no parameter gradients
                 }
                 Tensor dgamma = scale ? b.paramGrad(0) : dgammaScratch;
-                be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, dgamma, b.paramGrad(first));
+                Tensor dbeta = b.paramGrad(first);
+                if (!fused) {
+                    be.batchNormBackward(op, b.input(), b.outputGrad(), p, saved, dx, dgamma, dbeta);
+                } else if (residual == null) {
+                    be.batchNormReluBackward(op, b.input(), y, fusedDy, p, saved, dx, dgamma, dbeta);
+                } else {
+                    be.batchNormAddReluBackward(op, b.input(), y, fusedDy, p, saved, dx, dresidual, dgamma, dbeta);
+                }
             }
 
             @Override
@@ -185,6 +236,9 @@ public final class BatchNormalization extends Layer {
                 if (ones != null) {
                     ones.close();
                     dgammaScratch.close();
+                }
+                if (dresidualScratch != null) {
+                    dresidualScratch.close();
                 }
             }
         };
