@@ -12,7 +12,8 @@ import org.convnet4j.tensor.Shape;
 
 /**
  * Everything an {@link Executor} does, decided once per (model, batch size, mode) and before any
- * memory exists: which nodes run (a frozen plan absorbs whole convolution chains into their head),
+ * memory exists: which nodes run (a frozen plan absorbs whole convolution chains into their head, a
+ * training plan batch norm + (add +) relu chains into their relu),
  * where each activation and gradient lives, which gradients a node's backward writes into a scratch
  * that is then accumulated, and the loss over the outputs as the last forward step. The executor only
  * allocates what the plan places and binds and runs the layers in its order.
@@ -22,7 +23,9 @@ import org.convnet4j.tensor.Shape;
  * steps: in an inference plan, forward steps: an activation lives from its producer (a chain's head,
  * for a chain's tail) to its last reader; in a training plan, whose arena holds the gradients,
  * backward steps: a gradient lives from the step of its first writer (the loss, for an output) to
- * its own node's. Buffers whose lifetimes do not overlap share bytes of one arena
+ * its own node's. A training chain's members run their backward at their relu's step, so their
+ * writes are placed there, and their own outputs get no gradient. Buffers whose lifetimes do not
+ * overlap share bytes of one arena
  * ({@link MemoryPlan}). A training plan keeps every activation, each in a buffer of its own, because
  * backward reads them.
  *
