@@ -457,7 +457,9 @@ public final class Executor implements AutoCloseable {
     }
 
     /**
-     * The chains a frozen executor runs as one convolution, as layer names joined by '+' (empty otherwise).
+     * The chains this executor runs as one op, as layer names joined by '+': a frozen executor's
+     * convolution chains, a training executor's batch norm + (add +) relu chains (empty for an
+     * inference executor).
      *
      * @return one entry per fused chain, in graph order
      */
