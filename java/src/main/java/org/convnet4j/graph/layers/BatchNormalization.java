@@ -118,7 +118,7 @@ public final class BatchNormalization extends Layer {
 
     @Override
     public Bound bind(Binding b) {
-        return bind(b, null, null, null, null, false);
+        return bind(b, null, null, null, null);
     }
 
     /**
@@ -135,15 +135,21 @@ public final class BatchNormalization extends Layer {
      * @param dresidual where the backward writes the residual's gradient (null: a scratch the bound owns)
      * @return the fused step, which reports its statistics as this layer's
      * @throws IllegalStateException if the layer is not trainable
+     * @throws IllegalArgumentException if y or dy is null
      */
     public Bound bindFused(Binding b, Tensor residual, Tensor y, Tensor dy, Tensor dresidual) {
         if (!trainable()) {
             throw new IllegalStateException(name() + ": a frozen batch norm is not fused (it passes the inference gradient)");
         }
-        return bind(b, residual, y, dy, dresidual, true);
+        if (y == null || dy == null) {
+            throw new IllegalArgumentException(name() + ": a fused batch norm needs the relu's output and its gradient");
+        }
+        return bind(b, residual, y, dy, dresidual);
     }
 
-    private Bound bind(Binding b, Tensor residual, Tensor fusedY, Tensor fusedDy, Tensor fusedDresidual, boolean fused) {
+    /** fusedY null: the plain layer; else the fused chain writing fusedY (see bindFused). */
+    private Bound bind(Binding b, Tensor residual, Tensor fusedY, Tensor fusedDy, Tensor fusedDresidual) {
+        boolean fused = fusedY != null;
         Backend be = b.backend();
         BatchNorm op = new BatchNorm(batched(output().inputs().get(0).shape(), b.batch()), epsilon, momentum);
         int first = scale ? 1 : 0;
